@@ -1,0 +1,191 @@
+// step(cpu): execute one micro-op of the routine this CPU runs. Every
+// driver is built on this one function.
+import { insnAddr, effectAddr, siteAddr, stopped, cpuAddr } from './machine';
+import {
+  C_DEPTH, C_FRAMES, FRAME_SIZE, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
+  C_STEPS, C_SPINS, C_PROGRESS, E_BEHAVIOUR, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, S_NATURAL, S_ERRNO,
+} from './layout';
+import * as A from './abi';
+import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr } from './cpu';
+import { lockAddr, lockClass, tryLock, lockAcquired, unlock, heldIndex, heldInfo, heldRemove } from './lock';
+import { bookAcquire, bookRelease } from './ledger';
+import { shouldFail } from './faults';
+import { behave } from './prims';
+import { cond } from './conds';
+import { report } from './findings';
+import { enterSyscall, exitSyscall } from './syscall';
+
+export function step(cpu: i32): i32 {
+  if (stopped()) return A.STEP_STOPPED;
+  const c = cpuAddr(cpu);
+  store<u64>(c + C_STEPS, load<u64>(c + C_STEPS) + 1);
+  const r = depth(cpu) == 0 ? enterSyscall(cpu) : exec(cpu);
+  if (r == A.STEP_PROGRESS) atomic.store<i32>(c + C_PROGRESS, load<i32>(c + C_PROGRESS) + 1);
+  return r;
+}
+
+function exec(cpu: i32): i32 {
+  const at = pc(cpu);
+  const a = insnAddr(at);
+  const w0 = load<i32>(a);
+  const op = w0 & 0xff;
+  const obj = (w0 >> 8) & 0xff;
+  const site = w0 >>> 16;
+  const arg = load<i32>(a + 4);
+  const target = load<i32>(a + 8);
+  const errno = load<i32>(a + 12);
+
+  // An injected failure replaces the instruction: the callee or primitive
+  // "returned an error" having acquired nothing.
+  if (site != 0 && shouldFail(cpu, site)) {
+    noteFailure(cpu, at, errno);
+    setPc(cpu, target);
+    return A.STEP_PROGRESS;
+  }
+
+  switch (op) {
+    case A.OP_LABEL: {
+      const n = cget(cpu, C_PATH_LEN);
+      if (err(cpu) != 0 && n < A.MAX_PATH) {
+        cset(cpu, C_PATH + (n << 2), arg);
+        cset(cpu, C_PATH_LEN, n + 1);
+      }
+      break;
+    }
+    case A.OP_PRIM: return prim(cpu, at, obj, arg, target, site);
+    case A.OP_LOCK: return lockOp(cpu, at, obj, arg);
+    case A.OP_UNLOCK: {
+      const lock = lockAddr(cpu, arg);
+      const mode = obj & 3;
+      const i = lock == 0 ? -1 : heldIndex(cpu, lock);
+      if (i < 0) {
+        // Unlocking what this CPU does not hold: report it and leave the
+        // lock word alone (the kernel would corrupt it).
+        report(A.FIND_BAD_UNLOCK, cpu, curr(cpu), at, lock, lockClass(arg), 0, mode, -1);
+      } else {
+        const heldMode = (heldInfo(cpu, i) >> 12) & 3;
+        if (heldMode != mode) report(A.FIND_BAD_UNLOCK, cpu, curr(cpu), at, lock, lockClass(arg), 0, mode, heldMode);
+        heldRemove(cpu, i);
+        unlock(lock, obj >> A.KIND_SHIFT, heldMode);
+      }
+      break;
+    }
+    case A.OP_ASSERT_HELD: assertHeld(cpu, at, arg, obj); break;
+    case A.OP_CALL: {
+      const d = depth(cpu);
+      if (d >= A.MAX_CALL_DEPTH) {
+        report(A.FIND_CALL_OVERFLOW, cpu, curr(cpu), at, 0, -1, 0, d, 0);
+        break;
+      }
+      const f = cpuAddr(cpu) + C_FRAMES + <usize>d * FRAME_SIZE;
+      store<i32>(f, at);
+      store<i32>(f + 4, err(cpu));
+      setErr(cpu, 0);
+      cset(cpu, C_DEPTH, d + 1);
+      setPc(cpu, arg);
+      return A.STEP_PROGRESS;
+    }
+    case A.OP_RETURN: return ret(cpu);
+    case A.OP_GOTO: setPc(cpu, target); return A.STEP_PROGRESS;
+    case A.OP_REQUIRE: {
+      if (cond(cpu, arg) != (obj != 0)) break;
+      failNaturally(cpu, at, site, errno);
+      setPc(cpu, target);
+      return A.STEP_PROGRESS;
+    }
+    case A.OP_IF: {
+      if (cond(cpu, arg) != (obj != 0)) { setPc(cpu, target); return A.STEP_PROGRESS; }
+      break;
+    }
+    case A.OP_MOV: setTaskReg(cpu, arg, taskReg(cpu, obj)); break;
+  }
+  setPc(cpu, at + 1);
+  return A.STEP_PROGRESS;
+}
+
+function failNaturally(cpu: i32, at: i32, site: i32, errno: i32): void {
+  noteFailure(cpu, at, errno);
+  if (site != 0) {
+    const s = siteAddr(site);
+    atomic.add<i32>(s + S_NATURAL, 1);
+    atomic.store<i32>(s + S_ERRNO, errno);
+  }
+}
+
+function prim(cpu: i32, at: i32, reg: i32, row: i32, target: i32, site: i32): i32 {
+  const e = effectAddr(row);
+  const a0 = load<i32>(e + E_ASSERT0);
+  if (a0 >= 0) assertHeld(cpu, at, a0, A.MODE_ANY);
+  const a1 = load<i32>(e + E_ASSERT1);
+  if (a1 >= 0) assertHeld(cpu, at, a1, A.MODE_ANY);
+  bookRelease(cpu, taskReg(cpu, reg), load<u64>(e + E_RELEASES), at);
+  const r = behave(cpu, load<i32>(e + E_BEHAVIOUR), taskReg(cpu, reg), at);
+  if (r != 0) {
+    failNaturally(cpu, at, site, r);
+    setPc(cpu, target);
+    return A.STEP_PROGRESS;
+  }
+  bookAcquire(cpu, taskReg(cpu, reg), load<u64>(e + E_ACQUIRES), at);
+  setPc(cpu, at + 1);
+  return A.STEP_PROGRESS;
+}
+
+function lockOp(cpu: i32, at: i32, obj: i32, ref: i32): i32 {
+  const lock = lockAddr(cpu, ref);
+  const mode = obj & 3;
+  const kind = obj >> A.KIND_SHIFT;
+  if (lock == 0) {
+    report(A.FIND_INVARIANT, cpu, curr(cpu), at, 0, lockClass(ref), 0, A.INV_TASK_STATE, 0);
+    setPc(cpu, at + 1);
+    return A.STEP_PROGRESS;
+  }
+  if (cget(cpu, C_SPIN_LOCK) != lock && heldIndex(cpu, lock) >= 0 && !(kind == A.KIND_RWLOCK && mode == A.MODE_READ)) {
+    // Taking a lock this CPU already holds: it will spin on itself forever,
+    // as the kernel would; the deadlock detector ends the run.
+    report(A.FIND_RECURSIVE_LOCK, cpu, curr(cpu), at, lock, lockClass(ref), 0, mode, 0);
+  }
+  if (tryLock(cpu, lock, kind, mode)) {
+    const sub = (obj >> A.SUBCLASS_SHIFT) & 0xf;
+    if (!lockAcquired(cpu, lock, lockClass(ref) | (sub << 8) | (mode << 12), at)) {
+      report(A.FIND_HELD_OVERFLOW, cpu, curr(cpu), at, lock, lockClass(ref), 0, A.MAX_HELD, 0);
+    }
+    cset(cpu, C_SPINS_NOW, 0);
+    setPc(cpu, at + 1);
+    return A.STEP_PROGRESS;
+  }
+  const c = cpuAddr(cpu);
+  store<u64>(c + C_SPINS, load<u64>(c + C_SPINS) + 1);
+  cset(cpu, C_SPINS_NOW, cget(cpu, C_SPINS_NOW) + 1);
+  cset(cpu, C_SPIN_PC, at);
+  return A.STEP_SPIN;
+}
+
+function assertHeld(cpu: i32, at: i32, ref: i32, mode: i32): void {
+  const lock = lockAddr(cpu, ref);
+  const i = lock == 0 ? -1 : heldIndex(cpu, lock);
+  if (i < 0 || (mode != A.MODE_ANY && ((heldInfo(cpu, i) >> 12) & 3) != mode)) {
+    report(A.FIND_ASSERT_HELD, cpu, curr(cpu), at, lock, lockClass(ref), 0, mode, 0);
+  }
+}
+
+function ret(cpu: i32): i32 {
+  const d = depth(cpu);
+  if (d <= 1) return exitSyscall(cpu);
+  const f = cpuAddr(cpu) + C_FRAMES + <usize>(d - 1) * FRAME_SIZE;
+  const callAt = load<i32>(f);
+  const saved = load<i32>(f + 4);
+  cset(cpu, C_DEPTH, d - 1);
+  const elseTarget = load<i32>(insnAddr(callAt) + 8);
+  if (err(cpu) != 0 && elseTarget >= 0) {
+    setPc(cpu, elseTarget); // the callee failed: the caller's ladder runs
+    return A.STEP_PROGRESS;
+  }
+  setErr(cpu, saved);
+  if (saved == 0) {
+    // A failure the callee handled itself is forgotten.
+    cset(cpu, C_FAIL_PC, -1);
+    cset(cpu, C_PATH_LEN, 0);
+  }
+  setPc(cpu, callAt + 1);
+  return A.STEP_PROGRESS;
+}

@@ -1,0 +1,53 @@
+// Global invariants, checkable at a quiescent point (no CPU inside a
+// syscall). Each violated invariant is one FIND_INVARIANT finding whose
+// detail names it and whose detail2 is the discrepancy.
+import { hget, hdr, nrCpus, nrTasks, cpuAddr } from './machine';
+import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH } from './layout';
+import * as A from './abi';
+import { NO_TASK } from './abi';
+import { taskState, taskOwned } from './task';
+import { curr, cget } from './cpu';
+import { nrRunning, queuedLength } from './runqueue';
+import { report } from './findings';
+
+function check(ok: bool, inv: i32, diff: i32): i32 {
+  if (ok) return 0;
+  report(A.FIND_INVARIANT, -1, NO_TASK, -1, 0, -1, 0, inv, diff);
+  return 1;
+}
+
+export function checkInvariants(): i32 {
+  let bad = 0;
+  let running = 0, zombies = 0, live = 0, onCpu = 0, queued = 0, pids = 0;
+  const n = nrTasks();
+  for (let t = 0; t < n; t++) {
+    const s = taskState(t);
+    if (s == A.TASK_FREE) continue;
+    live++;
+    if (s == A.TASK_RUNNING) running++;
+    else if (s == A.EXIT_ZOMBIE) zombies++;
+    else bad += check(false, A.INV_TASK_STATE, s); // NEW, DEAD or claimed: a syscall is in flight
+    if ((taskOwned(t) & (<u64>1 << A.RES_PID)) != 0) pids++;
+  }
+  for (let c = 0; c < nrCpus(); c++) {
+    const len = queuedLength(c, n);
+    bad += check(len == nrRunning(c), A.INV_NR_RUNNING, nrRunning(c) - len);
+    queued += len;
+    if (curr(c) != NO_TASK) onCpu++;
+    bad += check(cget(c, C_HELD_DEPTH) == 0, A.INV_IDLE_HOLDS_LOCK, c);
+  }
+  bad += check(running == queued + onCpu, A.INV_TASK_STATE, running - queued - onCpu);
+  bad += check(zombies == hget(H_NR_ZOMBIES), A.INV_TASK_STATE, zombies - hget(H_NR_ZOMBIES));
+  bad += check(live == atomic.load<i32>(hdr(H_NR_LIVE)), A.INV_TASK_STATE, live - atomic.load<i32>(hdr(H_NR_LIVE)));
+  bad += check(running + zombies == hget(H_NR_THREADS), A.INV_NR_THREADS, hget(H_NR_THREADS) - running - zombies);
+  bad += check(pids == (hget(H_PID_ALLOCATED) & ~PIDNS_ADDING), A.INV_PID_COUNT, (hget(H_PID_ALLOCATED) & ~PIDNS_ADDING) - pids);
+  // The ledger: the net count booked by all CPUs equals what live tasks own.
+  for (let r = 0; r < A.NR_RESOURCES; r++) {
+    let booked = 0;
+    for (let c = 0; c < nrCpus(); c++) booked += load<i32>(cpuAddr(c) + C_RES_COUNT + (<usize>r << 2));
+    let owned = 0;
+    for (let t = 0; t < n; t++) if (taskState(t) != A.TASK_FREE && (taskOwned(t) & (<u64>1 << r)) != 0) owned++;
+    bad += check(booked == owned, A.INV_LEDGER, (r << 24) | ((booked - owned) & 0xffffff));
+  }
+  return bad;
+}

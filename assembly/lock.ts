@@ -1,0 +1,138 @@
+// Locks, built from atomics on the lock words in shared memory: fair ticket
+// spinlocks (also used for mutexes) and reader-writer locks (also used for
+// rwsems). One attempt per step: a CPU that does not get the lock returns
+// STEP_SPIN and tries again on its next step, keeping its ticket.
+import { globalLockAddr, taskAddr, rqAddr, cpuAddr } from './machine';
+import {
+  L_WORD, L_SERVING, L_OWNER, L_PARKED, T_PI_LOCK, T_SIGLOCK, RQ_LOCK, C_SPIN_LOCK, C_TICKET,
+  C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, HL_STEP, C_STEPS, C_SPIN_MODE,
+} from './layout';
+import {
+  LOCKREF_REG_SHIFT, REG_NONE, REG_RQ, REG_RQ2, REG_THIS_RQ, F_PI_LOCK, CLASS_PI_LOCK, CLASS_SIGLOCK,
+  CLASS_RQ_LOCK, KIND_RWLOCK, KIND_RWSEM, MODE_READ, NO_TASK, RW_WRITER, RW_WAITERS_MASK, RW_READERS_MASK,
+  RW_WAITER, MAX_HELD,
+} from './abi';
+import { cget, cset, taskReg, rqReg, curr } from './cpu';
+
+/** Address of the lock a lock ref names on this CPU (0: its register is empty). */
+export function lockAddr(cpu: i32, ref: i32): i32 {
+  const reg = ref >> LOCKREF_REG_SHIFT;
+  const field = ref & 0xff;
+  if (reg == REG_NONE) return <i32>globalLockAddr(field);
+  if (reg == REG_RQ || reg == REG_RQ2 || reg == REG_THIS_RQ) {
+    const rq = rqReg(cpu, reg);
+    return rq < 0 ? 0 : <i32>rqAddr(rq) + RQ_LOCK;
+  }
+  const t = taskReg(cpu, reg);
+  if (t == NO_TASK) return 0;
+  return <i32>taskAddr(t) + (field == F_PI_LOCK ? T_PI_LOCK : T_SIGLOCK);
+}
+
+/** lockdep's class of the lock a ref names. */
+export function lockClass(ref: i32): i32 {
+  const reg = ref >> LOCKREF_REG_SHIFT;
+  if (reg == REG_NONE) return ref & 0xff;
+  if (reg == REG_RQ || reg == REG_RQ2 || reg == REG_THIS_RQ) return CLASS_RQ_LOCK;
+  return (ref & 0xff) == F_PI_LOCK ? CLASS_PI_LOCK : CLASS_SIGLOCK;
+}
+
+// @ts-ignore: decorator
+@inline function isRw(kind: i32): bool { return kind == KIND_RWLOCK || kind == KIND_RWSEM; }
+
+/** One attempt to take `lock`. Registers this CPU as waiting on it when it fails. */
+export function tryLock(cpu: i32, lock: i32, kind: i32, mode: i32): bool {
+  const a = <usize>lock;
+  const waiting = cget(cpu, C_SPIN_LOCK) == lock;
+  if (!isRw(kind)) {
+    let ticket: i32;
+    if (waiting) ticket = cget(cpu, C_TICKET);
+    else {
+      ticket = atomic.add<i32>(a + L_WORD, 1);
+      cset(cpu, C_TICKET, ticket);
+      cset(cpu, C_SPIN_LOCK, lock);
+      cset(cpu, C_SPIN_MODE, mode);
+    }
+    return atomic.load<i32>(a + L_SERVING) == ticket;
+  }
+  if (mode == MODE_READ) {
+    const v = atomic.load<i32>(a + L_WORD);
+    if ((v & (RW_WRITER | RW_WAITERS_MASK)) == 0 && atomic.cmpxchg<i32>(a + L_WORD, v, v + 1) == v) return true;
+    cset(cpu, C_SPIN_LOCK, lock);
+    cset(cpu, C_SPIN_MODE, mode);
+    return false;
+  }
+  if (!waiting) {
+    atomic.add<i32>(a + L_WORD, RW_WAITER); // from now on new readers wait
+    cset(cpu, C_SPIN_LOCK, lock);
+    cset(cpu, C_SPIN_MODE, mode);
+  }
+  const v = atomic.load<i32>(a + L_WORD);
+  return (v & (RW_READERS_MASK | RW_WRITER)) == 0 &&
+    atomic.cmpxchg<i32>(a + L_WORD, v, v - RW_WAITER + RW_WRITER) == v;
+}
+
+/** Bookkeeping once a lock is taken: owner, held-lock stack. False: stack full. */
+export function lockAcquired(cpu: i32, lock: i32, info: i32, atPc: i32): bool {
+  const t = curr(cpu);
+  atomic.store<i32>(<usize>lock + L_OWNER, ((t + 1) << 8) | (cpu + 1));
+  cset(cpu, C_SPIN_LOCK, 0);
+  const d = cget(cpu, C_HELD_DEPTH);
+  if (d >= MAX_HELD) return false;
+  const h = cpuAddr(cpu) + C_HELD + <usize>d * HELD_SIZE;
+  store<i32>(h + HL_LOCK, lock);
+  store<i32>(h + HL_INFO, info);
+  store<i32>(h + HL_PC, atPc);
+  store<i32>(h + HL_STEP, <i32>load<u64>(cpuAddr(cpu) + C_STEPS));
+  cset(cpu, C_HELD_DEPTH, d + 1);
+  return true;
+}
+
+/** Release a lock this CPU holds (the held-lock entry is removed by the caller). */
+export function unlock(lock: i32, kind: i32, mode: i32): void {
+  const a = <usize>lock;
+  if (!isRw(kind)) {
+    atomic.store<i32>(a + L_OWNER, 0);
+    atomic.store<i32>(a + L_SERVING, atomic.load<i32>(a + L_SERVING) + 1);
+  } else if (mode == MODE_READ) {
+    atomic.sub<i32>(a + L_WORD, 1);
+  } else {
+    atomic.store<i32>(a + L_OWNER, 0);
+    atomic.sub<i32>(a + L_WORD, RW_WRITER);
+  }
+  if (atomic.load<i32>(a + L_PARKED) != 0) atomic.notify(a + (isRw(kind) ? L_WORD : L_SERVING), -1);
+}
+
+/** Index of `lock` in this CPU's held-lock stack, searching from the top (-1: not held). */
+export function heldIndex(cpu: i32, lock: i32): i32 {
+  for (let i = cget(cpu, C_HELD_DEPTH) - 1; i >= 0; i--) {
+    if (load<i32>(cpuAddr(cpu) + C_HELD + <usize>i * HELD_SIZE + HL_LOCK) == lock) return i;
+  }
+  return -1;
+}
+// @ts-ignore: decorator
+@inline export function heldInfo(cpu: i32, i: i32): i32 { return load<i32>(cpuAddr(cpu) + C_HELD + <usize>i * HELD_SIZE + HL_INFO); }
+// @ts-ignore: decorator
+@inline export function heldLock(cpu: i32, i: i32): i32 { return load<i32>(cpuAddr(cpu) + C_HELD + <usize>i * HELD_SIZE + HL_LOCK); }
+// @ts-ignore: decorator
+@inline export function heldPc(cpu: i32, i: i32): i32 { return load<i32>(cpuAddr(cpu) + C_HELD + <usize>i * HELD_SIZE + HL_PC); }
+
+/** Remove entry i, keeping the others in acquisition order. */
+export function heldRemove(cpu: i32, i: i32): void {
+  const d = cget(cpu, C_HELD_DEPTH);
+  const base = cpuAddr(cpu) + C_HELD;
+  memory.copy(base + <usize>i * HELD_SIZE, base + <usize>(i + 1) * HELD_SIZE, <usize>(d - 1 - i) * HELD_SIZE);
+  cset(cpu, C_HELD_DEPTH, d - 1);
+}
+
+/** Park a CPU that has spun too long on the lock it waits for, until the
+ *  word changes or a millisecond passes (so stop requests are still seen). */
+export function park(cpu: i32, kind: i32): void {
+  const lock = cget(cpu, C_SPIN_LOCK);
+  if (lock == 0) return;
+  const w = <usize>lock + (isRw(kind) ? L_WORD : L_SERVING);
+  const seen = atomic.load<i32>(w);
+  if (!isRw(kind) && seen == cget(cpu, C_TICKET)) return; // our turn came meanwhile
+  atomic.add<i32>(<usize>lock + L_PARKED, 1);
+  atomic.wait<i32>(w, seen, 1000000);
+  atomic.sub<i32>(<usize>lock + L_PARKED, 1);
+}

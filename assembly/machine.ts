@@ -1,0 +1,42 @@
+// Addresses of everything in the shared memory, from the layout that
+// configure() wrote into the header. Logic never computes an offset itself.
+import {
+  HEADER_BASE, H_CODE_BASE, H_EFFECTS_BASE, H_SITES_BASE, H_GLOBAL_LOCKS_BASE, H_CPU_BASE,
+  H_RQ_BASE, H_TASK_BASE, H_FINDINGS_BASE, H_NR_CPUS, H_NR_TASKS, H_FLAGS, H_STOP,
+  CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE,
+} from './layout';
+import { INSN_SIZE } from './abi';
+
+// @ts-ignore: decorator
+@inline export function hdr(off: i32): usize { return <usize>(HEADER_BASE + off); }
+// @ts-ignore: decorator
+@inline export function hget(off: i32): i32 { return load<i32>(hdr(off)); }
+// @ts-ignore: decorator
+@inline export function hset(off: i32, v: i32): void { store<i32>(hdr(off), v); }
+
+// @ts-ignore: decorator
+@inline export function nrCpus(): i32 { return hget(H_NR_CPUS); }
+// @ts-ignore: decorator
+@inline export function nrTasks(): i32 { return hget(H_NR_TASKS); }
+// @ts-ignore: decorator
+@inline export function flags(): i32 { return hget(H_FLAGS); }
+// @ts-ignore: decorator
+@inline export function stopped(): bool { return atomic.load<i32>(hdr(H_STOP)) != 0; }
+export function requestStop(): void { atomic.store<i32>(hdr(H_STOP), 1); }
+
+// @ts-ignore: decorator
+@inline export function insnAddr(pc: i32): usize { return <usize>(hget(H_CODE_BASE) + pc * INSN_SIZE); }
+// @ts-ignore: decorator
+@inline export function effectAddr(row: i32): usize { return <usize>(hget(H_EFFECTS_BASE) + row * EFFECT_SIZE); }
+// @ts-ignore: decorator
+@inline export function siteAddr(site: i32): usize { return <usize>(hget(H_SITES_BASE) + site * SITE_SIZE); }
+// @ts-ignore: decorator
+@inline export function globalLockAddr(id: i32): usize { return <usize>(hget(H_GLOBAL_LOCKS_BASE) + id * GLOBAL_LOCK_STRIDE); }
+// @ts-ignore: decorator
+@inline export function cpuAddr(cpu: i32): usize { return <usize>(hget(H_CPU_BASE) + cpu * CPU_STRIDE); }
+// @ts-ignore: decorator
+@inline export function rqAddr(cpu: i32): usize { return <usize>(hget(H_RQ_BASE) + cpu * RQ_STRIDE); }
+// @ts-ignore: decorator
+@inline export function taskAddr(tid: i32): usize { return <usize>(hget(H_TASK_BASE) + tid * TASK_STRIDE); }
+// @ts-ignore: decorator
+@inline export function findingAddr(i: i32): usize { return <usize>(hget(H_FINDINGS_BASE) + i * FINDING_SIZE); }

@@ -1,0 +1,141 @@
+// Entering and leaving the kernel. Between syscalls a running task picks
+// what to do next from the workload weights; on the way back to user space
+// the checks the kernel makes there run (locks held, a failed fork's child
+// owning nothing), and the syscall is counted.
+import { hget, hdr, cpuAddr, insnAddr, siteAddr, requestStop, nrCpus } from './machine';
+import {
+  H_WEIGHTS, H_ENTRIES, H_NR_THREADS, H_POPULATION, H_NR_ZOMBIES, H_SCX_ENABLED, H_PID_ALLOCATED,
+  H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, PIDNS_ADDING, C_DEPTH, C_FRAMES, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
+  C_ACTION, C_FLAGS, C_HELD_DEPTH, K_FORKS_OK, K_FORKS_FAILED, K_YIELDS, K_SCX_ENABLES, K_SCX_DISABLES,
+  K_PIDNS_ZAPS, K_PIDNS_REOPENS, K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO,
+} from './layout';
+import * as A from './abi';
+import { NO_TASK } from './abi';
+import { cget, cset, curr, setPc, count, randBelow, err } from './cpu';
+import { taskFlags, taskOwned, taskState, freeTaskSlot } from './task';
+import { nrRunning } from './runqueue';
+import { heldLock, heldInfo, heldPc } from './lock';
+import { report } from './findings';
+import { writeOff } from './ledger';
+
+// @ts-ignore: decorator
+@inline function entry(act: i32): i32 { return hget(H_ENTRIES + (act << 2)); }
+
+export function enterSyscall(cpu: i32): i32 {
+  if (atomic.load<i32>(hdr(H_DRAIN)) != 0) return A.STEP_IDLE;
+  const t = curr(cpu);
+  let act: i32;
+  if (t == NO_TASK) {
+    if (nrRunning(cpu) > 0) act = A.ACT_SCHEDULE;
+    else if (entry(A.ACT_LOAD_BALANCE) >= 0 && hget(H_WEIGHTS + (A.ACT_LOAD_BALANCE << 2)) > 0 && busierExists(cpu)) {
+      act = A.ACT_LOAD_BALANCE; // newidle balance
+    } else return A.STEP_IDLE;
+  } else {
+    act = pickAction(cpu, t);
+  }
+  cset(cpu, C_ACTION, act);
+  cset(cpu, C_ERR, 0);
+  cset(cpu, C_FAIL_PC, -1);
+  cset(cpu, C_PATH_LEN, 0);
+  cset(cpu, C_P, NO_TASK);
+  cset(cpu, C_FLAGS, 0);
+  store<i32>(cpuAddr(cpu) + C_FRAMES, -1);
+  cset(cpu, C_DEPTH, 1);
+  setPc(cpu, entry(act));
+  count(cpu, K_SYSCALLS);
+  return A.STEP_PROGRESS;
+}
+
+function busierExists(cpu: i32): bool {
+  for (let c = 0; c < nrCpus(); c++) if (nrRunning(c) >= 2) return true;
+  return false;
+}
+
+function weight(act: i32): i32 {
+  return entry(act) >= 0 ? hget(H_WEIGHTS + (act << 2)) : 0;
+}
+
+function pickAction(cpu: i32, t: i32): i32 {
+  const f = taskFlags(t);
+  if ((f & A.TF_SIGKILL) != 0) return A.ACT_EXIT;
+  const live = atomic.load<i32>(hdr(H_NR_THREADS));
+  const scx = atomic.load<i32>(hdr(H_SCX_ENABLED)) != 0;
+  const adding = (atomic.load<i32>(hdr(H_PID_ALLOCATED)) & PIDNS_ADDING) != 0;
+  let sum = 0;
+  for (let a = 0; a < A.ACT_SCHEDULE; a++) sum += allowed(a, f, live, scx, adding) ? weight(a) : 0;
+  if (sum == 0) return A.ACT_YIELD;
+  let r = <i32>randBelow(cpu, <u32>sum);
+  for (let a = 0; a < A.ACT_SCHEDULE; a++) {
+    const w = allowed(a, f, live, scx, adding) ? weight(a) : 0;
+    if (r < w) return a;
+    r -= w;
+  }
+  return A.ACT_YIELD;
+}
+
+/** Population control and one-way switches: what makes sense right now. */
+function allowed(a: i32, flags: i32, live: i32, scx: bool, adding: bool): bool {
+  switch (a) {
+    case A.ACT_FORK: return live < hget(H_POPULATION);
+    case A.ACT_EXIT: return (flags & A.TF_UNKILLABLE) == 0;
+    case A.ACT_WAIT: return atomic.load<i32>(hdr(H_NR_ZOMBIES)) > 0;
+    case A.ACT_SCX_ENABLE: return !scx;
+    case A.ACT_SCX_DISABLE: return scx;
+    case A.ACT_ZAP_PID_NS: return adding;
+    case A.ACT_REOPEN_PID_NS: return !adding;
+  }
+  return true;
+}
+
+/** Return to user space. */
+export function exitSyscall(cpu: i32): i32 {
+  const act = cget(cpu, C_ACTION);
+  const e = err(cpu);
+  // Locks held on the way out: reported and forgotten by lockdep (the lock
+  // itself stays held, so whoever needs it next waits for ever).
+  const held = cget(cpu, C_HELD_DEPTH);
+  for (let i = 0; i < held; i++) {
+    report(A.FIND_LOCK_HELD_RETURN, cpu, curr(cpu), heldPc(cpu, i), heldLock(cpu, i), heldInfo(cpu, i) & 0xff, 0, (heldInfo(cpu, i) >> 12) & 3, act);
+  }
+  cset(cpu, C_HELD_DEPTH, 0);
+
+  switch (act) {
+    case A.ACT_FORK: {
+      if (e == 0) count(cpu, K_FORKS_OK);
+      else {
+        count(cpu, K_FORKS_FAILED);
+        const failPc = cget(cpu, C_FAIL_PC);
+        const site = failPc >= 0 ? load<i32>(insnAddr(failPc)) >>> 16 : 0;
+        if (site != 0) {
+          atomic.add<i32>(siteAddr(site) + S_FORK_FAILS, 1);
+          atomic.store<i32>(siteAddr(site) + S_ERRNO, e);
+        }
+        const p = cget(cpu, C_P);
+        if (p != NO_TASK) reclaimChild(cpu, p);
+      }
+      const limit = hget(H_FORK_LIMIT);
+      if (atomic.add<i32>(hdr(H_FORK_ATTEMPTS), 1) + 1 >= limit && limit > 0) requestStop();
+      break;
+    }
+    case A.ACT_YIELD: count(cpu, K_YIELDS); break;
+    case A.ACT_SCX_ENABLE: count(cpu, K_SCX_ENABLES); break;
+    case A.ACT_SCX_DISABLE: count(cpu, K_SCX_DISABLES); break;
+    case A.ACT_ZAP_PID_NS: count(cpu, K_PIDNS_ZAPS); break;
+    case A.ACT_REOPEN_PID_NS: count(cpu, K_PIDNS_REOPENS); break;
+  }
+  cset(cpu, C_DEPTH, 0);
+  cset(cpu, C_P, NO_TASK);
+  return A.STEP_PROGRESS;
+}
+
+/** A failed fork's child must own nothing once its ladder has run. */
+function reclaimChild(cpu: i32, p: i32): void {
+  const left = taskOwned(p);
+  if (left != 0) {
+    report(A.FIND_LEAK, cpu, p, cget(cpu, C_FAIL_PC), 0, -1, left, err(cpu), 0);
+    writeOff(cpu, p, left);
+    count(cpu, K_LEAKED, <i32>popcnt(left));
+  }
+  const s = taskState(p);
+  if (s == A.TASK_NEW || s == A.TASK_DEAD) freeTaskSlot(p);
+}

@@ -1,0 +1,99 @@
+// task_struct accessors, and the pool of task slots (a lock-free stack with
+// an ABA tag, so that CPUs fork and free concurrently without a model lock).
+import { taskAddr, hdr, nrTasks } from './machine';
+import {
+  T_STATE, T_PID, T_PARENT, T_PARENT_PID, T_CPU, T_FLAGS, T_NEXT, T_USAGE, T_OWNED, T_SCX_STATE,
+  H_FREE_HEAD, H_NR_LIVE, H_TASK_HWM, TASK_STRIDE,
+} from './layout';
+import { NO_TASK, TASK_FREE } from './abi';
+
+// @ts-ignore: decorator
+@inline export function taskState(t: i32): i32 { return atomic.load<i32>(taskAddr(t) + T_STATE); }
+// @ts-ignore: decorator
+@inline export function setTaskState(t: i32, s: i32): void { atomic.store<i32>(taskAddr(t) + T_STATE, s); }
+// @ts-ignore: decorator
+@inline export function taskPid(t: i32): i32 { return load<i32>(taskAddr(t) + T_PID); }
+// @ts-ignore: decorator
+@inline export function setTaskPid(t: i32, v: i32): void { store<i32>(taskAddr(t) + T_PID, v); }
+// @ts-ignore: decorator
+@inline export function taskParent(t: i32): i32 { return load<i32>(taskAddr(t) + T_PARENT); }
+// @ts-ignore: decorator
+@inline export function taskParentPid(t: i32): i32 { return load<i32>(taskAddr(t) + T_PARENT_PID); }
+export function setTaskParent(t: i32, parent: i32): void {
+  store<i32>(taskAddr(t) + T_PARENT, parent);
+  store<i32>(taskAddr(t) + T_PARENT_PID, parent == NO_TASK ? 0 : taskPid(parent));
+}
+// @ts-ignore: decorator
+@inline export function taskCpu(t: i32): i32 { return atomic.load<i32>(taskAddr(t) + T_CPU); }
+// @ts-ignore: decorator
+@inline export function setTaskCpu(t: i32, cpu: i32): void { atomic.store<i32>(taskAddr(t) + T_CPU, cpu); }
+// @ts-ignore: decorator
+@inline export function taskFlags(t: i32): i32 { return atomic.load<i32>(taskAddr(t) + T_FLAGS); }
+// @ts-ignore: decorator
+@inline export function setTaskFlag(t: i32, f: i32): void { atomic.or<i32>(taskAddr(t) + T_FLAGS, f); }
+// @ts-ignore: decorator
+@inline export function clearTaskFlag(t: i32, f: i32): void { atomic.and<i32>(taskAddr(t) + T_FLAGS, ~f); }
+// @ts-ignore: decorator
+@inline export function taskNext(t: i32): i32 { return load<i32>(taskAddr(t) + T_NEXT); }
+// @ts-ignore: decorator
+@inline export function setTaskNext(t: i32, n: i32): void { store<i32>(taskAddr(t) + T_NEXT, n); }
+// @ts-ignore: decorator
+@inline export function taskUsageDec(t: i32): i32 { return atomic.sub<i32>(taskAddr(t) + T_USAGE, 1) - 1; }
+// @ts-ignore: decorator
+@inline export function setTaskUsage(t: i32, v: i32): void { store<i32>(taskAddr(t) + T_USAGE, v); }
+// @ts-ignore: decorator
+@inline export function taskOwned(t: i32): u64 { return atomic.load<u64>(taskAddr(t) + T_OWNED); }
+// @ts-ignore: decorator
+@inline export function setTaskOwned(t: i32, m: u64): void { atomic.store<u64>(taskAddr(t) + T_OWNED, m); }
+// @ts-ignore: decorator
+@inline export function taskScxState(t: i32): i32 { return atomic.load<i32>(taskAddr(t) + T_SCX_STATE); }
+// @ts-ignore: decorator
+@inline export function setTaskScxState(t: i32, s: i32): void { atomic.store<i32>(taskAddr(t) + T_SCX_STATE, s); }
+
+/** Pop a free slot, or NO_TASK when the table is full. */
+export function allocTaskSlot(): i32 {
+  const head = hdr(H_FREE_HEAD);
+  while (true) {
+    const old = atomic.load<u64>(head);
+    const t = <i32>(old & 0xffffffff) - 1;
+    if (t < 0) return NO_TASK;
+    const next = taskNext(t);
+    const tag = (old >> 32) + 1;
+    if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(next + 1))) == old) {
+      atomic.add<i32>(hdr(H_NR_LIVE), 1);
+      let hwm = atomic.load<i32>(hdr(H_TASK_HWM));
+      while (hwm < t + 1) {
+        const seen = atomic.cmpxchg<i32>(hdr(H_TASK_HWM), hwm, t + 1);
+        if (seen == hwm) break;
+        hwm = seen;
+      }
+      return t;
+    }
+  }
+  return NO_TASK; // unreachable
+}
+
+/** Return a slot to the pool. Its lock words are left as they are: a CPU may
+ *  still be releasing the dead task's siglock (the kernel defers with RCU). */
+export function freeTaskSlot(t: i32): void {
+  setTaskState(t, TASK_FREE);
+  const head = hdr(H_FREE_HEAD);
+  while (true) {
+    const old = atomic.load<u64>(head);
+    setTaskNext(t, <i32>(old & 0xffffffff) - 1);
+    const tag = (old >> 32) + 1;
+    if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(t + 1))) == old) break;
+  }
+  atomic.sub<i32>(hdr(H_NR_LIVE), 1);
+}
+
+/** Build the free list in slot order (boot only, single-threaded). */
+export function initTaskPool(): void {
+  const n = nrTasks();
+  for (let t = 0; t < n; t++) {
+    memory.fill(taskAddr(t), 0, TASK_STRIDE);
+    setTaskNext(t, t + 1 < n ? t + 1 : NO_TASK);
+    setTaskCpu(t, -1);
+  }
+  atomic.store<u64>(hdr(H_FREE_HEAD), n > 0 ? 1 : 0);
+}

@@ -1,0 +1,136 @@
+// Findings as the host reads them: decoded from the core's records, placed
+// in the kasm source, named, and grouped.
+import * as A from '../assembly/abi.js';
+import * as L from '../assembly/layout.js';
+import type { Machine } from './machine.js';
+import { FINDING_KINDS, INVARIANTS, MODES, ACTIONS, resourceNames, className, errnoName } from './names.js';
+import { RESOURCE_NAMES } from './kasm/vocabulary.js';
+
+export interface SourceRef { file: string; line: number; col: number; routine: string; text: string }
+
+export interface Finding {
+  kind: string;
+  message: string;
+  cpu: number;
+  pid: number;
+  at?: SourceRef; // the instruction that found it
+  failure?: { site: string; errno: string; at: SourceRef }; // the syscall's first failure
+  ladder?: string[]; // labels passed while unwinding
+  resources?: string[];
+  lock?: string;
+  lockClass?: string;
+  step: number;
+  detail?: string[]; // extra lines (wait-for chains)
+}
+
+export function sourceRef(m: Machine, pc: number): SourceRef | undefined {
+  const s = m.program.src[pc];
+  return s && { file: s.file, line: s.line, col: s.col, routine: s.routine, text: s.text };
+}
+export const fmtRef = (r?: SourceRef): string => (r ? `${r.routine}() ${r.file}:${r.line}` : '?');
+
+/** Describe a lock by its address: which global, which task's, which runqueue's. */
+export function lockName(m: Machine, addr: number): string {
+  if (addr === 0) return '(an empty register)';
+  const g = m.h(L.H_GLOBAL_LOCKS_BASE), rq = m.h(L.H_RQ_BASE), task = m.h(L.H_TASK_BASE);
+  if (addr >= g && addr < g + A.NR_GLOBAL_LOCKS * L.GLOBAL_LOCK_STRIDE) return className((addr - g) / L.GLOBAL_LOCK_STRIDE);
+  if (addr >= rq && addr < rq + m.scenario.cpus * L.RQ_STRIDE) return `&rq->__lock (cpu ${Math.floor((addr - rq) / L.RQ_STRIDE)})`;
+  if (addr >= task && addr < m.h(L.H_FINDINGS_BASE)) {
+    const t = Math.floor((addr - task) / L.TASK_STRIDE);
+    const off = (addr - task) % L.TASK_STRIDE;
+    const pid = m.at(m.taskAddr(t) + L.T_PID);
+    return off === L.T_PI_LOCK ? `&p->pi_lock (pid ${pid})` : `&sighand->siglock (pid ${pid})`;
+  }
+  return `lock @${addr}`;
+}
+
+export function siteName(m: Machine, pc: number): string {
+  const w0 = m.program.code[pc * A.INSN_WORDS];
+  const site = w0 >>> 16;
+  return site ? m.program.sites[site].name : (m.program.src[pc]?.text.split(/\s+/)[0] ?? '?');
+}
+
+export function readFindings(m: Machine): { findings: Finding[]; total: number } {
+  const total = m.h(L.H_NR_FINDINGS);
+  const n = Math.min(total, m.scenario.findingsCap);
+  const out: Finding[] = [];
+  const base = m.h(L.H_FINDINGS_BASE);
+  for (let i = 0; i < n; i++) {
+    const f = base + i * L.FINDING_SIZE;
+    const kindId = m.at(f + L.FD_KIND);
+    if (kindId === 0) continue; // still being written by a worker
+    out.push(decode(m, f, kindId));
+  }
+  return { findings: out, total };
+}
+
+function decode(m: Machine, f: number, kindId: number): Finding {
+  const pc = m.at(f + L.FD_PC), failPc = m.at(f + L.FD_FAIL_PC);
+  const cls = m.at(f + L.FD_CLASS);
+  const lockAddr = m.at(f + L.FD_LOCK);
+  const detail = m.at(f + L.FD_DETAIL), detail2 = m.at(f + L.FD_DETAIL2);
+  const mask = m.at64(f + L.FD_MASK);
+  const pathLen = m.at(f + L.FD_PATH_LEN);
+  const ladder: string[] = [];
+  for (let k = 0; k < pathLen; k++) ladder.push(m.program.labels[m.at(f + L.FD_PATH + 4 * k)]?.name ?? '?');
+  const finding: Finding = {
+    kind: FINDING_KINDS[kindId] ?? `kind ${kindId}`,
+    message: '',
+    cpu: m.at(f + L.FD_CPU),
+    pid: m.at(f + L.FD_PID),
+    at: pc >= 0 ? sourceRef(m, pc) : undefined,
+    step: Number(m.at64(f + L.FD_STEP)),
+  };
+  if (failPc >= 0) {
+    finding.failure = { site: siteName(m, failPc), errno: `-${errnoName(m.at(f + L.FD_ERRNO))}`, at: sourceRef(m, failPc)! };
+    if (ladder.length) finding.ladder = ladder;
+  }
+  if (mask) finding.resources = resourceNames(mask);
+  if (lockAddr) finding.lock = lockName(m, lockAddr);
+  if (cls >= 0) finding.lockClass = className(cls);
+  finding.message = message(kindId, finding, detail, detail2);
+  return finding;
+}
+
+function message(kind: number, f: Finding, detail: number, detail2: number): string {
+  const res = f.resources?.join(', ');
+  const fail = f.failure ? `fork failing with ${f.failure.errno} at ${f.failure.site} (${f.failure.at.file}:${f.failure.at.line})` : '';
+  switch (kind) {
+    case A.FIND_LEAK: return `leak: a ${fail} still owns ${res} after its error ladder`;
+    case A.FIND_DOUBLE_RELEASE: return `double release: ${fmtRef(f.at)} releases ${res}, which pid ${f.pid} does not hold`;
+    case A.FIND_DOUBLE_ACQUIRE: return `double acquire: ${fmtRef(f.at)} acquires ${res}, which pid ${f.pid} already holds`;
+    case A.FIND_BAD_UNLOCK:
+      return detail2 < 0
+        ? `bad unlock balance: ${fmtRef(f.at)} releases ${f.lock} (${MODES[detail]}), which this CPU does not hold`
+        : `bad unlock balance: ${fmtRef(f.at)} releases ${f.lock} for ${MODES[detail]} but holds it for ${MODES[detail2]}`;
+    case A.FIND_RECURSIVE_LOCK: return `possible recursive locking: ${fmtRef(f.at)} acquires ${f.lock}, which this CPU already holds`;
+    case A.FIND_LOCK_HELD_RETURN:
+      return `lock held when returning to user space: ${f.lockClass}${detail === A.MODE_READ ? ' (read)' : ''} taken at ${fmtRef(f.at)}, by a ${ACTIONS[detail2] ?? 'syscall'}${f.failure ? ` that failed with ${f.failure.errno} at ${f.failure.site}` : ''}`;
+    case A.FIND_ASSERT_HELD: return `lockdep_assert_held(${f.lock ?? f.lockClass}) failed in ${fmtRef(f.at)}`;
+    case A.FIND_FREE_OWNED: return `task freed while still owning ${res} (${fmtRef(f.at)})`;
+    case A.FIND_DEADLOCK: return `deadlock: ${detail} CPU(s) spin and none makes progress`;
+    case A.FIND_HANG: return `hung CPU ${f.cpu}: no progress while waiting for ${f.lock}`;
+    case A.FIND_INVARIANT: {
+      const what = INVARIANTS[detail] ?? `invariant ${detail}`;
+      const extra = detail === A.INV_LEDGER ? ` (${RESOURCE_NAMES[detail2 >>> 24]}: off by ${(detail2 << 8) >> 8})` : ` (off by ${detail2})`;
+      return `invariant broken: ${what}${extra}`;
+    }
+    case A.FIND_HELD_OVERFLOW: return `more than ${detail} locks held at ${fmtRef(f.at)}`;
+    case A.FIND_CALL_OVERFLOW: return `call stack overflow (${detail} frames) at ${fmtRef(f.at)}`;
+  }
+  return FINDING_KINDS[kind] ?? `finding ${kind}`;
+}
+
+export interface FindingGroup { count: number; first: Finding }
+
+/** Group repeats of the same finding (same kind, place, failure and resources). */
+export function groupFindings(findings: Finding[]): FindingGroup[] {
+  const groups = new Map<string, FindingGroup>();
+  for (const f of findings) {
+    const key = [f.kind, f.at?.file, f.at?.line, f.failure?.site, f.resources?.join(), f.lockClass, f.kind === 'invariant' ? f.message : ''].join('|');
+    const g = groups.get(key);
+    if (g) g.count++;
+    else groups.set(key, { count: 1, first: f });
+  }
+  return [...groups.values()];
+}

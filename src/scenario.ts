@@ -1,0 +1,81 @@
+// A scenario: the machine, the workload and the faults of one run, validated
+// with zod so that a bad field is named with what it allows.
+import { availableParallelism } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parse as parseYaml } from 'yaml';
+import { MAX_CPUS, MAX_TASKS } from '../assembly/abi.js';
+
+export const FaultKnobs = z.strictObject({
+  probability: z.number().min(0).max(1).default(1),
+  interval: z.number().int().min(0).default(0),
+  times: z.number().int().min(-1).default(-1),
+  nth: z.number().int().min(0).default(0),
+});
+export type FaultKnobs = z.infer<typeof FaultKnobs>;
+
+export const Weights = z.strictObject({
+  fork: z.number().min(0).default(40),
+  exit: z.number().min(0).default(20),
+  wait: z.number().min(0).default(30),
+  kill: z.number().min(0).default(3),
+  yield: z.number().min(0).default(10),
+  scxEnable: z.number().min(0).default(0.02),
+  scxDisable: z.number().min(0).default(0.02),
+  loadBalance: z.number().min(0).default(1),
+  zapPidNs: z.number().min(0).default(0.01),
+  reopenPidNs: z.number().min(0).default(0.5),
+});
+export type Weights = z.infer<typeof Weights>;
+
+export const Scenario = z.strictObject({
+  kernel: z.string().min(1).default('v6.12-scx'),
+  driver: z.enum(['parallel', 'step']).default('parallel'),
+  cpus: z.number().int().min(1).max(MAX_CPUS).default(() => Math.min(availableParallelism(), MAX_CPUS)),
+  tasks: z.number().int().min(2).max(MAX_TASKS).default(4096),
+  forks: z.number().int().min(0).default(100_000),
+  duration: z.number().positive().optional(),
+  seed: z.number().int().min(0).max(2 ** 53).default(1),
+  population: z.number().int().min(1).default(64),
+  maxThreads: z.number().int().min(1).default(72),
+  pidMax: z.number().int().min(1).max(2 ** 30).default(4_194_304),
+  pidsLimit: z.number().int().min(0).default(0),
+  scxInitTaskFail: z.number().min(0).max(1).default(0.001),
+  weights: Weights.default(() => Weights.parse({})),
+  faults: z.record(z.string(), FaultKnobs).default(() => ({})),
+  ledger: z.boolean().default(true),
+  lockdep: z.boolean().default(true),
+  stopOnFinding: z.boolean().default(false),
+  findingsCap: z.number().int().min(16).max(1 << 20).default(4096),
+  watchdogMs: z.number().int().min(10).default(2000),
+  maxSteps: z.number().int().min(1).optional(),
+});
+export type Scenario = z.infer<typeof Scenario>;
+export type ScenarioInput = z.input<typeof Scenario>;
+
+/** A scenario error that names the field and what it allows. */
+export class ScenarioError extends Error {}
+
+export function parseScenario(input: unknown, where = 'scenario'): Scenario {
+  const r = Scenario.safeParse(input);
+  if (r.success) {
+    if (r.data.cpus + 1 > r.data.tasks) throw new ScenarioError(`${where}: tasks (${r.data.tasks}) must exceed cpus (${r.data.cpus}): each CPU has a boot task`);
+    return r.data;
+  }
+  const lines = r.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
+  throw new ScenarioError(lines.join('\n'));
+}
+
+export function loadScenarioFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ScenarioError(`${path}: cannot read: ${(e as Error).message}`);
+  }
+  try {
+    return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new ScenarioError(`${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,45 @@
+// Loading build/forksim.wasm: compiled once per thread, instantiated once
+// per driver thread over the shared memory.
+import { readFileSync } from 'node:fs';
+import { MAX_PAGES } from '../assembly/layout.js';
+import { WASM_PATH } from './paths.js';
+
+export interface CoreExports {
+  configure(): number;
+  boot(): void;
+  step(cpu: number): number;
+  run(cpu: number, budget: number): number;
+  runStep(budget: bigint, quietLimit: number): number;
+  checkInvariants(): number;
+  reportHang(kind: number, cpu: number, lock: number, detail: number): void;
+}
+
+let compiled: WebAssembly.Module | undefined;
+export function wasmModule(): WebAssembly.Module {
+  if (!compiled) {
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(readFileSync(WASM_PATH));
+    } catch {
+      throw new Error(`${WASM_PATH} is missing: run \`npm run build\` first`);
+    }
+    compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+export function newMemory(): WebAssembly.Memory {
+  return new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES, shared: true });
+}
+
+export function instantiate(memory: WebAssembly.Memory, module: WebAssembly.Module = wasmModule()): CoreExports {
+  const instance = new WebAssembly.Instance(module, {
+    env: {
+      memory,
+      abort(_msg: number, _file: number, line: number, col: number) {
+        throw new Error(`forksim core aborted at ${line}:${col}`);
+      },
+    },
+  });
+  return instance.exports as unknown as CoreExports;
+}
