@@ -2,7 +2,7 @@
 // driver is built on this one function.
 import { insnAddr, effectAddr, siteAddr, stopped, cpuAddr } from './machine';
 import {
-  C_DEPTH, C_FRAMES, FRAME_SIZE, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
+  C_DEPTH, C_FRAMES, FRAME_SIZE, FR_CALL_PC, FR_ERR, FR_FAIL_PC, FR_PATH_LEN, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
   C_STEPS, C_SPINS, C_PROGRESS, E_BEHAVIOUR, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, S_NATURAL, S_ERRNO,
 } from './layout';
 import * as A from './abi';
@@ -78,8 +78,10 @@ function exec(cpu: i32): i32 {
         break;
       }
       const f = cpuAddr(cpu) + C_FRAMES + <usize>d * FRAME_SIZE;
-      store<i32>(f, at);
-      store<i32>(f + 4, err(cpu));
+      store<i32>(f + FR_CALL_PC, at);
+      store<i32>(f + FR_ERR, err(cpu));
+      store<i32>(f + FR_FAIL_PC, cget(cpu, C_FAIL_PC));
+      store<i32>(f + FR_PATH_LEN, cget(cpu, C_PATH_LEN));
       setErr(cpu, 0);
       cset(cpu, C_DEPTH, d + 1);
       setPc(cpu, arg);
@@ -172,20 +174,18 @@ function ret(cpu: i32): i32 {
   const d = depth(cpu);
   if (d <= 1) return exitSyscall(cpu);
   const f = cpuAddr(cpu) + C_FRAMES + <usize>(d - 1) * FRAME_SIZE;
-  const callAt = load<i32>(f);
-  const saved = load<i32>(f + 4);
+  const callAt = load<i32>(f + FR_CALL_PC);
   cset(cpu, C_DEPTH, d - 1);
   const elseTarget = load<i32>(insnAddr(callAt) + 8);
   if (err(cpu) != 0 && elseTarget >= 0) {
     setPc(cpu, elseTarget); // the callee failed: the caller's ladder runs
     return A.STEP_PROGRESS;
   }
-  setErr(cpu, saved);
-  if (saved == 0) {
-    // A failure the callee handled itself is forgotten.
-    cset(cpu, C_FAIL_PC, -1);
-    cset(cpu, C_PATH_LEN, 0);
-  }
+  // Back in the caller as it was: a failure the callee handled itself is
+  // forgotten, and a ladder in progress goes on.
+  setErr(cpu, load<i32>(f + FR_ERR));
+  cset(cpu, C_FAIL_PC, load<i32>(f + FR_FAIL_PC));
+  cset(cpu, C_PATH_LEN, load<i32>(f + FR_PATH_LEN));
   setPc(cpu, callAt + 1);
   return A.STEP_PROGRESS;
 }

@@ -26,7 +26,10 @@ export function behave(cpu: i32, b: i32, t: i32, pc: i32): i32 {
     case A.B_DUP_TASK_STRUCT: return dupTaskStruct(cpu);
     case A.B_FREE_TASK: setTaskState(t, A.TASK_DEAD); return 0; // the slot is reclaimed at return to user
     case A.B_SCHED_FORK: {
-      if (hget(H_SCX_ENABLED) != 0) setTaskFlag(t, A.TF_CLASS_EXT); else clearTaskFlag(t, A.TF_CLASS_EXT);
+      // task_should_scx(): ext only while enabled and not disabling (the
+      // disable path clears init_task_enabled first, under the rwsem).
+      if (hget(H_SCX_ENABLED) != 0 && hget(H_SCX_INIT_TASK_ENABLED) != 0) setTaskFlag(t, A.TF_CLASS_EXT);
+      else clearTaskFlag(t, A.TF_CLASS_EXT);
       return 0;
     }
     case A.B_SET_TASK_CPU: setTaskCpu(t, cpu); return 0;
@@ -91,18 +94,25 @@ export function behave(cpu: i32, b: i32, t: i32, pc: i32): i32 {
       const tail = hget(H_ZOMBIE_TAIL);
       if (tail == NO_TASK) hset(H_ZOMBIE_HEAD, t); else setTaskNext(tail, t);
       hset(H_ZOMBIE_TAIL, t);
-      atomic.store<i32>(hdr(H_NR_ZOMBIES), hget(H_NR_ZOMBIES) + 1);
+      atomic.add<i32>(hdr(H_NR_ZOMBIES), 1);
       count(cpu, K_EXITS);
       return 0;
     }
     case A.B_DO_TASK_DEAD: setCurr(cpu, NO_TASK); return 0;
     case A.B_WAIT_TASK_ZOMBIE: {
-      const z = hget(H_ZOMBIE_HEAD);
-      if (z == NO_TASK) return A.ECHILD;
-      const next = taskNext(z);
-      hset(H_ZOMBIE_HEAD, next);
-      if (next == NO_TASK) hset(H_ZOMBIE_TAIL, NO_TASK);
-      atomic.store<i32>(hdr(H_NR_ZOMBIES), hget(H_NR_ZOMBIES) - 1);
+      // Reapers hold tasklist_lock for reading, so several pop at once; the
+      // claim is a compare-and-swap on the queue head, as the kernel claims
+      // with cmpxchg on exit_state. Pushes hold it for writing, so a popped
+      // task cannot come back while a reaper is mid-pop (no ABA).
+      let z = atomic.load<i32>(hdr(H_ZOMBIE_HEAD));
+      while (true) {
+        if (z == NO_TASK) return A.ECHILD;
+        const seen = atomic.cmpxchg<i32>(hdr(H_ZOMBIE_HEAD), z, taskNext(z));
+        if (seen == z) break;
+        z = seen;
+      }
+      if (taskNext(z) == NO_TASK) atomic.store<i32>(hdr(H_ZOMBIE_TAIL), NO_TASK);
+      atomic.sub<i32>(hdr(H_NR_ZOMBIES), 1);
       setTaskState(z, A.EXIT_DEAD);
       cset(cpu, C_T, z);
       count(cpu, K_REAPS);
@@ -203,7 +213,7 @@ function dupTaskStruct(cpu: i32): i32 {
   if (p == NO_TASK) return A.ENOMEM;
   setTaskPid(p, 0);
   setTaskParent(p, curr(cpu));
-  setTaskCpu(p, -1);
+  setTaskCpu(p, cpu); // dup_task_struct copies the parent's cpu
   setTaskNext(p, NO_TASK);
   setTaskUsage(p, 2); // rcu_users: one for the reaper, one for the scheduler
   setTaskOwned(p, 0);

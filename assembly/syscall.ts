@@ -39,7 +39,6 @@ export function enterSyscall(cpu: i32): i32 {
   cset(cpu, C_PATH_LEN, 0);
   cset(cpu, C_P, NO_TASK);
   cset(cpu, C_FLAGS, 0);
-  store<i32>(cpuAddr(cpu) + C_FRAMES, -1);
   cset(cpu, C_DEPTH, 1);
   setPc(cpu, entry(act));
   count(cpu, K_SYSCALLS);

@@ -144,6 +144,8 @@ export class Machine {
   /** Let every CPU finish its syscall and start no new one. */
   drain(): void {
     this.hset(L.H_DRAIN, 1);
+    this.hset(L.H_FORK_LIMIT, 0);
+    this.hset(L.H_FLAGS, this.h(L.H_FLAGS) & ~L.FLAG_STOP_ON_FINDING);
     this.hset(L.H_STOP, 0);
   }
   quiescent(): boolean {

@@ -1,0 +1,172 @@
+#!/usr/bin/env node
+// forksim's command line. Exit status: 0 ran with no findings, 1 findings,
+// 2 bad input or usage (one reason on stderr).
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { writeFileSync, renameSync } from 'node:fs';
+import { parseScenario, loadScenarioFile, ScenarioError, type ScenarioInput } from './scenario.js';
+import { runScenario } from './run.js';
+import { formatReport, type RunReport } from './report.js';
+import { KasmError } from './kasm/index.js';
+import type { Machine } from './machine.js';
+import * as L from '../assembly/layout.js';
+import { checkCommand } from './check.js';
+
+class UsageError extends Error {}
+
+const int = (name: string) => (v: string): number => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return Number(v);
+};
+const num = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  return n;
+};
+
+/** `fork=40,exit=20` → { fork: 40, exit: 20 } */
+function keyValues(text: string, what: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const part of text.split(',').filter(Boolean)) {
+    const [k, v] = part.split('=');
+    const n = Number(v);
+    if (!k || v === undefined || !Number.isFinite(n)) throw new UsageError(`${what}: '${part}' is not name=number`);
+    out[k] = n;
+  }
+  return out;
+}
+
+/** `--fail site:probability=0.01,times=100` (repeatable). */
+function parseFail(spec: string, acc: Record<string, Record<string, number>> = {}): Record<string, Record<string, number>> {
+  const i = spec.indexOf(':');
+  const site = i < 0 ? spec : spec.slice(0, i);
+  if (!site) throw new InvalidArgumentError(`--fail needs SITE[:knob=value,...]`);
+  acc[site] = i < 0 ? {} : keyValues(spec.slice(i + 1), `--fail ${site}`);
+  return acc;
+}
+
+interface RunFlags {
+  scenario?: string; kernel?: string; driver?: string; cpus?: number; tasks?: number; forks?: number; duration?: number;
+  seed?: number; population?: number; maxThreads?: number; pidMax?: number; pidsLimit?: number; scxInitTaskFail?: number;
+  weights?: string; fail?: Record<string, Record<string, number>>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
+  watchdog?: number; maxSteps?: number; json?: boolean; report?: string;
+}
+
+function scenarioFrom(flags: RunFlags): ReturnType<typeof parseScenario> {
+  const base = (flags.scenario ? loadScenarioFile(flags.scenario) : {}) as ScenarioInput;
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new ScenarioError(`${flags.scenario}: a scenario is a mapping of fields`);
+  const input: Record<string, unknown> = { ...base };
+  const set = (k: string, v: unknown): void => { if (v !== undefined) input[k] = v; };
+  set('kernel', flags.kernel);
+  set('driver', flags.driver);
+  set('cpus', flags.cpus);
+  set('tasks', flags.tasks);
+  set('forks', flags.forks);
+  set('duration', flags.duration);
+  set('seed', flags.seed);
+  set('population', flags.population);
+  set('maxThreads', flags.maxThreads);
+  set('pidMax', flags.pidMax);
+  set('pidsLimit', flags.pidsLimit);
+  set('scxInitTaskFail', flags.scxInitTaskFail);
+  set('watchdogMs', flags.watchdog);
+  set('maxSteps', flags.maxSteps);
+  if (flags.weights) input.weights = { ...(base.weights ?? {}), ...keyValues(flags.weights, '--weights') };
+  if (flags.fail) input.faults = { ...(base.faults ?? {}), ...flags.fail };
+  if (flags.ledger === false) input.ledger = false;
+  if (flags.lockdep !== undefined) input.lockdep = flags.lockdep === 'on';
+  if (flags.stopOnFinding) input.stopOnFinding = true;
+  return parseScenario(input, flags.scenario ?? 'scenario');
+}
+
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+async function runCommand(flags: RunFlags): Promise<number> {
+  const scenario = scenarioFrom(flags);
+  let interrupts = 0;
+  const onSigint = (): void => {
+    if (++interrupts > 1) process.exit(130);
+    process.stderr.write('\ninterrupted: stopping the CPUs and writing the report (Ctrl-C again to abort)\n');
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stderr.isTTY && !flags.json;
+  let lastLine = 0;
+  const progress = (m: Machine): void => {
+    const now = performance.now();
+    if (!tty || now - lastLine < 250) return;
+    lastLine = now;
+    const ok = m.counter(L.K_FORKS_OK), failed = m.counter(L.K_FORKS_FAILED);
+    process.stderr.write(`\r  forks ${ok.toLocaleString('en-US')} ok, ${failed.toLocaleString('en-US')} failed, findings ${m.h(L.H_NR_FINDINGS)}   `);
+  };
+  let report: RunReport;
+  try {
+    report = await runScenario(scenario, { interrupted: () => interrupts > 0, progress });
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (tty) process.stderr.write('\r\x1b[K');
+  }
+  const json = JSON.stringify(report, null, 2);
+  if (flags.report) writeAtomically(flags.report, json + '\n');
+  process.stdout.write((flags.json ? json : formatReport(report)) + '\n');
+  return report.findings.total > 0 ? 1 : 0;
+}
+
+export function program(): Command {
+  const cli = new Command('forksim')
+    .description('A multicore machine simulated in WebAssembly that runs the Linux fork path')
+    .showHelpAfterError()
+    .exitOverride();
+  cli.command('run')
+    .description('run a kernel model under a workload and report findings, failures and throughput')
+    .option('--scenario <file>', 'scenario file (YAML or JSON); flags override its fields')
+    .option('-k, --kernel <model|dir>', 'kernel model (v6.10, v6.10-patched, v6.12-scx, mutants/...) or a folder of .kasm files (default: v6.12-scx)')
+    .addOption(new Option('--driver <driver>', 'parallel: one worker per CPU; step: deterministic, one thread (default: parallel)').choices(['parallel', 'step']))
+    .option('-c, --cpus <n>', 'simulated CPUs (default: host cores)', int('--cpus'))
+    .option('--tasks <n>', 'task slots (default: 4096)', int('--tasks'))
+    .option('-n, --forks <n>', 'stop after this many fork attempts, 0 for no limit (default: 100000)', int('--forks'))
+    .option('-d, --duration <seconds>', 'stop after this long', num('--duration'))
+    .option('-s, --seed <n>', 'seed (default: 1)', int('--seed'))
+    .option('--population <n>', 'target number of live tasks (default: 64)', int('--population'))
+    .option('--max-threads <n>', 'max_threads (default: 72)', int('--max-threads'))
+    .option('--pid-max <n>', 'pid_max (default: 4194304)', int('--pid-max'))
+    .option('--pids-limit <n>', 'pids cgroup limit, 0 for none (default: 0)', int('--pids-limit'))
+    .option('--scx-init-task-fail <p>', 'probability that ops.init_task() refuses a fork (default: 0.001)', num('--scx-init-task-fail'))
+    .option('-w, --weights <k=v,...>', 'workload weights: fork, exit, wait, kill, yield, scxEnable, scxDisable, loadBalance, zapPidNs, reopenPidNs')
+    .option('-f, --fail <site[:knob=v,...]>', 'inject faults at a site: probability, interval, times, nth (repeatable)', parseFail)
+    .option('--no-ledger', 'do not book resources (to measure its cost)')
+    .addOption(new Option('--lockdep <on|off>', 'lock validation (default: on)').choices(['on', 'off']))
+    .option('--stop-on-finding', 'stop at the first finding')
+    .option('--watchdog <ms>', 'parallel driver: a CPU without progress this long is hung (default: 2000)', int('--watchdog'))
+    .option('--max-steps <n>', 'step driver: stop after this many steps', int('--max-steps'))
+    .option('--json', 'print the report as JSON')
+    .option('--report <file>', 'also write the JSON report to this file (atomically)')
+    .action(async (flags: RunFlags) => { process.exitCode = await runCommand(flags); });
+  cli.command('check')
+    .description('assemble a kernel model or .kasm files and report errors as file:line:col')
+    .argument('[model|path...]', 'kernel models, folders or .kasm files', [])
+    .option('--list', 'print the kasm vocabulary (primitives and their effects)')
+    .action((targets: string[], flags: { list?: boolean }) => { process.exitCode = checkCommand(targets, flags); });
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv);
+    return Number(process.exitCode ?? 0);
+  } catch (e) {
+    const err = e as { code?: string; exitCode?: number; message?: string };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
+    if (err.code?.startsWith('commander.')) return 2; // commander printed the reason
+    if (e instanceof KasmError || e instanceof ScenarioError || e instanceof UsageError) {
+      process.stderr.write(`forksim: ${(e as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`forksim: ${(e as Error).stack ?? e}\n`);
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv);
