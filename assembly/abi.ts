@@ -180,7 +180,9 @@ export const B_SCX_SET_READY = 41;
 export const B_SCX_ENABLE_TASK = 42;
 export const B_SCX_DISABLE_TASK = 43;
 export const B_SCX_RESET_CLASS = 44;
-export const NR_BEHAVIOURS = 45;
+export const B_LITMUS_LOAD = 45; // litmus tests: read a shared counter into this CPU's scratch word
+export const B_LITMUS_STORE = 46; // litmus tests: write scratch + 1 back (a split, racy increment)
+export const NR_BEHAVIOURS = 47;
 
 // ── Task states (task_struct->__state / exit_state, collapsed) ─────────────
 export const TASK_FREE = 0; // slot unused

@@ -77,6 +77,7 @@ export const H_NR_FINDINGS = 960; // atomic; may exceed the capacity (then entri
 export const H_STEP_RNG = 1024; // i64: the step driver's scheduling RNG
 export const H_STEP_COUNT = 1032; // i64: step driver steps executed
 export const H_DRAIN = 1088; // set: CPUs finish their syscall and start no new one
+export const H_LITMUS = 1152; // the litmus tests' shared counter
 export const PIDNS_ADDING = 0x80000000;
 
 // ── Effects row (one per (primitive, register) used) ───────────────────────
@@ -105,10 +106,10 @@ export const S_ERRNO = 36; // errno of the last failure here
 
 // ── Lock (16 bytes) ────────────────────────────────────────────────────────
 //  ┌──────────────┬──────────────┬──────────────┬──────────────┐
-//  │ next | rw    │ serving      │ owner        │ parked       │
+//  │ next | rw    │ serving      │ owner pid    │ parked       │
 //  └──────────────┴──────────────┴──────────────┴──────────────┘
-// owner = (tid + 1) << 8 | (cpu + 1) of the holder (the last reader for
-// read holds); 0 when free.
+// owner = the holder's pid (the last reader's for read holds; 0 for the
+// idle task).
 export const LOCK_SIZE = 16;
 export const L_WORD = 0; // ticket lock: next ticket; rw lock: the rw word
 export const L_SERVING = 4; // ticket lock: now serving
@@ -169,6 +170,7 @@ export const C_HELD_DEPTH = 96;
 export const C_PATH_LEN = 100;
 export const C_PROGRESS = 104; // progress steps, read by the watchdog
 export const C_SPIN_PC = 108; // the instruction spinning
+export const C_SCRATCH = 112; // litmus tests' register
 export const C_COUNTERS = 128; // i32[NR_COUNTERS]
 export const C_RES_COUNT = 192; // i32[32]: net acquisitions per resource by this CPU
 export const C_FRAMES = 320; // MAX_CALL_DEPTH × frame

@@ -13,6 +13,7 @@ import {
   RW_WAITER, MAX_HELD,
 } from './abi';
 import { cget, cset, taskReg, rqReg, curr } from './cpu';
+import { taskPid } from './task';
 
 /** Address of the lock a lock ref names on this CPU (0: its register is empty). */
 export function lockAddr(cpu: i32, ref: i32): i32 {
@@ -73,8 +74,10 @@ export function tryLock(cpu: i32, lock: i32, kind: i32, mode: i32): bool {
 
 /** Bookkeeping once a lock is taken: owner, held-lock stack. False: stack full. */
 export function lockAcquired(cpu: i32, lock: i32, info: i32, atPc: i32): bool {
+  // The holder's pid (0: the idle task), for reports: slots are reused, pids
+  // are not. For read holds it is the last reader.
   const t = curr(cpu);
-  atomic.store<i32>(<usize>lock + L_OWNER, ((t + 1) << 8) | (cpu + 1));
+  atomic.store<i32>(<usize>lock + L_OWNER, t == NO_TASK ? 0 : taskPid(t));
   cset(cpu, C_SPIN_LOCK, 0);
   const d = cget(cpu, C_HELD_DEPTH);
   if (d >= MAX_HELD) return false;

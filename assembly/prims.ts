@@ -5,7 +5,7 @@ import { hget, hset, hdr, nrCpus } from './machine';
 import {
   H_PID_ALLOCATED, H_LAST_PID, H_PID_MAX, H_PIDS_CHARGED, H_PIDS_LIMIT, H_NR_THREADS, H_TOTAL_FORKS,
   H_ZOMBIE_HEAD, H_ZOMBIE_TAIL, H_NR_ZOMBIES, H_SCX_ENABLED, H_SCX_INIT_TASK_ENABLED, H_SCX_INIT_FAIL_PPM,
-  H_TASK_HWM, PIDNS_ADDING, C_P, C_T, C_RQ, C_RQ2, C_PARENT,
+  H_TASK_HWM, H_LITMUS, C_SCRATCH, PIDNS_ADDING, C_P, C_T, C_RQ, C_RQ2, C_PARENT,
   K_KILLS, K_MIGRATIONS, K_EXITS, K_REAPS, K_LEAKED, CF_ITER_END, CF_LAST_REF,
 } from './layout';
 import * as A from './abi';
@@ -196,6 +196,8 @@ export function behave(cpu: i32, b: i32, t: i32, pc: i32): i32 {
       count(cpu, K_MIGRATIONS);
       return 0;
     }
+    case A.B_LITMUS_LOAD: cset(cpu, C_SCRATCH, atomic.load<i32>(hdr(H_LITMUS))); return 0;
+    case A.B_LITMUS_STORE: atomic.store<i32>(hdr(H_LITMUS), cget(cpu, C_SCRATCH) + 1); return 0;
     case A.B_GET_PARENT: {
       // forget_original_parent(): a child whose parent is gone is reparented
       // to the child reaper (the boot task of CPU 0 here).

@@ -130,7 +130,7 @@ export function program(): Command {
     .option('-d, --duration <seconds>', 'stop after this long', num('--duration'))
     .option('-s, --seed <n>', 'seed (default: 1)', int('--seed'))
     .option('--population <n>', 'target number of live tasks (default: 64)', int('--population'))
-    .option('--max-threads <n>', 'max_threads (default: 72)', int('--max-threads'))
+    .option('--max-threads <n>', 'max_threads (default: 64)', int('--max-threads'))
     .option('--pid-max <n>', 'pid_max (default: 4194304)', int('--pid-max'))
     .option('--pids-limit <n>', 'pids cgroup limit, 0 for none (default: 0)', int('--pids-limit'))
     .option('--scx-init-task-fail <p>', 'probability that ops.init_task() refuses a fork (default: 0.001)', num('--scx-init-task-fail'))

@@ -37,7 +37,7 @@ export const Scenario = z.strictObject({
   duration: z.number().positive().optional(),
   seed: z.number().int().min(0).max(2 ** 53).default(1),
   population: z.number().int().min(1).default(64),
-  maxThreads: z.number().int().min(1).default(72),
+  maxThreads: z.number().int().min(1).default(64),
   pidMax: z.number().int().min(1).max(2 ** 30).default(4_194_304),
   pidsLimit: z.number().int().min(0).default(0),
   scxInitTaskFail: z.number().min(0).max(1).default(0.001),

@@ -45,8 +45,7 @@ export function waiters(m: Machine): Waiter[] {
         if (m.at(e + L.HL_LOCK) === lock) holders.push({ cpu: h, pid: pidOf(m, m.at(hc + L.C_CURR)), mode: MODES[(m.at(e + L.HL_INFO) >> 12) & 3] });
       }
     }
-    const owner = m.at(lock + L.L_OWNER);
-    const ownerPid = pidOf(m, (owner >> 8) - 1);
+    const ownerPid = m.at(lock + L.L_OWNER);
     let note = '';
     if (kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM) {
       const w = m.at(lock + L.L_WORD);

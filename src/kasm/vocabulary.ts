@@ -142,6 +142,9 @@ export const PRIMITIVES: Record<string, PrimSpec> = {
   scx_task_iter_next: { behaviour: B.B_SCX_TASK_ITER_NEXT, reg: 't', asserts: ['scx_tasks_lock'], doc: 't = the next task on scx_tasks; iter_end at the end' },
   scx_ops_init_task_load: { behaviour: B.B_SCX_INIT_TASK_LOADED, reg: 't', acquires: ['scx_task'], asserts: ['scx_fork_rwsem'], doc: 'ops.init_task(fork=false) for an existing task; READY' },
   scx_switch_class: { behaviour: B.B_SCX_SWITCH_CLASS, reg: 't', asserts: ['rq.lock'], doc: 'move the task to ext_sched_class (switching_to_scx enables it)' },
+  // litmus tests of the locks themselves (not kernel functions)
+  litmus_load: { behaviour: B.B_LITMUS_LOAD, reg: 'current', doc: 'litmus: read the shared counter (first half of a racy increment)' },
+  litmus_store: { behaviour: B.B_LITMUS_STORE, reg: 'current', doc: 'litmus: store what was read plus one (second half)' },
   scx_reset_class: { behaviour: B.B_SCX_RESET_CLASS, reg: 't', asserts: ['rq.lock'], doc: 'move the task back to fair' },
 };
 
