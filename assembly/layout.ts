@@ -206,8 +206,8 @@ export const K_LEAKED = 11; // resources leaked (and written off)
 export const K_SYSCALLS = 12;
 export const NR_COUNTERS = 16;
 
-// ── Finding (128 bytes) ────────────────────────────────────────────────────
-export const FINDING_SIZE = 128;
+// ── Finding (256 bytes) ────────────────────────────────────────────────────
+export const FINDING_SIZE = 256;
 export const FD_KIND = 0;
 export const FD_CPU = 4;
 export const FD_TASK = 8;
@@ -224,7 +224,7 @@ export const FD_DETAIL2 = 52;
 export const FD_STEP = 56; // u64
 export const FD_PATH_LEN = 64;
 export const FD_PATH = 68; // up to FD_PATH_MAX label ids
-export const FD_PATH_MAX = 15;
+export const FD_PATH_MAX = 32; // MAX_PATH
 
 // configure() results.
 export const STATUS_OK = 0;

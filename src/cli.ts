@@ -48,7 +48,7 @@ interface RunFlags {
   scenario?: string; kernel?: string; driver?: string; cpus?: number; tasks?: number; forks?: number; duration?: number;
   seed?: number; population?: number; maxThreads?: number; pidMax?: number; pidsLimit?: number; scxInitTaskFail?: number;
   weights?: string; fail?: Record<string, Record<string, number>>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
-  watchdog?: number; maxSteps?: number; json?: boolean; report?: string;
+  watchdog?: number; maxSteps?: number; json?: boolean; report?: string; progress?: boolean;
 }
 
 function scenarioFrom(flags: RunFlags): ReturnType<typeof parseScenario> {
@@ -92,7 +92,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     process.stderr.write('\ninterrupted: stopping the CPUs and writing the report (Ctrl-C again to abort)\n');
   };
   process.on('SIGINT', onSigint);
-  const tty = process.stderr.isTTY && !flags.json;
+  const tty = (process.stderr.isTTY && !flags.json) || flags.progress === true;
   let lastLine = 0;
   const progress = (m: Machine): void => {
     const now = performance.now();
@@ -106,7 +106,7 @@ async function runCommand(flags: RunFlags): Promise<number> {
     report = await runScenario(scenario, { interrupted: () => interrupts > 0, progress });
   } finally {
     process.off('SIGINT', onSigint);
-    if (tty) process.stderr.write('\r\x1b[K');
+    if (tty) process.stderr.write(process.stderr.isTTY ? '\r\x1b[K' : '\n');
   }
   const json = JSON.stringify(report, null, 2);
   if (flags.report) writeAtomically(flags.report, json + '\n');
@@ -141,6 +141,7 @@ export function program(): Command {
     .option('--stop-on-finding', 'stop at the first finding')
     .option('--watchdog <ms>', 'parallel driver: a CPU without progress this long is hung (default: 2000)', int('--watchdog'))
     .option('--max-steps <n>', 'step driver: stop after this many steps', int('--max-steps'))
+    .option('--progress', 'print a progress line on stderr even when it is not a terminal')
     .option('--json', 'print the report as JSON')
     .option('--report <file>', 'also write the JSON report to this file (atomically)')
     .action(async (flags: RunFlags) => { process.exitCode = await runCommand(flags); });

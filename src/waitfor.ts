@@ -59,7 +59,7 @@ export function waiters(m: Machine): Waiter[] {
     }
     out.push({
       cpu, pid: pidOf(m, m.at(c + L.C_CURR)), stack: stackOf(m, cpu), at: fmtRef(sourceRef(m, pc)),
-      lock: lockName(m, lock), mode: MODES[m.at(c + L.C_SPIN_MODE)], holders, note,
+      lock: lockName(m, lock), mode: kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM ? MODES[m.at(c + L.C_SPIN_MODE)] : '', holders, note,
     });
   }
   return out;
@@ -91,7 +91,7 @@ export function describeWaiters(ws: Waiter[]): string[] {
       ? `held by ${w.holders.map((h) => `CPU${h.cpu} (pid ${h.pid}${h.mode === 'read' ? ', read' : ''})`).join(', ')}`
       : 'held by no CPU';
     lines.push(`CPU${w.cpu} (pid ${w.pid}) in ${w.stack.join(' → ')} at ${w.at}`);
-    lines.push(`    waits for ${w.lock} (${w.mode}), ${held}${w.note ? `; ${w.note}` : ''}`);
+    lines.push(`    waits for ${w.lock}${w.mode ? ` (${w.mode})` : ''}, ${held}${w.note ? `; ${w.note}` : ''}`);
   }
   const cycle = findCycle(ws);
   if (cycle) lines.push(`cycle: ${[...cycle, cycle[0]].map((c) => `CPU${c}`).join(' → ')}`);

@@ -3,6 +3,7 @@
 // host only watches: fork count, duration, Ctrl-C, a watchdog on per-CPU
 // progress, and workers that die. Every exit path stops every worker.
 import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { wrap, releaseProxy, type Remote } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
@@ -39,7 +40,8 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
       const entry: Cpu = { worker, remote, done: Promise.resolve(), exited: false };
       worker.on('error', (e) => { entry.error ??= e; });
       worker.on('exit', () => { entry.exited = true; });
-      entry.done = remote.start().catch((e: unknown) => { entry.error ??= e; });
+      // Done when its loop returns, or when the thread is gone.
+      entry.done = Promise.race([remote.start().catch((e: unknown) => { entry.error ??= e; }), once(worker, 'exit')]);
       cpus.push(entry);
     }
     hooks.onStarted?.(cpus.map((c) => c.worker));
