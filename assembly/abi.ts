@@ -71,6 +71,9 @@ export const CLASS_PI_LOCK = 7;
 export const CLASS_SIGLOCK = 8;
 export const CLASS_RQ_LOCK = 9;
 export const NR_CLASSES = 10;
+// lockdep's graph nodes are (class, subclass) pairs, as lock_class keys are.
+export const MAX_SUBCLASSES = 8;
+export const LOCKDEP_NODES = NR_CLASSES * MAX_SUBCLASSES;
 
 // Lock kinds: what operations a class admits.
 export const KIND_SPIN = 0; // raw_spinlock_t / spinlock_t: fair ticket lock

@@ -12,12 +12,13 @@ import { NO_TASK } from './abi';
 import { taskPid } from './task';
 import { cget } from './cpu';
 
+/** Record a finding; returns its record (0 when the ring is full). */
 export function report(
   kind: i32, cpu: i32, task: i32, pc: i32, lock: i32, cls: i32, mask: u64, detail: i32, detail2: i32,
-): void {
+): usize {
   const i = atomic.add<i32>(hdr(H_NR_FINDINGS), 1);
   if ((flags() & FLAG_STOP_ON_FINDING) != 0) requestStop();
-  if (i >= hget(H_FINDINGS_CAP)) return; // counted, not stored
+  if (i >= hget(H_FINDINGS_CAP)) return 0; // counted, not stored
   const f = findingAddr(i);
   store<i32>(f + FD_CPU, cpu);
   store<i32>(f + FD_TASK, task);
@@ -43,4 +44,5 @@ export function report(
   store<i32>(f + FD_SITE, 0);
   // Written last: the host treats a zero kind as "not yet complete".
   atomic.store<i32>(f + FD_KIND, kind);
+  return f;
 }

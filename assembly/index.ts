@@ -11,7 +11,8 @@ import {
   PIDNS_ADDING, EFFECT_SIZE, SITE_SIZE, GLOBAL_LOCK_STRIDE, CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, FINDING_SIZE,
   STATUS_OK, STATUS_BAD_MAGIC, STATUS_BAD_CPUS, STATUS_BAD_TASKS, STATUS_TOO_BIG, STATUS_STATIC_OVERLAP,
   STATUS_BAD_CODE, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, C_ID, C_CURR, C_RNG, C_FAIL_PC,
-  C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC, C_RES_COUNT, C_P, C_T, C_PARENT,
+  C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC, C_RES_COUNT, C_P, C_T, C_PARENT, H_LOCKDEP_BASE, H_LOCKSTAT_BASE,
+  H_CONTENTION_BASE,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
@@ -22,6 +23,8 @@ import { initRunqueues } from './runqueue';
 import { step as stepCpu } from './interp';
 import { park } from './lock';
 import { report } from './findings';
+import { lockdepSize } from './lockdep';
+import { lockstatSize } from './lockstat';
 
 export { checkInvariants } from './invariants';
 
@@ -51,6 +54,9 @@ function layOut(): i32 {
   const rq = align64(at); at = rq + <i64>cpus * RQ_STRIDE;
   const task = align64(at); at = task + <i64>tasks * TASK_STRIDE;
   const find = align64(at); at = find + <i64>hget(H_FINDINGS_CAP) * FINDING_SIZE;
+  const ld = align64(at); at = ld + <i64>lockdepSize(cpus);
+  const ls = align64(at); at = ls + <i64>lockstatSize(cpus);
+  const cont = align64(at); at = cont + <i64>insns * 4;
   const pages = (at + PAGE - 1) / PAGE;
   if (pages > MAX_PAGES) return STATUS_TOO_BIG;
   const have = <i64>memory.size();
@@ -63,6 +69,9 @@ function layOut(): i32 {
   hset(H_RQ_BASE, <i32>rq);
   hset(H_TASK_BASE, <i32>task);
   hset(H_FINDINGS_BASE, <i32>find);
+  hset(H_LOCKDEP_BASE, <i32>ld);
+  hset(H_LOCKSTAT_BASE, <i32>ls);
+  hset(H_CONTENTION_BASE, <i32>cont);
   hset(H_END, <i32>at);
   return STATUS_OK;
 }
@@ -82,6 +91,7 @@ export function boot(): void {
     store<i32>(a + S_NATURAL, 0); store<i32>(a + S_ERRNO, 0);
   }
   memory.fill(globalLockAddr(0), 0, A.NR_GLOBAL_LOCKS * GLOBAL_LOCK_STRIDE);
+  memory.fill(<usize>hget(H_LOCKDEP_BASE), 0, <usize>(hget(H_END) - hget(H_LOCKDEP_BASE)));
   initRunqueues();
   initTaskPool();
   const seed = (<u64>(<u32>hget(H_SEED_HI)) << 32) | <u64>(<u32>hget(H_SEED_LO));

@@ -1,13 +1,15 @@
 // step(cpu): execute one micro-op of the routine this CPU runs. Every
 // driver is built on this one function.
-import { insnAddr, effectAddr, siteAddr, stopped, cpuAddr } from './machine';
+import { insnAddr, effectAddr, siteAddr, stopped, cpuAddr, flags } from './machine';
 import {
   C_DEPTH, C_FRAMES, FRAME_SIZE, FR_CALL_PC, FR_ERR, FR_FAIL_PC, FR_PATH_LEN, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
-  C_STEPS, C_SPINS, C_PROGRESS, E_BEHAVIOUR, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, S_NATURAL, S_ERRNO,
+  C_STEPS, C_SPINS, C_PROGRESS, FLAG_LOCKDEP, E_BEHAVIOUR, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, S_NATURAL, S_ERRNO,
 } from './layout';
 import * as A from './abi';
 import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr } from './cpu';
-import { lockAddr, lockClass, tryLock, lockAcquired, unlock, heldIndex, heldInfo, heldRemove } from './lock';
+import { lockAddr, lockClass, tryLock, lockAcquired, unlock, heldIndex, heldInfo, heldRemove, heldStep } from './lock';
+import { lockdepAcquire } from './lockdep';
+import { lockstatReleased } from './lockstat';
 import { bookAcquire, bookRelease } from './ledger';
 import { shouldFail } from './faults';
 import { behave } from './prims';
@@ -65,6 +67,7 @@ function exec(cpu: i32): i32 {
       } else {
         const heldMode = (heldInfo(cpu, i) >> 12) & 3;
         if (heldMode != mode) report(A.FIND_BAD_UNLOCK, cpu, curr(cpu), at, lock, lockClass(arg), 0, mode, heldMode);
+        if ((flags() & FLAG_LOCKDEP) != 0) lockstatReleased(cpu, heldInfo(cpu, i) & 0xff, heldMode, heldStep(cpu, i));
         heldRemove(cpu, i);
         unlock(lock, obj >> A.KIND_SHIFT, heldMode);
       }
@@ -141,14 +144,18 @@ function lockOp(cpu: i32, at: i32, obj: i32, ref: i32): i32 {
     setPc(cpu, at + 1);
     return A.STEP_PROGRESS;
   }
-  if (cget(cpu, C_SPIN_LOCK) != lock && heldIndex(cpu, lock) >= 0 && !(kind == A.KIND_RWLOCK && mode == A.MODE_READ)) {
-    // Taking a lock this CPU already holds: it will spin on itself forever,
-    // as the kernel would; the deadlock detector ends the run.
-    report(A.FIND_RECURSIVE_LOCK, cpu, curr(cpu), at, lock, lockClass(ref), 0, mode, 0);
+  const sub = (obj >> A.SUBCLASS_SHIFT) & 0xf;
+  if (cget(cpu, C_SPIN_LOCK) != lock) {
+    // First attempt: validate before waiting, as lockdep does.
+    if (heldIndex(cpu, lock) >= 0 && !(kind == A.KIND_RWLOCK && mode == A.MODE_READ)) {
+      // Taking a lock this CPU already holds: it will spin on itself for
+      // ever, as the kernel would; the deadlock detector ends the run.
+      report(A.FIND_RECURSIVE_LOCK, cpu, curr(cpu), at, lock, lockClass(ref), 0, mode, 0);
+    }
+    if ((flags() & FLAG_LOCKDEP) != 0) lockdepAcquire(cpu, lockClass(ref), sub, mode, lock, at);
   }
   if (tryLock(cpu, lock, kind, mode)) {
-    const sub = (obj >> A.SUBCLASS_SHIFT) & 0xf;
-    if (!lockAcquired(cpu, lock, lockClass(ref) | (sub << 8) | (mode << 12), at)) {
+    if (!lockAcquired(cpu, lock, lockClass(ref) | (sub << 8) | (mode << 12), at, cget(cpu, C_SPINS_NOW))) {
       report(A.FIND_HELD_OVERFLOW, cpu, curr(cpu), at, lock, lockClass(ref), 0, A.MAX_HELD, 0);
     }
     cset(cpu, C_SPINS_NOW, 0);

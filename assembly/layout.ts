@@ -56,6 +56,9 @@ export const H_TASK_BASE = 280;
 export const H_FINDINGS_BASE = 284;
 export const H_END = 288;
 export const H_STATUS = 292; // configure()'s result
+export const H_LOCKDEP_BASE = 296; // dependency matrix, then edge records, then per-CPU search scratch
+export const H_LOCKSTAT_BASE = 300; // per CPU: NR_CLASSES × 2 modes × lock_stat record
+export const H_CONTENTION_BASE = 304; // i32 per instruction: contentions at that lock op
 
 // ── Header: global machine state (one cache line per contended word) ──────
 export const H_STOP = 512;
@@ -116,6 +119,31 @@ export const L_SERVING = 4; // ticket lock: now serving
 export const L_OWNER = 8;
 export const L_PARKED = 12;
 export const GLOBAL_LOCK_STRIDE = 64;
+
+// ── lockdep ────────────────────────────────────────────────────────────────
+// The graph is a bit matrix over LOCKDEP_NODES nodes (row = from, bit = to),
+// set with atomic OR by every CPU. Each edge has a record of where it was
+// first seen, written by the CPU whose OR set the bit.
+export const EDGE_SIZE = 16;
+export const ED_PC_TO = 0; // pc + 1 of the acquisition that added it (0: not written yet)
+export const ED_PC_FROM = 4; // pc of the held lock's acquisition
+export const ED_CPU_PID = 8; // cpu << 24 | pid & 0xffffff
+export const ED_MODES = 12; // from mode | to mode << 4
+export const LD_SCRATCH_PER_CPU = 1024; // BFS: parent i32[nodes] (LOCKDEP_NODES ≤ 256)
+
+// ── lock_stat record (per CPU, class and mode) ─────────────────────────────
+export const LS_SIZE = 80;
+export const LS_CONTENTIONS = 0; // i64 each
+export const LS_CON_BOUNCES = 8;
+export const LS_WAIT_TOTAL = 16;
+export const LS_WAIT_MIN = 24;
+export const LS_WAIT_MAX = 32;
+export const LS_ACQUISITIONS = 40;
+export const LS_ACQ_BOUNCES = 48;
+export const LS_HOLD_TOTAL = 56;
+export const LS_HOLD_MIN = 64;
+export const LS_HOLD_MAX = 72;
+export const L_LAST_CPU = 14; // u16 in the lock's parked word: last acquiring CPU + 1 (for bounces)
 
 // ── Runqueue (64 bytes) ────────────────────────────────────────────────────
 //  ┌───────── lock (16) ─────────┬ nr_running ┬ head ┬ tail ┬ ...

@@ -2,10 +2,10 @@
 // spinlocks (also used for mutexes) and reader-writer locks (also used for
 // rwsems). One attempt per step: a CPU that does not get the lock returns
 // STEP_SPIN and tries again on its next step, keeping its ticket.
-import { globalLockAddr, taskAddr, rqAddr, cpuAddr } from './machine';
+import { globalLockAddr, taskAddr, rqAddr, cpuAddr, flags } from './machine';
 import {
   L_WORD, L_SERVING, L_OWNER, L_PARKED, T_PI_LOCK, T_SIGLOCK, RQ_LOCK, C_SPIN_LOCK, C_TICKET,
-  C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, HL_STEP, C_STEPS, C_SPIN_MODE,
+  C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, HL_STEP, C_STEPS, C_SPIN_MODE, FLAG_LOCKDEP,
 } from './layout';
 import {
   LOCKREF_REG_SHIFT, REG_NONE, REG_RQ, REG_RQ2, REG_THIS_RQ, F_PI_LOCK, CLASS_PI_LOCK, CLASS_SIGLOCK,
@@ -14,6 +14,7 @@ import {
 } from './abi';
 import { cget, cset, taskReg, rqReg, curr } from './cpu';
 import { taskPid } from './task';
+import { lockstatAcquired } from './lockstat';
 
 /** Address of the lock a lock ref names on this CPU (0: its register is empty). */
 export function lockAddr(cpu: i32, ref: i32): i32 {
@@ -72,8 +73,10 @@ export function tryLock(cpu: i32, lock: i32, kind: i32, mode: i32): bool {
     atomic.cmpxchg<i32>(a + L_WORD, v, v - RW_WAITER + RW_WRITER) == v;
 }
 
-/** Bookkeeping once a lock is taken: owner, held-lock stack. False: stack full. */
-export function lockAcquired(cpu: i32, lock: i32, info: i32, atPc: i32): bool {
+/** Bookkeeping once a lock is taken: owner, lock_stat, held-lock stack.
+ *  False: the stack is full. */
+export function lockAcquired(cpu: i32, lock: i32, info: i32, atPc: i32, waited: i32): bool {
+  if ((flags() & FLAG_LOCKDEP) != 0) lockstatAcquired(cpu, info & 0xff, (info >> 12) & 3, lock, waited, atPc);
   // The holder's pid (0: the idle task), for reports: slots are reused, pids
   // are not. For read holds it is the last reader.
   const t = curr(cpu);
@@ -116,6 +119,8 @@ export function heldIndex(cpu: i32, lock: i32): i32 {
 @inline export function heldInfo(cpu: i32, i: i32): i32 { return load<i32>(cpuAddr(cpu) + C_HELD + <usize>i * HELD_SIZE + HL_INFO); }
 // @ts-ignore: decorator
 @inline export function heldLock(cpu: i32, i: i32): i32 { return load<i32>(cpuAddr(cpu) + C_HELD + <usize>i * HELD_SIZE + HL_LOCK); }
+// @ts-ignore: decorator
+@inline export function heldStep(cpu: i32, i: i32): i32 { return load<i32>(cpuAddr(cpu) + C_HELD + <usize>i * HELD_SIZE + HL_STEP); }
 // @ts-ignore: decorator
 @inline export function heldPc(cpu: i32, i: i32): i32 { return load<i32>(cpuAddr(cpu) + C_HELD + <usize>i * HELD_SIZE + HL_PC); }
 

@@ -5,6 +5,7 @@ import * as L from '../assembly/layout.js';
 import type { Machine } from './machine.js';
 import { FINDING_KINDS, INVARIANTS, MODES, ACTIONS, resourceNames, className, errnoName } from './names.js';
 import { RESOURCE_NAMES } from './kasm/vocabulary.js';
+import { decodeCycle, formatCycle, type LockdepCycle } from './lockdep.js';
 
 export interface SourceRef { file: string; line: number; col: number; routine: string; text: string }
 
@@ -20,7 +21,8 @@ export interface Finding {
   lock?: string;
   lockClass?: string;
   step: number;
-  detail?: string[]; // extra lines (wait-for chains)
+  detail?: string[]; // extra lines (the lockdep splat)
+  lockdep?: LockdepCycle;
 }
 
 export function sourceRef(m: Machine, pc: number): SourceRef | undefined {
@@ -70,9 +72,10 @@ function decode(m: Machine, f: number, kindId: number): Finding {
   const lockAddr = m.at(f + L.FD_LOCK);
   const detail = m.at(f + L.FD_DETAIL), detail2 = m.at(f + L.FD_DETAIL2);
   const mask = m.at64(f + L.FD_MASK);
-  const pathLen = m.at(f + L.FD_PATH_LEN);
-  const ladder: string[] = [];
-  for (let k = 0; k < pathLen; k++) ladder.push(m.program.labels[m.at(f + L.FD_PATH + 4 * k)]?.name ?? '?');
+  const path: number[] = [];
+  for (let k = 0; k < m.at(f + L.FD_PATH_LEN); k++) path.push(m.at(f + L.FD_PATH + 4 * k));
+  // For a lockdep cycle the path holds the held-lock list, else ladder labels.
+  const ladder = kindId === A.FIND_LOCKDEP_CYCLE ? [] : path.map((l) => m.program.labels[l]?.name ?? '?');
   const finding: Finding = {
     kind: FINDING_KINDS[kindId] ?? `kind ${kindId}`,
     message: '',
@@ -88,6 +91,12 @@ function decode(m: Machine, f: number, kindId: number): Finding {
   if (mask) finding.resources = resourceNames(mask);
   if (lockAddr) finding.lock = lockName(m, lockAddr);
   if (cls >= 0) finding.lockClass = className(cls);
+  if (kindId === A.FIND_LOCKDEP_CYCLE) {
+    finding.lockdep = decodeCycle(m, detail, detail2, pc, path);
+    finding.detail = formatCycle(finding.lockdep, `task/${finding.pid}`);
+  } else if (kindId === A.FIND_LOCK_ORDER_INSTANCE) {
+    finding.detail = [`holding ${lockName(m, detail)} (taken at ${fmtRef(sourceRef(m, detail2))})`];
+  }
   finding.message = message(kindId, finding, detail, detail2);
   return finding;
 }
@@ -117,6 +126,12 @@ function message(kind: number, f: Finding, detail: number, detail2: number): str
     }
     case A.FIND_HELD_OVERFLOW: return `more than ${detail} locks held at ${fmtRef(f.at)}`;
     case A.FIND_CALL_OVERFLOW: return `call stack overflow (${detail} frames) at ${fmtRef(f.at)}`;
+    case A.FIND_LOCKDEP_CYCLE: {
+      const c = f.lockdep!;
+      return `possible circular locking dependency: ${[c.holding.lock, c.trying.lock, ...c.chain.map((e) => e.to)].join(' --> ')} (${fmtRef(f.at)})`;
+    }
+    case A.FIND_LOCK_ORDER_INSTANCE:
+      return `lock instance order: ${fmtRef(f.at)} takes ${f.lock} nested inside a ${f.lockClass} of higher address; nested instances of one class must be taken in order (double_rq_lock: lower CPU first)`;
   }
   return FINDING_KINDS[kind] ?? `finding ${kind}`;
 }
@@ -127,7 +142,9 @@ export interface FindingGroup { count: number; first: Finding }
 export function groupFindings(findings: Finding[]): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
   for (const f of findings) {
-    const key = [f.kind, f.at?.file, f.at?.line, f.failure?.site, f.resources?.join(), f.lockClass, f.kind === 'invariant' ? f.message : ''].join('|');
+    const key = f.lockdep
+      ? `${f.kind}|${f.lockdep.signature}`
+      : [f.kind, f.at?.file, f.at?.line, f.failure?.site, f.resources?.join(), f.lockClass, f.kind === 'invariant' ? f.message : ''].join('|');
     const g = groups.get(key);
     if (g) g.count++;
     else groups.set(key, { count: 1, first: f });
