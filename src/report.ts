@@ -5,6 +5,7 @@ import type { Machine } from './machine.js';
 import { readFindings, groupFindings, sourceRef, type Finding } from './findings.js';
 import { errnoName } from './names.js';
 import { Scenario, Weights } from './scenario.js';
+import { lockStat, formatLockStat } from './lockstat.js';
 
 export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died' | 'error';
 
@@ -25,6 +26,7 @@ export interface RunReport {
   invariantsChecked: boolean;
   findings: { total: number; distinct: number; groups: (Finding & { count: number })[] };
   extra: string[]; // driver-specific lines (wait-for chains, dead workers)
+  lockStat: ReturnType<typeof lockStat> | null; // with lockdep on
   reproduce: string;
 }
 
@@ -74,6 +76,7 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
     invariantsChecked: o.quiescent,
     findings: { total, distinct: groups.length, groups },
     extra: o.extra ?? [],
+    lockStat: s.lockdep ? lockStat(m) : null,
     reproduce: reproduceCommand(s),
   };
 }
@@ -105,7 +108,7 @@ export function reproduceCommand(s: Scenario): string {
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
-export function formatReport(r: RunReport): string {
+export function formatReport(r: RunReport, opts: { lockStat?: boolean } = { lockStat: true }): string {
   const out: string[] = [];
   out.push(`forksim ${r.driver} run: kernel ${r.kernel}, ${r.cpus} CPU${r.cpus > 1 ? 's' : ''}, seed ${r.seed}${r.partial ? '  [PARTIAL]' : ''}`);
   out.push(`  stopped: ${STOP_TEXT[r.stopReason]} after ${r.elapsedSeconds.toFixed(2)} s, ${n(r.steps)} steps (${n(rate(r.steps, r.elapsedSeconds))}/s), ${n(r.spins)} spins`);
@@ -137,6 +140,7 @@ export function formatReport(r: RunReport): string {
     const c = r.conservation;
     out.push(`conservation: ${n(c.forksOk)} forks + ${c.bootTasks} boot tasks − ${n(c.reaped)} reaped = ${n(c.forksOk + c.bootTasks - c.reaped)}; live tasks ${n(c.live)} ${c.balanced ? '✓' : '✗ MISMATCH'}`);
   } else out.push('conservation: not checked (the machine did not reach a quiescent point)');
+  if (r.lockStat && opts.lockStat) out.push('', ...formatLockStat(r.lockStat));
   out.push('');
   out.push(`reproduce: ${r.reproduce}`);
   return out.join('\n');
