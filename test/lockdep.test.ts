@@ -85,3 +85,19 @@ describe('lockdep off', () => {
     expect(r.lockStat).toBeNull();
   });
 });
+
+describe('a predicted cycle is replayable', () => {
+  it('the step-driver command found for it deadlocks on that cycle', async () => {
+    const { r } = await run('mutants/three-lock-cycle', { driver: 'step', cpus: 4, forks: 5000 });
+    const cycle = r.findings.groups.find((g) => g.lockdep);
+    expect(cycle).toBeDefined();
+    const { replayCycles } = await import('../src/replay.js');
+    const { parseScenario } = await import('../src/scenario.js');
+    const replay = await replayCycles(r, parseScenario({ kernel: 'mutants/three-lock-cycle', driver: 'step', cpus: 4, forks: 5000 }));
+    expect(replay?.found).toBe(true);
+    const seed = Number(/--seed (\d+)/.exec(replay!.command)![1]);
+    const again = await run('mutants/three-lock-cycle', { driver: 'step', cpus: 4, seed, forks: 0, maxSteps: 3_000_000 });
+    expect(again.r.stopReason).toBe('deadlock');
+    expect(again.r.extra.join('\n')).toMatch(/cycle: CPU\d+ → CPU\d+ → CPU\d+ → CPU\d+/);
+  });
+});

@@ -1,0 +1,233 @@
+// `npm run bench`: every benchmark in one run, against its peers and the
+// targets. Prints the host, progress on stderr, then one markdown report on
+// stdout, and writes bench/results/<date>.json (all measurements, ratios,
+// targets and the markdown), bench/results/<date>.md and the scaling chart
+// bench/results/scaling.svg (plus a dated copy).
+//
+//   node dist/bench/run.js [--cpus 1,2,4,8] [--seconds 3] [--micro-ms 700] [--kernel v6.12-scx] [--out-dir bench/results]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PACKAGE_ROOT } from '../src/paths.js';
+import { fmt, hostInfo, hostLine, ratio, scalingSvg, sig, table, type HostInfo } from './lib.js';
+import { lockPairs, memoryFor, runMicro, type LockPairs, type MicroResult } from './micro.js';
+import { runNative, type NativeResult } from './native.js';
+import { scaling, scalingTable, stressNg, timedRun, type RunPoint, type StressResult } from './throughput.js';
+
+export interface Target { id: string; what: string; required: string; measured: string; value: number | null; pass: boolean | null; note: string }
+
+export interface BenchResults {
+  kind: 'forksim-bench';
+  date: string;
+  command: string;
+  host: HostInfo;
+  kernel: string;
+  totalSeconds: number;
+  micro: MicroResult[];
+  lockPairsNs: LockPairs;
+  native: NativeResult;
+  memory: ReturnType<typeof memoryFor>;
+  scaling: RunPoint[];
+  variants: { lockdepOff: RunPoint; ledgerOff: RunPoint };
+  stressNg: StressResult;
+  ratios: Record<string, number | null>;
+  targets: Target[];
+  markdown: string;
+}
+
+const MiB = 2 ** 20;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      cpus: { type: 'string', default: '1,2,4,8' },
+      seconds: { type: 'string', default: '3' },
+      'micro-ms': { type: 'string', default: '700' },
+      kernel: { type: 'string', default: 'v6.12-scx' },
+      'out-dir': { type: 'string', default: join(PACKAGE_ROOT, 'bench', 'results') },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: node dist/bench/run.js [--cpus 1,2,4,8] [--seconds 3] [--micro-ms 700] [--kernel v6.12-scx] [--out-dir bench/results]');
+    return;
+  }
+  const started = performance.now();
+  const kernel = values.kernel;
+  const cpuList = values.cpus.split(',').map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x > 0);
+  const seconds = Number(values.seconds);
+  const host = hostInfo();
+  const log = (s: string): void => { console.error(s); };
+  console.log(hostLine(host));
+
+  log('micro-benchmarks (tinybench, one thread)…');
+  const micro = await runMicro({ kernel, timeMs: Number(values['micro-ms']) });
+  for (const r of micro.values()) log(`  ${r.name}: ${sig(r.nsPerOp)} ns/op`);
+  const pairs = lockPairs(micro);
+
+  log('native C spinlock baseline…');
+  const native = runNative();
+  log(`  ${native.available ? `ticket ${sig(native.ticketNs)} ns, pthread_spin ${sig(native.pthreadSpinNs)} ns per pair` : native.note}`);
+
+  log('memory for 1,000,000 task slots…');
+  const memory = memoryFor(1_000_000, 2, kernel);
+
+  log(`parallel driver scaling (${seconds} s per point)…`);
+  const points = await scaling(cpuList, { kernel, seconds }, log);
+  const base2 = points.find((p) => p.cpus === 2) ?? (await timedRun(2, { kernel, seconds }));
+  log('parallel driver, 2 CPUs, lockdep off / ledger off…');
+  const lockdepOff = await timedRun(2, { kernel, seconds, lockdep: false });
+  const ledgerOff = await timedRun(2, { kernel, seconds, ledger: false });
+  log(`  lockdep off ${fmt(lockdepOff.forksPerSecond)}, ledger off ${fmt(ledgerOff.forksPerSecond)} forks/s`);
+
+  log('the real kernel (stress-ng)…');
+  const stress = stressNg(cpuList, 2, log);
+  if (!stress.available) log(`  ${stress.note}`);
+
+  const M = (k: string): MicroResult => micro.get(k)!;
+  const ratios: Record<string, number | null> = {
+    lockPairVsNativeTicket: native.available ? ratio(pairs.spin, native.ticketNs) : null,
+    lockPairVsPthreadSpin: native.available ? ratio(pairs.spin, native.pthreadSpinNs) : null,
+    lockPairNoLockdepVsNativeTicket: native.available ? ratio(pairs.spinNoLockdep, native.ticketNs) : null,
+    lockSyscallVsNativeTicket: native.available ? ratio(M('spinPair').nsPerOp, native.ticketNs) : null,
+    lockdepOnOffStep: ratio(M('forkCycle').nsPerOp, M('forkCycleNoLockdep').nsPerOp),
+    lockdepOnOffParallel2: ratio(lockdepOff.forksPerSecond, base2.forksPerSecond),
+    ledgerOnOffStep: ratio(M('forkCycle').nsPerOp, M('forkCycleNoLedger').nsPerOp),
+    ledgerOnOffParallel2: ratio(ledgerOff.forksPerSecond, base2.forksPerSecond),
+    stepCallVsRunStep: ratio(M('stepCall').nsPerOp, M('microop').nsPerOp),
+  };
+  for (const p of points) {
+    for (const kind of ['fork', 'vfork'] as const) {
+      const s = stress.points.find((x) => x.stressor === kind && x.instances === p.cpus);
+      ratios[`sim${p.cpus}VsStressNg${kind === 'fork' ? 'Fork' : 'Vfork'}`] = s ? ratio(p.forksPerSecond, s.opsPerSecond) : null;
+    }
+  }
+
+  const pass = (v: number | null, ok: (v: number) => boolean): boolean | null => (v === null || !Number.isFinite(v) ? null : ok(v));
+  const targets: Target[] = [
+    {
+      id: 'parallel-2cpu', what: `parallel driver, 2 simulated CPUs, ${kernel}, ledger on (lockdep on)`, required: '≥ 1,000,000 fork+exit+reap cycles/s',
+      value: base2.forksPerSecond, measured: `${fmt(base2.forksPerSecond)} forks/s (${fmt(base2.reapsPerSecond)} reaps/s)`,
+      pass: pass(base2.forksPerSecond, (v) => v >= 1_000_000), note: host.cores === 2 ? '2-core host' : `measured on a ${host.cores}-core host (the target is for 2 cores)`,
+    },
+    {
+      id: 'lock-vs-native', what: 'lock acquire+release, uncontended, vs native C', required: '≤ 3× native C',
+      value: ratios.lockPairVsNativeTicket, measured: native.available ? `${sig(pairs.spin)} ns vs ${sig(native.ticketNs)} ns = ${sig(ratios.lockPairVsNativeTicket)}×` : 'skipped',
+      pass: pass(ratios.lockPairVsNativeTicket, (v) => v <= 3), note: native.available ? 'simulated: spin_lock+spin_unlock syscall − empty syscall (lockdep on); native: C ticket lock' : native.note,
+    },
+    {
+      id: 'lockdep-overhead', what: 'lockdep on vs off (step driver, same work)', required: '≤ 1.3× slower',
+      value: ratios.lockdepOnOffStep, measured: `${sig(ratios.lockdepOnOffStep)}× (parallel, 2 CPUs: ${sig(ratios.lockdepOnOffParallel2)}×)`,
+      pass: pass(ratios.lockdepOnOffStep, (v) => v <= 1.3), note: 'fork+exit+reap cycle time, lockdep on ÷ off',
+    },
+    {
+      id: 'step-microops', what: 'step driver micro-ops/s (one thread, runStep)', required: '≥ 5,000,000 micro-ops/s',
+      value: M('microop').opsPerSecond, measured: `${fmt(M('microop').opsPerSecond)} micro-ops/s`,
+      pass: pass(M('microop').opsPerSecond, (v) => v >= 5_000_000), note: `via one step() call each: ${fmt(M('stepCall').opsPerSecond)}/s`,
+    },
+    {
+      id: 'memory-1m-tasks', what: '1,000,000 task slots', required: '≤ 256 MiB',
+      value: memory.memoryBytes / MiB, measured: `${sig(memory.layoutBytes / MiB)} MiB laid out (${sig(memory.memoryBytes / MiB)} MiB of wasm memory)`,
+      pass: pass(memory.memoryBytes / MiB, (v) => v <= 256), note: `${memory.bytesPerSlot} bytes per task slot, ${memory.cpus} CPUs`,
+    },
+  ];
+
+  const date = new Date();
+  const stamp = date.toISOString().slice(0, 10);
+  const totalSeconds = (performance.now() - started) / 1000;
+  const markdown = report({ stamp, host, kernel, seconds, micro, pairs, native, memory, points, stress, lockdepOff, ledgerOff, base2, ratios, targets, totalSeconds });
+  console.log('');
+  console.log(markdown);
+
+  const outDir = resolve(values['out-dir']);
+  mkdirSync(outDir, { recursive: true });
+  const results: BenchResults = {
+    kind: 'forksim-bench', date: date.toISOString(), command: 'npm run bench', host, kernel, totalSeconds,
+    micro: [...micro.values()], lockPairsNs: pairs, native, memory, scaling: points, variants: { lockdepOff, ledgerOff },
+    stressNg: stress, ratios, targets, markdown,
+  };
+  const svg = scalingSvg(`forksim parallel driver, ${kernel} — ${host.cores}-core host`, 'simulated CPUs (one worker thread each)', 'fork+exit+reap cycles/s', [
+    { name: 'forksim forks/s', color: '#1f77b4', points: points.map((p) => [p.cpus, p.forksPerSecond]) },
+    ...(points.some((p) => p.cpus === 1) ? [{ name: 'linear from 1 CPU', color: '#999', dashed: true, points: points.filter((p) => p.cpus <= host.cores).map((p): [number, number] => [p.cpus, points.find((q) => q.cpus === 1)!.forksPerSecond * p.cpus]) }] : []),
+  ]);
+  const files = [join(outDir, `${stamp}.json`), join(outDir, `${stamp}.md`), join(outDir, 'scaling.svg'), join(outDir, `${stamp}-scaling.svg`)];
+  writeFileSync(files[0], JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(files[1], markdown + '\n');
+  writeFileSync(files[2], svg);
+  writeFileSync(files[3], svg);
+  log(`wrote ${files.map((f) => relative(process.cwd(), f)).join(', ')}`);
+  log(`total ${totalSeconds.toFixed(1)} s`);
+}
+
+interface ReportInput {
+  stamp: string; host: HostInfo; kernel: string; seconds: number; micro: Map<string, MicroResult>; pairs: LockPairs; native: NativeResult;
+  memory: ReturnType<typeof memoryFor>; points: RunPoint[]; stress: StressResult; lockdepOff: RunPoint; ledgerOff: RunPoint; base2: RunPoint;
+  ratios: Record<string, number | null>; targets: Target[]; totalSeconds: number;
+}
+
+function report(r: ReportInput): string {
+  const out: string[] = [];
+  const x = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${sig(v)}×`);
+  out.push(`## forksim benchmarks, ${r.stamp}`);
+  out.push('');
+  out.push(`Host: ${hostLine(r.host)}.  `);
+  out.push(`Command: \`npm run bench\` (kernel ${r.kernel}; parallel points ${r.seconds} s each; whole run ${r.totalSeconds.toFixed(0)} s).`);
+  out.push('');
+  out.push('### Micro-benchmarks (one thread, tinybench, one simulated CPU)');
+  out.push('');
+  out.push(table(['benchmark', 'ns/op', 'ops/s', 'micro-ops/op', '±%', 'note'],
+    [...r.micro.values()].map((m) => [m.name, sig(m.nsPerOp), fmt(m.opsPerSecond), sig(m.stepsPerOp), sig(m.rmePercent), m.note]),
+    ['l', 'r', 'r', 'r', 'r', 'l']));
+  out.push('');
+  out.push('Raw lock pairs (the lock-pair syscall minus the empty syscall):');
+  out.push('');
+  out.push(table(['lock pair', 'ns', 'note'], [
+    ['spin_lock + spin_unlock', sig(r.pairs.spin), 'lockdep on, ledger on'],
+    ['read_lock + read_unlock', sig(r.pairs.read), 'lockdep on'],
+    ['write_lock + write_unlock', sig(r.pairs.write), 'lockdep on'],
+    ['spin_lock + spin_unlock, lockdep off', sig(r.pairs.spinNoLockdep), ''],
+  ], ['l', 'r', 'l']));
+  out.push('');
+  out.push('### Peers');
+  out.push('');
+  const rows: string[][] = [];
+  if (r.native.available) {
+    rows.push(['lock pair vs native C ticket lock', `${sig(r.pairs.spin)} ns`, `${sig(r.native.ticketNs)} ns`, x(r.ratios.lockPairVsNativeTicket)]);
+    rows.push(['lock pair vs glibc pthread_spin_lock', `${sig(r.pairs.spin)} ns`, `${sig(r.native.pthreadSpinNs)} ns`, x(r.ratios.lockPairVsPthreadSpin)]);
+    rows.push(['lock pair (lockdep off) vs native C ticket lock', `${sig(r.pairs.spinNoLockdep)} ns`, `${sig(r.native.ticketNs)} ns`, x(r.ratios.lockPairNoLockdepVsNativeTicket)]);
+    rows.push(['whole lock-pair syscall vs native C ticket lock', `${sig(r.micro.get('spinPair')!.nsPerOp)} ns`, `${sig(r.native.ticketNs)} ns`, x(r.ratios.lockSyscallVsNativeTicket)]);
+  } else rows.push(['native C lock pair', '—', r.native.note, '—']);
+  for (const p of r.points) {
+    for (const kind of ['fork', 'vfork'] as const) {
+      const s = r.stress.points.find((q) => q.stressor === kind && q.instances === p.cpus);
+      if (s) rows.push([`${p.cpus} CPU${p.cpus > 1 ? 's' : ''}: sim forks/s vs \`stress-ng --${kind} ${p.cpus}\``, fmt(p.forksPerSecond), fmt(s.opsPerSecond), x(ratio(p.forksPerSecond, s.opsPerSecond))]);
+    }
+  }
+  if (!r.stress.available) rows.push(['the real kernel (stress-ng)', '—', r.stress.note, '—']);
+  rows.push(['lockdep on vs off, step driver (slowdown)', `${sig(r.micro.get('forkCycle')!.nsPerOp)} ns/cycle`, `${sig(r.micro.get('forkCycleNoLockdep')!.nsPerOp)} ns/cycle`, x(r.ratios.lockdepOnOffStep)]);
+  rows.push(['lockdep on vs off, parallel 2 CPUs (slowdown)', `${fmt(r.base2.forksPerSecond)} forks/s`, `${fmt(r.lockdepOff.forksPerSecond)} forks/s`, x(r.ratios.lockdepOnOffParallel2)]);
+  rows.push(['ledger on vs off, step driver (slowdown)', `${sig(r.micro.get('forkCycle')!.nsPerOp)} ns/cycle`, `${sig(r.micro.get('forkCycleNoLedger')!.nsPerOp)} ns/cycle`, x(r.ratios.ledgerOnOffStep)]);
+  rows.push(['ledger on vs off, parallel 2 CPUs (slowdown)', `${fmt(r.base2.forksPerSecond)} forks/s`, `${fmt(r.ledgerOff.forksPerSecond)} forks/s`, x(r.ratios.ledgerOnOffParallel2)]);
+  rows.push(['one step() call per micro-op vs runStep batches', `${sig(r.micro.get('stepCall')!.nsPerOp)} ns`, `${sig(r.micro.get('microop')!.nsPerOp)} ns`, x(r.ratios.stepCallVsRunStep)]);
+  out.push(table(['comparison', 'simulator', 'peer / baseline', 'ratio'], rows, ['l', 'r', 'r', 'r']));
+  if (r.native.available) out.push('', `Native: ${r.native.compiler}; ${r.native.note}.`);
+  if (r.stress.available) out.push('', `Real kernel: ${r.stress.note}.`);
+  out.push('');
+  out.push(`### Parallel driver scaling (${r.kernel}, ledger on, lockdep on, ${r.seconds} s per point, timed by the coordinator)`);
+  out.push('');
+  out.push(scalingTable(r.points, r.stress));
+  out.push('');
+  out.push('![forks/s vs simulated CPUs](scaling.svg)');
+  out.push('');
+  out.push('### Targets');
+  out.push('');
+  out.push(table(['target', 'required', 'measured', 'result', 'note'],
+    r.targets.map((t) => [t.what, t.required, t.measured, t.pass === null ? 'n/a' : t.pass ? '**met**' : '**missed**', t.note]),
+    ['l', 'l', 'r', 'l', 'l']));
+  return out.join('\n');
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : e);
+  process.exit(1);
+});
