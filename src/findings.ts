@@ -4,7 +4,7 @@ import * as A from '../assembly/abi.js';
 import * as L from '../assembly/layout.js';
 import type { Machine } from './machine.js';
 import { FINDING_KINDS, INVARIANTS, MODES, ACTIONS, resourceNames, className, errnoName } from './names.js';
-import { RESOURCE_NAMES } from './kasm/vocabulary.js';
+import { RESOURCE_NAMES, LOCK_CLASSES } from './kasm/vocabulary.js';
 import { decodeCycle, formatCycle, type LockdepCycle } from './lockdep.js';
 
 export interface SourceRef { file: string; line: number; col: number; routine: string; text: string }
@@ -50,6 +50,17 @@ export function siteName(m: Machine, pc: number): string {
   const w0 = m.program.code[pc * A.INSN_WORDS];
   const site = w0 >>> 16;
   return site ? m.program.sites[site].name : (m.program.src[pc]?.text.split(/\s+/)[0] ?? '?');
+}
+
+/** Pids of tasks that returned to user space holding this lock. */
+export function leakedHolders(m: Machine, lockAddr: number): number[] {
+  const base = m.h(L.H_FINDINGS_BASE);
+  const pids: number[] = [];
+  for (let i = 0; i < Math.min(m.h(L.H_NR_FINDINGS), m.scenario.findingsCap); i++) {
+    const f = base + i * L.FINDING_SIZE;
+    if (m.at(f + L.FD_KIND) === A.FIND_LOCK_HELD_RETURN && m.at(f + L.FD_LOCK) === lockAddr) pids.push(m.at(f + L.FD_PID));
+  }
+  return pids;
 }
 
 export function readFindings(m: Machine): { findings: Finding[]; total: number } {
@@ -110,7 +121,7 @@ function message(kind: number, f: Finding, detail: number, detail2: number): str
     case A.FIND_DOUBLE_ACQUIRE: return `double acquire: ${fmtRef(f.at)} acquires ${res}, which pid ${f.pid} already holds`;
     case A.FIND_BAD_UNLOCK:
       return detail2 < 0
-        ? `bad unlock balance: ${fmtRef(f.at)} releases ${f.lock} (${MODES[detail]}), which this CPU does not hold`
+        ? `bad unlock balance: ${fmtRef(f.at)} releases ${f.lock}${isRw(f.lockClass) ? ` (${MODES[detail]})` : ''}, which this CPU does not hold`
         : `bad unlock balance: ${fmtRef(f.at)} releases ${f.lock} for ${MODES[detail]} but holds it for ${MODES[detail2]}`;
     case A.FIND_RECURSIVE_LOCK: return `possible recursive locking: ${fmtRef(f.at)} acquires ${f.lock}, which this CPU already holds`;
     case A.FIND_LOCK_HELD_RETURN:
@@ -135,6 +146,11 @@ function message(kind: number, f: Finding, detail: number, detail2: number): str
   }
   return FINDING_KINDS[kind] ?? `finding ${kind}`;
 }
+
+const isRw = (cls?: string): boolean => {
+  const kind = LOCK_CLASSES.find((c) => c.name === cls)?.kind;
+  return kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
+};
 
 export interface FindingGroup { count: number; first: Finding }
 

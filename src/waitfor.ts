@@ -4,7 +4,7 @@
 import * as A from '../assembly/abi.js';
 import * as L from '../assembly/layout.js';
 import type { Machine } from './machine.js';
-import { lockName, sourceRef, fmtRef } from './findings.js';
+import { lockName, sourceRef, fmtRef, leakedHolders } from './findings.js';
 import { MODES } from './names.js';
 
 export interface Waiter {
@@ -51,7 +51,11 @@ export function waiters(m: Machine): Waiter[] {
       const w = m.at(lock + L.L_WORD);
       const readers = w & A.RW_READERS_MASK, writers = (w & A.RW_WAITERS_MASK) >>> 16;
       const heldReads = holders.filter((h) => h.mode === 'read').length;
-      if (readers > heldReads) note = `held for read by ${readers - heldReads} task(s) that returned to user space holding it (last reader pid ${ownerPid}): a leaked read hold`;
+      if (readers > heldReads) {
+        const leakers = [...new Set(leakedHolders(m, lock))];
+        const who = leakers.length ? `pid ${leakers.slice(0, 5).join(', pid ')}${leakers.length > 5 ? ', …' : ''}` : `last reader pid ${ownerPid}`;
+        note = `held for read by ${readers - heldReads} task(s) that returned to user space holding it (${who}): a leaked read hold`;
+      }
       else if (w & A.RW_WRITER && holders.length === 0) note = `held for write by pid ${ownerPid}, which returned to user space holding it`;
       if (writers) note += `${note ? '; ' : ''}${writers} writer(s) waiting, so new readers wait too`;
     } else if (holders.length === 0 && m.at(lock + L.L_SERVING) !== m.at(lock + L.L_WORD)) {

@@ -88,8 +88,10 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
  *  A worker that does not return in time is terminated. */
 async function stopAll(m: Machine, cpus: Cpu[]): Promise<void> {
   m.requestStop();
-  const timeout = new Promise((r) => setTimeout(r, 5000));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise((r) => { timer = setTimeout(r, 5000); });
   await Promise.race([Promise.all(cpus.map((c) => c.done)), timeout]);
+  clearTimeout(timer);
   await Promise.all(cpus.map(async (c) => {
     c.remote[releaseProxy]();
     await c.worker.terminate();
