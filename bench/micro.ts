@@ -9,7 +9,7 @@ import type { Program } from '../src/kasm/index.js';
 import type { Machine } from '../src/machine.js';
 import type { ScenarioInput } from '../src/scenario.js';
 import { quietLimit } from '../src/drivers/step.js';
-import { kasm, machine, onlyWeights } from './lib.js';
+import { kasm, machine, median, onlyWeights } from './lib.js';
 
 export interface MicroResult {
   key: string;
@@ -73,19 +73,74 @@ export function microSpecs(kernel: string): Spec[] {
 /** The raw cost of one lock pair: the lock-pair syscall minus the empty one. */
 export interface LockPairs { spin: number; read: number; write: number; spinNoLockdep: number }
 
-export function lockPairs(r: Map<string, MicroResult>): LockPairs {
-  const d = (a: string, b: string): number => (r.get(a)?.nsPerOp ?? NaN) - (r.get(b)?.nsPerOp ?? NaN);
+/** Comparisons measured batch against batch, interleaved (see runInterleaved). */
+export interface Interleaved {
+  rounds: number;
+  /** median ns per operation of each benchmark over the rounds */
+  nsPerOp: Record<string, number>;
+  /** medians of the per-round differences: lock-pair syscall − empty syscall */
+  lockPairsNs: LockPairs;
+  /** medians of the per-round ratios, on ÷ off (a slowdown: > 1 is slower with it on) */
+  lockdepSlowdown: number;
+  ledgerSlowdown: number;
+}
+
+const PAIRS: [keyof LockPairs, string, string][] = [
+  ['spin', 'spinPair', 'emptySyscall'], ['read', 'readPair', 'emptySyscall'], ['write', 'writePair', 'emptySyscall'],
+  ['spinNoLockdep', 'spinPairNoLockdep', 'emptySyscallNoLockdep'],
+];
+
+/** The same batches as the tinybench tasks, but one batch of each in turn,
+ *  round after round, so that load from elsewhere on the host (a build, a
+ *  test run) falls on both sides of every comparison alike. Ratios and
+ *  differences are taken within a round, then their median over rounds. */
+export function runInterleaved(opts: { timeMs?: number; kernel?: string } = {}): Interleaved {
+  const specs = microSpecs(opts.kernel ?? 'v6.10-patched').filter((s) => s.batch > 0);
+  const quiet = quietLimit(1);
+  const ms = specs.map((s) => machine(s.kernel, s.scenario));
+  const batch = (i: number): number => {
+    const m = ms[i], s = specs[i];
+    const o0 = s.ops(m);
+    const t0 = performance.now();
+    const r = m.core.runStep(BigInt(s.batch), quiet);
+    const dt = performance.now() - t0;
+    if (r !== 0) throw new Error(`${s.name}: runStep returned ${r}`);
+    return (dt * 1e6) / (s.ops(m) - o0);
+  };
+  for (let w = 0; w < 3; w++) specs.forEach((_, i) => batch(i)); // warm up
+  const per: number[][] = specs.map(() => []);
+  const end = performance.now() + (opts.timeMs ?? 2000);
+  let rounds = 0;
+  while (performance.now() < end || rounds < 5) {
+    specs.forEach((_, i) => per[i].push(batch(i)));
+    rounds++;
+  }
+  const idx = (k: string): number => specs.findIndex((s) => s.key === k);
+  const perRound = (f: (r: number) => number): number => median(Array.from({ length: rounds }, (_, r) => f(r)));
+  const at = (k: string, r: number): number => per[idx(k)][r];
+  const nsPerOp: Record<string, number> = {};
+  specs.forEach((s, i) => { nsPerOp[s.key] = median(per[i]); });
+  const lockPairsNs = {} as LockPairs;
+  for (const [name, a, b] of PAIRS) lockPairsNs[name] = perRound((r) => at(a, r) - at(b, r));
   return {
-    spin: d('spinPair', 'emptySyscall'),
-    read: d('readPair', 'emptySyscall'),
-    write: d('writePair', 'emptySyscall'),
-    spinNoLockdep: d('spinPairNoLockdep', 'emptySyscallNoLockdep'),
+    rounds, nsPerOp, lockPairsNs,
+    lockdepSlowdown: perRound((r) => at('forkCycle', r) / at('forkCycleNoLockdep', r)),
+    ledgerSlowdown: perRound((r) => at('forkCycle', r) / at('forkCycleNoLedger', r)),
   };
 }
 
+/** Run the real kernel for a while so that V8 has tiered the module's hot
+ *  functions up before anything is timed. */
+export function warmUp(kernel: string, ms = 400): void {
+  const m = machine(kernel, { cpus: 1, forks: 0, driver: 'step' });
+  const end = performance.now() + ms;
+  while (performance.now() < end) m.core.runStep(100_000n, quietLimit(1));
+}
+
 export async function runMicro(opts: MicroOptions = {}): Promise<Map<string, MicroResult>> {
-  const kernel = opts.kernel ?? 'v6.12-scx';
+  const kernel = opts.kernel ?? 'v6.10-patched';
   const specs = microSpecs(kernel).filter((s) => !opts.only || opts.only.includes(s.key));
+  warmUp(kernel);
   const bench = new Bench({ time: opts.timeMs ?? 700, warmupTime: opts.warmupMs ?? 150, iterations: 16 });
   const tally = new Map<string, { calls: number; ops: number; steps: number; m: Machine }>();
   for (const s of specs) {
@@ -133,7 +188,7 @@ export async function runMicro(opts: MicroOptions = {}): Promise<Map<string, Mic
 }
 
 /** Bytes of shared memory a machine with 1,000,000 task slots lays out. */
-export function memoryFor(tasks = 1_000_000, cpus = 2, kernel = 'v6.12-scx'): { tasks: number; cpus: number; layoutBytes: number; memoryBytes: number; bytesPerSlot: number } {
+export function memoryFor(tasks = 1_000_000, cpus = 2, kernel = 'v6.10-patched'): { tasks: number; cpus: number; layoutBytes: number; memoryBytes: number; bytesPerSlot: number } {
   const m = machine(kernel, { tasks, cpus, forks: 0, driver: 'step' });
   return { tasks, cpus, layoutBytes: m.h(L.H_END), memoryBytes: m.memory.buffer.byteLength, bytesPerSlot: L.TASK_STRIDE };
 }

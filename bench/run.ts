@@ -4,13 +4,13 @@
 // targets and the markdown), bench/results/<date>.md and the scaling chart
 // bench/results/scaling.svg (plus a dated copy).
 //
-//   node dist/bench/run.js [--cpus 1,2,4,8] [--seconds 3] [--micro-ms 700] [--kernel v6.12-scx] [--out-dir bench/results]
+//   node dist/bench/run.js [--cpus 1,2,4,8] [--seconds 3] [--micro-ms 700] [--kernel v6.10-patched] [--out-dir bench/results]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { fmt, hostInfo, hostLine, ratio, scalingSvg, sig, table, type HostInfo } from './lib.js';
-import { lockPairs, memoryFor, runMicro, type LockPairs, type MicroResult } from './micro.js';
+import { memoryFor, runInterleaved, runMicro, type Interleaved, type LockPairs, type MicroResult } from './micro.js';
 import { runNative, type NativeResult } from './native.js';
 import { scaling, scalingTable, stressNg, timedRun, type RunPoint, type StressResult } from './throughput.js';
 
@@ -24,6 +24,7 @@ export interface BenchResults {
   kernel: string;
   totalSeconds: number;
   micro: MicroResult[];
+  interleaved: Interleaved;
   lockPairsNs: LockPairs;
   native: NativeResult;
   memory: ReturnType<typeof memoryFor>;
@@ -43,13 +44,14 @@ async function main(): Promise<void> {
       cpus: { type: 'string', default: '1,2,4,8' },
       seconds: { type: 'string', default: '3' },
       'micro-ms': { type: 'string', default: '700' },
-      kernel: { type: 'string', default: 'v6.12-scx' },
+      'ab-ms': { type: 'string', default: '4000' },
+      kernel: { type: 'string', default: 'v6.10-patched' },
       'out-dir': { type: 'string', default: join(PACKAGE_ROOT, 'bench', 'results') },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: node dist/bench/run.js [--cpus 1,2,4,8] [--seconds 3] [--micro-ms 700] [--kernel v6.12-scx] [--out-dir bench/results]');
+    console.log('usage: node dist/bench/run.js [--cpus 1,2,4,8] [--seconds 3] [--micro-ms 700] [--kernel v6.10-patched] [--out-dir bench/results]');
     return;
   }
   const started = performance.now();
@@ -63,7 +65,10 @@ async function main(): Promise<void> {
   log('micro-benchmarks (tinybench, one thread)…');
   const micro = await runMicro({ kernel, timeMs: Number(values['micro-ms']) });
   for (const r of micro.values()) log(`  ${r.name}: ${sig(r.nsPerOp)} ns/op`);
-  const pairs = lockPairs(micro);
+  log('interleaved comparisons (lock pairs, lockdep and ledger on vs off)…');
+  const ab = runInterleaved({ kernel, timeMs: Number(values['ab-ms']) });
+  const pairs = ab.lockPairsNs;
+  log(`  ${ab.rounds} rounds: spin pair ${sig(pairs.spin)} ns, lockdep ×${sig(ab.lockdepSlowdown)}, ledger ×${sig(ab.ledgerSlowdown)}`);
 
   log('native C spinlock baseline…');
   const native = runNative();
@@ -89,10 +94,10 @@ async function main(): Promise<void> {
     lockPairVsNativeTicket: native.available ? ratio(pairs.spin, native.ticketNs) : null,
     lockPairVsPthreadSpin: native.available ? ratio(pairs.spin, native.pthreadSpinNs) : null,
     lockPairNoLockdepVsNativeTicket: native.available ? ratio(pairs.spinNoLockdep, native.ticketNs) : null,
-    lockSyscallVsNativeTicket: native.available ? ratio(M('spinPair').nsPerOp, native.ticketNs) : null,
-    lockdepOnOffStep: ratio(M('forkCycle').nsPerOp, M('forkCycleNoLockdep').nsPerOp),
+    lockSyscallVsNativeTicket: native.available ? ratio(ab.nsPerOp.spinPair, native.ticketNs) : null,
+    lockdepOnOffStep: ab.lockdepSlowdown,
     lockdepOnOffParallel2: ratio(lockdepOff.forksPerSecond, base2.forksPerSecond),
-    ledgerOnOffStep: ratio(M('forkCycle').nsPerOp, M('forkCycleNoLedger').nsPerOp),
+    ledgerOnOffStep: ab.ledgerSlowdown,
     ledgerOnOffParallel2: ratio(ledgerOff.forksPerSecond, base2.forksPerSecond),
     stepCallVsRunStep: ratio(M('stepCall').nsPerOp, M('microop').nsPerOp),
   };
@@ -135,7 +140,7 @@ async function main(): Promise<void> {
   const date = new Date();
   const stamp = date.toISOString().slice(0, 10);
   const totalSeconds = (performance.now() - started) / 1000;
-  const markdown = report({ stamp, host, kernel, seconds, micro, pairs, native, memory, points, stress, lockdepOff, ledgerOff, base2, ratios, targets, totalSeconds });
+  const markdown = report({ stamp, host, kernel, seconds, micro, ab, pairs, native, memory, points, stress, lockdepOff, ledgerOff, base2, ratios, targets, totalSeconds });
   console.log('');
   console.log(markdown);
 
@@ -143,7 +148,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const results: BenchResults = {
     kind: 'forksim-bench', date: date.toISOString(), command: 'npm run bench', host, kernel, totalSeconds,
-    micro: [...micro.values()], lockPairsNs: pairs, native, memory, scaling: points, variants: { lockdepOff, ledgerOff },
+    micro: [...micro.values()], interleaved: ab, lockPairsNs: pairs, native, memory, scaling: points, variants: { lockdepOff, ledgerOff },
     stressNg: stress, ratios, targets, markdown,
   };
   const svg = scalingSvg(`forksim parallel driver, ${kernel} — ${host.cores}-core host`, 'simulated CPUs (one worker thread each)', 'fork+exit+reap cycles/s', [
@@ -160,7 +165,7 @@ async function main(): Promise<void> {
 }
 
 interface ReportInput {
-  stamp: string; host: HostInfo; kernel: string; seconds: number; micro: Map<string, MicroResult>; pairs: LockPairs; native: NativeResult;
+  stamp: string; host: HostInfo; kernel: string; seconds: number; micro: Map<string, MicroResult>; ab: Interleaved; pairs: LockPairs; native: NativeResult;
   memory: ReturnType<typeof memoryFor>; points: RunPoint[]; stress: StressResult; lockdepOff: RunPoint; ledgerOff: RunPoint; base2: RunPoint;
   ratios: Record<string, number | null>; targets: Target[]; totalSeconds: number;
 }
@@ -179,7 +184,7 @@ function report(r: ReportInput): string {
     [...r.micro.values()].map((m) => [m.name, sig(m.nsPerOp), fmt(m.opsPerSecond), sig(m.stepsPerOp), sig(m.rmePercent), m.note]),
     ['l', 'r', 'r', 'r', 'r', 'l']));
   out.push('');
-  out.push('Raw lock pairs (the lock-pair syscall minus the empty syscall):');
+  out.push(`Raw lock pairs: the lock-pair syscall minus the empty syscall, batch against batch, interleaved, median of ${r.ab.rounds} rounds:`);
   out.push('');
   out.push(table(['lock pair', 'ns', 'note'], [
     ['spin_lock + spin_unlock', sig(r.pairs.spin), 'lockdep on, ledger on'],
@@ -195,7 +200,7 @@ function report(r: ReportInput): string {
     rows.push(['lock pair vs native C ticket lock', `${sig(r.pairs.spin)} ns`, `${sig(r.native.ticketNs)} ns`, x(r.ratios.lockPairVsNativeTicket)]);
     rows.push(['lock pair vs glibc pthread_spin_lock', `${sig(r.pairs.spin)} ns`, `${sig(r.native.pthreadSpinNs)} ns`, x(r.ratios.lockPairVsPthreadSpin)]);
     rows.push(['lock pair (lockdep off) vs native C ticket lock', `${sig(r.pairs.spinNoLockdep)} ns`, `${sig(r.native.ticketNs)} ns`, x(r.ratios.lockPairNoLockdepVsNativeTicket)]);
-    rows.push(['whole lock-pair syscall vs native C ticket lock', `${sig(r.micro.get('spinPair')!.nsPerOp)} ns`, `${sig(r.native.ticketNs)} ns`, x(r.ratios.lockSyscallVsNativeTicket)]);
+    rows.push(['whole lock-pair syscall vs native C ticket lock', `${sig(r.ab.nsPerOp.spinPair)} ns`, `${sig(r.native.ticketNs)} ns`, x(r.ratios.lockSyscallVsNativeTicket)]);
   } else rows.push(['native C lock pair', '—', r.native.note, '—']);
   for (const p of r.points) {
     for (const kind of ['fork', 'vfork'] as const) {
@@ -204,9 +209,9 @@ function report(r: ReportInput): string {
     }
   }
   if (!r.stress.available) rows.push(['the real kernel (stress-ng)', '—', r.stress.note, '—']);
-  rows.push(['lockdep on vs off, step driver (slowdown)', `${sig(r.micro.get('forkCycle')!.nsPerOp)} ns/cycle`, `${sig(r.micro.get('forkCycleNoLockdep')!.nsPerOp)} ns/cycle`, x(r.ratios.lockdepOnOffStep)]);
+  rows.push(['lockdep on vs off, step driver (slowdown)', `${sig(r.ab.nsPerOp.forkCycle)} ns/cycle`, `${sig(r.ab.nsPerOp.forkCycleNoLockdep)} ns/cycle`, x(r.ratios.lockdepOnOffStep)]);
   rows.push(['lockdep on vs off, parallel 2 CPUs (slowdown)', `${fmt(r.base2.forksPerSecond)} forks/s`, `${fmt(r.lockdepOff.forksPerSecond)} forks/s`, x(r.ratios.lockdepOnOffParallel2)]);
-  rows.push(['ledger on vs off, step driver (slowdown)', `${sig(r.micro.get('forkCycle')!.nsPerOp)} ns/cycle`, `${sig(r.micro.get('forkCycleNoLedger')!.nsPerOp)} ns/cycle`, x(r.ratios.ledgerOnOffStep)]);
+  rows.push(['ledger on vs off, step driver (slowdown)', `${sig(r.ab.nsPerOp.forkCycle)} ns/cycle`, `${sig(r.ab.nsPerOp.forkCycleNoLedger)} ns/cycle`, x(r.ratios.ledgerOnOffStep)]);
   rows.push(['ledger on vs off, parallel 2 CPUs (slowdown)', `${fmt(r.base2.forksPerSecond)} forks/s`, `${fmt(r.ledgerOff.forksPerSecond)} forks/s`, x(r.ratios.ledgerOnOffParallel2)]);
   rows.push(['one step() call per micro-op vs runStep batches', `${sig(r.micro.get('stepCall')!.nsPerOp)} ns`, `${sig(r.micro.get('microop')!.nsPerOp)} ns`, x(r.ratios.stepCallVsRunStep)]);
   out.push(table(['comparison', 'simulator', 'peer / baseline', 'ratio'], rows, ['l', 'r', 'r', 'r']));

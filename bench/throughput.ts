@@ -50,7 +50,7 @@ export interface ThroughputOptions {
 
 /** One timed run of a driver for `seconds`, counted by the machine's counters. */
 export async function timedRun(cpus: number, o: ThroughputOptions & { driver?: 'parallel' | 'step'; ledger?: boolean; lockdep?: boolean; extra?: ScenarioInput } = {}): Promise<RunPoint> {
-  const kernel = o.kernel ?? 'v6.12-scx';
+  const kernel = o.kernel ?? 'v6.10-patched';
   const driver = o.driver ?? 'parallel';
   const ledger = o.ledger ?? true, lockdep = o.lockdep ?? true;
   const runs: RunPoint[] = [];
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
       cpus: { type: 'string', default: '1,2,4,8' },
       seconds: { type: 'string', default: '3' },
       repeat: { type: 'string', default: '1' },
-      kernel: { type: 'string', default: 'v6.12-scx' },
+      kernel: { type: 'string', default: 'v6.10-patched' },
       seed: { type: 'string', default: '1' },
       'no-stress-ng': { type: 'boolean', default: false },
       out: { type: 'string' },
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('usage: node dist/bench/throughput.js [--cpus 1,2,4,8] [--seconds 3] [--repeat 1] [--kernel v6.12-scx] [--seed 1] [--no-stress-ng] [--out file.json]');
+    console.log('usage: node dist/bench/throughput.js [--cpus 1,2,4,8] [--seconds 3] [--repeat 1] [--kernel v6.10-patched] [--seed 1] [--no-stress-ng] [--out file.json]');
     return;
   }
   const cpus = values.cpus.split(',').map((x) => Number(x.trim())).filter((x) => Number.isInteger(x) && x > 0);

@@ -1,0 +1,502 @@
+// The static ladder check: from the bytecode and the effects table alone,
+// walk every path of every workload entry point (callees inlined: the call
+// graph is acyclic) and say, for each fault site, what a failure there
+// leaves behind when the syscall returns — resources the child still owns,
+// locks still held — and what the unwinding releases or unlocks that was
+// never taken. The walk mirrors the interpreter (assembly/interp.ts): the
+// error register, the first failure of the syscall (C_FAIL_PC), the labels a
+// failing routine passes, frames saving and restoring them, an `else` taken
+// when a callee returns an error.
+//
+// Abstraction. A state is (pc, call stack, error, first failure site, ladder
+// path, registers, resources, held locks, facts). Registers hold symbols: the
+// child made by dup_task_struct (whose resources are all known, starting with
+// none), or an opaque task/runqueue named after the instruction that loaded
+// it (whose resources are unknown until this path acquires or releases
+// them). Held locks are a list of (lock instance, mode, where taken): lock
+// instances are named by the symbol in their register, so `mov t, p` then
+// `t.pi_lock` is `p.pi_lock`. Contention is not modelled: a lock is always
+// granted, except one this CPU already holds (recursive locking: the CPU
+// would spin on itself, so the path ends there).
+//
+// Conditions fork both ways, except:
+//  - scx_enabled, scx_init_task_enabled, nproc_ok, dl_prio, p_class_ext and
+//    same_rq are sticky: once read on a path they keep their value (until a
+//    primitive changes them: scx_set_enabled, ...). A first read of
+//    scx_enabled after scx_init_task_enabled was read true assumes true (and
+//    a first read of scx_init_task_enabled after scx_enabled was read false
+//    assumes false). ASSUMPTION: scx_ops_enable() sets scx_ops_init_task_enabled
+//    under scx_fork_rwsem and flips scx_enabled() just after releasing it;
+//    the walk does not consider a fork that ran scx_fork() in between and
+//    then failed before scx_enable() flipped (scx_cancel_fork() would skip
+//    ops.exit_task()). The dynamic enumeration does not reach that window
+//    either.
+//  - t_scx_state_none / p_scx_state_none read the register's scx_task
+//    resource (held ⇔ state != NONE) and t_scx_state_enabled a per-task
+//    flag (ops.enable() ran); where those are unknown (opaque tasks) both
+//    ways are taken and the answer is remembered.
+//  - same_rq true makes rq2 the same symbol as rq (one lock, as in the
+//    kernel's double_rq_lock() on one runqueue).
+//  - `require` and a primitive or call with `else` always have a failure
+//    successor (the site can be injected), a `require` a pass successor when
+//    its condition can pass.
+// Every (state) is visited once, so loops (task_rq_lock's retry, the scx
+// task iterators) end.
+import * as A from '../assembly/abi.js';
+import type { Program, SiteInfo } from './kasm/index.js';
+import { CONDITIONS, ENTRY_POINTS, LOCK_CLASSES, PRIMITIVES, RESOURCE_NAMES, RESOURCES, errnoName } from './kasm/vocabulary.js';
+import { lockClassOf } from './kasm/locks.js';
+
+export type IssueKind = 'leak' | 'lock-held' | 'double-release' | 'double-acquire' | 'bad-unlock' | 'recursive-lock' | 'assert-held' | 'overflow';
+
+/** One bad thing on a path, placed in the kasm source. */
+export interface LadderIssue {
+  kind: IssueKind;
+  entry: string; // the entry routine (sys_fork, ...)
+  site: string | null; // the first failure on the path (null: a path with no failure)
+  errno: string | null; // the error at that point
+  what: string; // resource names, or lock (mode)
+  at: string; // file:line of the instruction (for lock-held: where the lock was taken)
+  routine: string;
+  text: string; // the kasm line
+  ladder: string[]; // labels passed by the failing routine(s) so far
+  message: string;
+}
+
+/** What the walk says about one fault site. */
+export interface SiteLadder {
+  site: string;
+  routine: string;
+  at: string;
+  reached: boolean; // some path fails first here
+  entries: string[];
+  errnos: string[]; // what the syscall returns ('0': the error is dropped, the syscall succeeds)
+  ladders: string[][]; // distinct label paths
+  leaks: string[]; // resources the child still owns at return
+  heldLocks: string[]; // locks held at return, 'class (read)'
+  doubleReleases: string[]; // resources released twice / never acquired
+  lockMisuse: string[]; // bad unlocks, recursive locking, failed asserts: 'lock @file:line'
+  issues: LadderIssue[];
+}
+
+export interface LadderReport {
+  sites: SiteLadder[];
+  unattributed: LadderIssue[]; // on paths with no failure
+  states: number;
+  truncated: boolean; // the state cap was hit: the verdict is partial
+}
+
+/** The verdict classes both the static walk and the dynamic enumeration give a site. */
+export type VerdictClass = 'LEAK' | 'DOUBLE RELEASE' | 'BAD UNLOCK';
+export function verdictClasses(x: { leaks: string[]; heldLocks: string[]; doubleReleases: string[]; lockMisuse: string[] }): VerdictClass[] {
+  const v: VerdictClass[] = [];
+  if (x.leaks.length || x.heldLocks.length) v.push('LEAK');
+  if (x.doubleReleases.length) v.push('DOUBLE RELEASE');
+  if (x.lockMisuse.length) v.push('BAD UNLOCK');
+  return v;
+}
+
+// ── State ───────────────────────────────────────────────────────────────────
+interface Frame { callPc: number; err: number; fail: number; pathLen: number }
+interface Held { lock: string; cls: number; mode: number; pc: number }
+interface Res { known: number; held: number; scxEnabled?: boolean } // bit masks over RESOURCES
+interface State {
+  pc: number;
+  frames: Frame[];
+  err: number;
+  fail: number; // site id of the first failure, 0: none
+  path: number[]; // label ids
+  regs: string[]; // symbol per register (abi REG_*)
+  res: Record<string, Res>; // per task symbol, only those touched or created
+  held: Held[];
+  facts: Record<string, boolean>;
+}
+
+const CHILD = 'child';
+const ALL = (1 << RESOURCE_NAMES.length) - 1;
+const SCX_TASK = 1 << RESOURCES.scx_task;
+const STICKY = new Set(['scx_enabled', 'scx_init_task_enabled', 'nproc_ok', 'dl_prio']);
+const FIXED: Record<string, boolean> = { nproc_ok: true, dl_prio: false };
+const MAX_STATES = 400_000;
+
+const condName = (id: number): string => Object.keys(CONDITIONS).find((k) => CONDITIONS[k].id === id) ?? `cond${id}`;
+const className = (cls: number): string => LOCK_CLASSES.find((c) => c.id === cls)?.name ?? `class ${cls}`;
+const resNames = (mask: number): string[] => RESOURCE_NAMES.filter((_, i) => mask & (1 << i));
+const modeName = (m: number): string => (m === A.MODE_READ ? 'read' : m === A.MODE_EXCL ? 'write' : 'any');
+const lockDesc = (h: { cls: number; mode: number }): string => {
+  const kind = LOCK_CLASSES.find((c) => c.id === h.cls)?.kind;
+  const shared = kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
+  return shared ? `${className(h.cls)} (${modeName(h.mode)})` : className(h.cls);
+};
+
+function clone(s: State): State {
+  const res: Record<string, Res> = {};
+  for (const k of Object.keys(s.res)) res[k] = { ...s.res[k] };
+  return { ...s, frames: s.frames.slice(), path: s.path.slice(), regs: s.regs.slice(), res, held: s.held.slice(), facts: { ...s.facts } };
+}
+
+function key(s: State): string {
+  const res = Object.keys(s.res).sort().map((k) => `${k}:${s.res[k].known}:${s.res[k].held}:${s.res[k].scxEnabled ?? '?'}`).join(',');
+  const facts = Object.keys(s.facts).sort().map((k) => `${k}=${s.facts[k] ? 1 : 0}`).join(',');
+  return [s.pc, s.frames.map((f) => `${f.callPc}/${f.err}/${f.fail}/${f.pathLen}`).join(';'), s.err, s.fail, s.path.join('.'), s.regs.join(','), res,
+    s.held.map((h) => `${h.lock}/${h.mode}/${h.pc}`).join(';'), facts].join('|');
+}
+
+/** The resources of a task symbol (a copy-on-write view is not needed: states are cloned per step). */
+function resOf(s: State, sym: string): Res {
+  let r = s.res[sym];
+  if (!r) {
+    r = sym === CHILD ? { known: ALL, held: 0, scxEnabled: false } : { known: 0, held: 0 };
+    s.res[sym] = r;
+  }
+  return r;
+}
+
+// ── The walk ────────────────────────────────────────────────────────────────
+/** Run the static ladder check over every entry point of a program. */
+export function checkLadders(program: Program): LadderReport {
+  const w = new Walker(program);
+  for (const e of ENTRY_POINTS) {
+    const entry = program.entries.get(e.action);
+    if (entry !== undefined) w.walk(e.routine, e.action, entry);
+  }
+  return w.report();
+}
+
+class Walker {
+  private issues = new Map<string, LadderIssue>();
+  private returns = new Map<number, { entries: Set<string>; errnos: Set<string>; ladders: Map<string, string[]> }>();
+  private states = 0;
+  private truncated = false;
+  private entry = '';
+  private action = 0;
+
+  constructor(private readonly p: Program) {}
+
+  private w(pc: number, k: number): number { return this.p.code[pc * A.INSN_WORDS + k]; }
+  private siteOf(pc: number): number { return this.w(pc, 0) >>> 16; }
+
+  walk(routine: string, action: number, entry: number): void {
+    this.entry = routine;
+    this.action = action;
+    const regs = new Array<string>(A.NR_REGS).fill('');
+    regs[A.REG_P] = 'none';
+    regs[A.REG_T] = 't0';
+    regs[A.REG_CURRENT] = 'current0';
+    regs[A.REG_PARENT] = 'parent0';
+    regs[A.REG_RQ] = 'rq0';
+    regs[A.REG_RQ2] = 'rq2_0';
+    regs[A.REG_THIS_RQ] = 'this_rq';
+    const start: State = { pc: entry, frames: [], err: 0, fail: 0, path: [], regs, res: {}, held: [], facts: { ...FIXED } };
+    const seen = new Set<string>();
+    const work: State[] = [start];
+    while (work.length) {
+      const s = work.pop()!;
+      const k = key(s);
+      if (seen.has(k)) continue;
+      seen.add(k);
+      if (++this.states > MAX_STATES) { this.truncated = true; return; }
+      for (const n of this.step(s)) work.push(n);
+    }
+  }
+
+  private issue(s: State, kind: IssueKind, pc: number, what: string, message: string): void {
+    const src = this.p.src[pc];
+    const site = s.fail ? this.p.sites[s.fail].name : null;
+    const k = [kind, this.entry, site, pc, what].join('|');
+    if (this.issues.has(k)) return;
+    this.issues.set(k, {
+      kind, entry: this.entry, site, errno: s.err ? `-${errnoName(s.err)}` : null, what,
+      at: src ? `${src.file}:${src.line}` : '?', routine: src?.routine ?? '?', text: src?.text ?? '', ladder: this.ladder(s), message,
+    });
+  }
+
+  private ladder(s: State): string[] { return s.path.map((l) => this.p.labels[l]?.name ?? '?'); }
+
+  private fail(s: State, errno: number, target: number): State {
+    const n = clone(s);
+    n.err = errno;
+    if (!n.fail) n.fail = this.siteOf(s.pc);
+    n.pc = target;
+    return n;
+  }
+
+  private next(s: State): State { const n = clone(s); n.pc = s.pc + 1; return n; }
+
+  private lockId(s: State, ref: number): string {
+    const reg = ref >> A.LOCKREF_REG_SHIFT, field = ref & ((1 << A.LOCKREF_REG_SHIFT) - 1);
+    return reg === A.REG_NONE ? `g${field}` : `${s.regs[reg]}.${field}`;
+  }
+
+  private heldIndex(s: State, lock: string): number {
+    for (let i = s.held.length - 1; i >= 0; i--) if (s.held[i].lock === lock) return i;
+    return -1;
+  }
+
+  private assertHeld(s: State, pc: number, ref: number, mode: number): void {
+    const i = this.heldIndex(s, this.lockId(s, ref));
+    if (i < 0 || (mode !== A.MODE_ANY && s.held[i].mode !== mode)) {
+      this.issue(s, 'assert-held', pc, lockDesc({ cls: lockClassOf(ref), mode }), `lockdep_assert_held(${className(lockClassOf(ref))}) fails`);
+    }
+  }
+
+  private step(s: State): State[] {
+    const pc = s.pc;
+    const w0 = this.w(pc, 0), op = w0 & 0xff, obj = (w0 >> 8) & 0xff, site = w0 >>> 16;
+    const arg = this.w(pc, 1), target = this.w(pc, 2), errno = this.w(pc, 3);
+    const out: State[] = [];
+    // An injected failure replaces the instruction.
+    if (site !== 0 && op !== A.OP_REQUIRE) out.push(this.fail(s, errno, target));
+    switch (op) {
+      case A.OP_LABEL: {
+        const n = this.next(s);
+        if (n.err !== 0 && n.path.length < A.MAX_PATH) n.path.push(arg);
+        out.push(n);
+        break;
+      }
+      case A.OP_PRIM: out.push(...this.prim(s, obj, arg, target, site)); break;
+      case A.OP_LOCK: {
+        const n = this.next(s);
+        const lock = this.lockId(s, arg), mode = obj & 3, kind = obj >> A.KIND_SHIFT, cls = lockClassOf(arg);
+        if (this.heldIndex(s, lock) >= 0 && !(kind === A.KIND_RWLOCK && mode === A.MODE_READ)) {
+          this.issue(s, 'recursive-lock', pc, lockDesc({ cls, mode }), `possible recursive locking: ${className(cls)} is already held (the CPU spins on it)`);
+          break; // this CPU hangs here
+        }
+        if (n.held.length >= A.MAX_HELD) { this.issue(s, 'overflow', pc, '', `more than ${A.MAX_HELD} locks held`); break; }
+        n.held.push({ lock, cls, mode, pc });
+        out.push(n);
+        break;
+      }
+      case A.OP_UNLOCK: {
+        const n = this.next(s);
+        const lock = this.lockId(s, arg), mode = obj & 3, cls = lockClassOf(arg);
+        const i = this.heldIndex(n, lock);
+        if (i < 0) this.issue(s, 'bad-unlock', pc, lockDesc({ cls, mode }), `bad unlock balance: releases ${lockDesc({ cls, mode })}, which is not held here`);
+        else {
+          if (n.held[i].mode !== mode) this.issue(s, 'bad-unlock', pc, lockDesc({ cls, mode }), `bad unlock balance: releases ${className(cls)} for ${modeName(mode)} but holds it for ${modeName(n.held[i].mode)}`);
+          n.held.splice(i, 1);
+        }
+        out.push(n);
+        break;
+      }
+      case A.OP_ASSERT_HELD: this.assertHeld(s, pc, arg, obj); out.push(this.next(s)); break;
+      case A.OP_CALL: {
+        if (s.frames.length + 1 >= A.MAX_CALL_DEPTH) { this.issue(s, 'overflow', pc, '', `call stack overflow`); break; }
+        const n = clone(s);
+        n.frames.push({ callPc: pc, err: s.err, fail: s.fail, pathLen: s.path.length });
+        n.err = 0;
+        n.pc = arg;
+        out.push(n);
+        break;
+      }
+      case A.OP_RETURN: {
+        if (s.frames.length === 0) { this.exit(s); break; }
+        const n = clone(s);
+        const f = n.frames.pop()!;
+        const elseTarget = this.w(f.callPc, 2);
+        if (n.err !== 0 && elseTarget >= 0) n.pc = elseTarget;
+        else {
+          n.err = f.err;
+          n.fail = f.fail;
+          n.path.length = Math.min(n.path.length, f.pathLen);
+          n.pc = f.callPc + 1;
+        }
+        out.push(n);
+        break;
+      }
+      case A.OP_GOTO: { const n = clone(s); n.pc = target; out.push(n); break; }
+      case A.OP_REQUIRE: {
+        // Fails to target unless cond != neg; the site can always be injected.
+        out.push(this.fail(s, errno, target));
+        for (const [v, n] of this.cond(s, arg)) if (v !== (obj !== 0)) { n.pc = pc + 1; out.push(n); }
+        break;
+      }
+      case A.OP_IF: {
+        for (const [v, n] of this.cond(s, arg)) { n.pc = v !== (obj !== 0) ? target : pc + 1; out.push(n); }
+        break;
+      }
+      case A.OP_MOV: { const n = this.next(s); n.regs[arg] = s.regs[obj]; out.push(n); break; }
+      default: out.push(this.next(s));
+    }
+    return out;
+  }
+
+  /** The values a condition can have here, each with the state that knows it. */
+  private cond(s: State, id: number): [boolean, State][] {
+    const name = condName(id);
+    const both = (k?: string, allowed: boolean[] = [true, false]): [boolean, State][] => allowed.map((v) => {
+      const n = clone(s);
+      if (k) n.facts[k] = v;
+      return [v, n];
+    });
+    const taskScx = (reg: number, what: 'none' | 'enabled'): [boolean, State][] => {
+      const sym = s.regs[reg];
+      const r = s.res[sym] ?? (sym === CHILD ? { known: ALL, held: 0, scxEnabled: false } : { known: 0, held: 0 });
+      if (what === 'none') {
+        if (r.known & SCX_TASK) return [[(r.held & SCX_TASK) === 0, clone(s)]];
+        return [true, false].map((v) => {
+          const n = clone(s);
+          const nr = resOf(n, sym);
+          nr.known |= SCX_TASK;
+          if (v) nr.held &= ~SCX_TASK; else nr.held |= SCX_TASK;
+          return [v, n];
+        });
+      }
+      if ((r.known & SCX_TASK) && (r.held & SCX_TASK) === 0) return [[false, clone(s)]];
+      if (r.scxEnabled !== undefined) return [[r.scxEnabled, clone(s)]];
+      return [true, false].map((v) => {
+        const n = clone(s);
+        const nr = resOf(n, sym);
+        nr.scxEnabled = v;
+        if (v) { nr.known |= SCX_TASK; nr.held |= SCX_TASK; }
+        return [v, n];
+      });
+    };
+    switch (name) {
+      case 't_scx_state_none': return taskScx(A.REG_T, 'none');
+      case 'p_scx_state_none': return taskScx(A.REG_P, 'none');
+      case 't_scx_state_enabled': return taskScx(A.REG_T, 'enabled');
+      case 'p_class_ext': return this.sticky(s, `p_class_ext:${s.regs[A.REG_P]}`);
+      case 'same_rq': {
+        // rq == rq2: one lock; make the registers one symbol.
+        if (s.regs[A.REG_RQ] === s.regs[A.REG_RQ2]) return [[true, clone(s)]];
+        return [true, false].map((v) => {
+          const n = clone(s);
+          if (v) n.regs[A.REG_RQ2] = n.regs[A.REG_RQ];
+          return [v, n];
+        });
+      }
+    }
+    if (!STICKY.has(name)) return both();
+    let allowed = [true, false];
+    if (name === 'scx_enabled' && s.facts.scx_init_task_enabled === true) allowed = [true];
+    if (name === 'scx_init_task_enabled' && s.facts.scx_enabled === false) allowed = [false];
+    if (name in s.facts) allowed = [s.facts[name]];
+    return both(name, allowed);
+  }
+
+  private sticky(s: State, k: string): [boolean, State][] {
+    if (k in s.facts) return [[s.facts[k], clone(s)]];
+    return [true, false].map((v) => { const n = clone(s); n.facts[k] = v; return [v, n]; });
+  }
+
+  private prim(s: State, reg: number, row: number, target: number, site: number): State[] {
+    const pc = s.pc;
+    const e = this.p.effects[row];
+    const spec = PRIMITIVES[e.name];
+    const out: State[] = [];
+    for (const a of e.asserts) this.assertHeld(s, pc, a, A.MODE_ANY);
+    const n = this.next(s);
+    const sym = n.regs[reg];
+    const rel = Number(e.releases), acq = Number(e.acquires);
+    if (rel) {
+      const r = resOf(n, sym);
+      const twice = rel & r.known & ~r.held;
+      if (twice) this.issue(s, 'double-release', pc, resNames(twice).join(', '), `double release: ${e.name} releases ${resNames(twice).join(', ')}, which ${sym === CHILD ? 'the child' : 'the task'} does not hold here`);
+      r.known |= rel;
+      r.held &= ~rel;
+    }
+    // A natural failure (one the primitive itself returns) with the
+    // primitive's own errno, after its releases; the injected one is added
+    // by the caller with the instruction's errno.
+    if (site !== 0 && spec?.natural && spec.fails !== undefined && spec.fails !== this.w(pc, 3)) {
+      const f = clone(n);
+      f.err = spec.fails;
+      if (!f.fail) f.fail = site;
+      f.pc = target;
+      out.push(f);
+    }
+    // Register and flag effects of the behaviour.
+    switch (e.behaviour) {
+      case A.B_DUP_TASK_STRUCT: n.regs[A.REG_P] = CHILD; delete n.res[CHILD]; break;
+      case A.B_WAIT_TASK_ZOMBIE: case A.B_PICK_KILL_TARGET: case A.B_SCX_TASK_ITER_NEXT: case A.B_MIGRATE_TASK:
+        n.regs[A.REG_T] = `@${pc}`; break;
+      case A.B_GET_PARENT: n.regs[A.REG_PARENT] = `@${pc}`; break;
+      case A.B_PICK_NEXT_TASK: case A.B_DO_TASK_DEAD: n.regs[A.REG_CURRENT] = `@${pc}`; break;
+      case A.B_TASK_RQ: case A.B_SELECT_TASK_RQ: n.regs[A.REG_RQ] = `@${pc}`; break;
+      case A.B_FIND_BUSIEST_RQ: n.regs[A.REG_RQ] = `@${pc}`; n.regs[A.REG_RQ2] = `@${pc}.2`; break;
+      case A.B_DOUBLE_RQ_ORDER: [n.regs[A.REG_RQ], n.regs[A.REG_RQ2]] = [n.regs[A.REG_RQ2], n.regs[A.REG_RQ]]; break;
+      case A.B_SCX_SET_INIT_TASK_ENABLED: n.facts.scx_init_task_enabled = true; break;
+      case A.B_SCX_CLEAR_INIT_TASK_ENABLED: n.facts.scx_init_task_enabled = false; break;
+      case A.B_SCX_SET_ENABLED: n.facts.scx_enabled = true; break;
+      case A.B_SCX_CLEAR_ENABLED: n.facts.scx_enabled = false; break;
+      case A.B_SCX_ENABLE_TASK: resOf(n, sym).scxEnabled = true; break;
+      case A.B_SCX_DISABLE_TASK: case A.B_OPS_EXIT_TASK: resOf(n, sym).scxEnabled = false; break;
+      case A.B_SCX_SWITCH_CLASS: resOf(n, sym).scxEnabled = undefined; break;
+    }
+    if (acq) {
+      const r = resOf(n, n.regs[reg]);
+      const twice = acq & r.known & r.held;
+      if (twice) this.issue(s, 'double-acquire', pc, resNames(twice).join(', '), `double acquire: ${e.name} acquires ${resNames(twice).join(', ')}, already held`);
+      r.known |= acq;
+      r.held |= acq;
+    }
+    out.push(n);
+    return out;
+  }
+
+  /** Return to user space: locks still held; a failed fork's child must own nothing. */
+  private exit(s: State): void {
+    for (const h of s.held) {
+      this.issue(s, 'lock-held', h.pc, lockDesc(h), `returns to user space holding ${lockDesc(h)}`);
+    }
+    if (this.action === A.ACT_FORK && s.err !== 0 && s.regs[A.REG_P] === CHILD) {
+      const left = resOf(clone(s), CHILD).held;
+      if (left) this.issue(s, 'leak', s.pc, resNames(left).join(', '), `leak: the child still owns ${resNames(left).join(', ')} after its error ladder`);
+    }
+    if (s.fail) {
+      let r = this.returns.get(s.fail);
+      if (!r) this.returns.set(s.fail, (r = { entries: new Set(), errnos: new Set(), ladders: new Map() }));
+      r.entries.add(this.entry);
+      r.errnos.add(s.err ? `-${errnoName(s.err)}` : '0');
+      const l = this.ladder(s);
+      r.ladders.set(l.join(' '), l);
+    }
+  }
+
+  report(): LadderReport {
+    const all = [...this.issues.values()];
+    const sites: SiteLadder[] = this.p.sites.slice(1).map((si: SiteInfo) => {
+      const issues = all.filter((i) => i.site === si.name);
+      const r = this.returns.get(si.id);
+      const uniq = (xs: string[]): string[] => [...new Set(xs)].sort();
+      const of = (...kinds: IssueKind[]): LadderIssue[] => issues.filter((i) => kinds.includes(i.kind));
+      return {
+        site: si.name,
+        routine: si.routine,
+        at: `${si.file}:${si.line}`,
+        reached: r !== undefined,
+        entries: r ? [...r.entries].sort() : [],
+        errnos: r ? [...r.errnos].sort() : [],
+        ladders: r ? [...r.ladders.values()].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join())) : [],
+        leaks: uniq(of('leak').flatMap((i) => i.what.split(', '))),
+        heldLocks: uniq(of('lock-held').map((i) => i.what)),
+        doubleReleases: uniq(of('double-release', 'double-acquire').flatMap((i) => i.what.split(', '))),
+        lockMisuse: uniq(of('bad-unlock', 'recursive-lock', 'assert-held', 'overflow').map((i) => `${i.what} @${i.at}`)),
+        issues,
+      };
+    });
+    return { sites, unattributed: all.filter((i) => i.site === null), states: this.states, truncated: this.truncated };
+  }
+}
+
+/** The kasm lines of each bad path, for `forksim check`. */
+export function formatLadder(r: LadderReport): string[] {
+  const out: string[] = [];
+  const bad = r.sites.filter((s) => verdictClasses(s).length);
+  for (const s of bad) {
+    out.push(`  ${s.site} (${s.at}) fails ${s.errnos.join('/') || '?'}: ${verdictClasses(s).join(', ')}`);
+    for (const i of s.issues) {
+      out.push(`    ${i.at}: ${i.routine}: ${i.text.trim()}`);
+      out.push(`      ${i.message}${i.ladder.length ? `; ladder: ${i.ladder.join(' → ')}` : ''}`);
+    }
+  }
+  if (r.unattributed.length) {
+    out.push('  on paths with no failure:');
+    for (const i of r.unattributed) out.push(`    ${i.at}: ${i.routine}: ${i.text.trim()}`, `      ${i.entry}: ${i.message}`);
+  }
+  if (r.truncated) out.push(`  (the walk stopped after ${r.states} states: the verdict is partial)`);
+  return out;
+}
+
+export const ladderBad = (r: LadderReport): boolean => r.truncated || r.unattributed.length > 0 || r.sites.some((s) => verdictClasses(s).length > 0);
