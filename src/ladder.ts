@@ -360,9 +360,12 @@ class Walker {
       case 'same_rq': {
         // rq == rq2: one lock; make the registers one symbol.
         if (s.regs[A.REG_RQ] === s.regs[A.REG_RQ2]) return [[true, clone(s)]];
+        const k = `differ:${[s.regs[A.REG_RQ], s.regs[A.REG_RQ2]].sort().join(':')}`;
+        if (s.facts[k]) return [[false, clone(s)]];
         return [true, false].map((v) => {
           const n = clone(s);
           if (v) n.regs[A.REG_RQ2] = n.regs[A.REG_RQ];
+          else n.facts[k] = true;
           return [v, n];
         });
       }
