@@ -78,9 +78,10 @@ export function tryLock(cpu: i32, lock: i32, kind: i32, mode: i32): bool {
 export function lockAcquired(cpu: i32, lock: i32, info: i32, atPc: i32, waited: i32): bool {
   if ((flags() & FLAG_LOCKDEP) != 0) lockstatAcquired(cpu, info & 0xff, (info >> 12) & 3, lock, waited, atPc);
   // The holder's pid (0: the idle task), for reports: slots are reused, pids
-  // are not. For read holds it is the last reader.
+  // are not. For read holds it is the last reader. Informational only, so a
+  // plain store (readers may see a stale pid; the lock word is what counts).
   const t = curr(cpu);
-  atomic.store<i32>(<usize>lock + L_OWNER, t == NO_TASK ? 0 : taskPid(t));
+  store<i32>(<usize>lock + L_OWNER, t == NO_TASK ? 0 : taskPid(t));
   cset(cpu, C_SPIN_LOCK, 0);
   const d = cget(cpu, C_HELD_DEPTH);
   if (d >= MAX_HELD) return false;
@@ -97,15 +98,17 @@ export function lockAcquired(cpu: i32, lock: i32, info: i32, atPc: i32, waited: 
 export function unlock(lock: i32, kind: i32, mode: i32): void {
   const a = <usize>lock;
   if (!isRw(kind)) {
-    atomic.store<i32>(a + L_OWNER, 0);
-    atomic.store<i32>(a + L_SERVING, atomic.load<i32>(a + L_SERVING) + 1);
+    store<i32>(a + L_OWNER, 0);
+    atomic.store<i32>(a + L_SERVING, load<i32>(a + L_SERVING) + 1); // only the holder writes it
   } else if (mode == MODE_READ) {
     atomic.sub<i32>(a + L_WORD, 1);
   } else {
-    atomic.store<i32>(a + L_OWNER, 0);
+    store<i32>(a + L_OWNER, 0);
     atomic.sub<i32>(a + L_WORD, RW_WRITER);
   }
-  if (atomic.load<i32>(a + L_PARKED) != 0) atomic.notify(a + (isRw(kind) ? L_WORD : L_SERVING), -1);
+  // Parked CPUs are the low half of the word (lock_stat keeps the last CPU
+  // in the high half); notify only when one waits: it costs a futex lock.
+  if ((atomic.load<i32>(a + L_PARKED) & 0xffff) != 0) atomic.notify(a + (isRw(kind) ? L_WORD : L_SERVING), -1);
 }
 
 /** Index of `lock` in this CPU's held-lock stack, searching from the top (-1: not held). */

@@ -37,7 +37,7 @@ routine void sys_fork
     return
 `);
 
-interface Spec {
+export interface MicroSpec {
   key: string;
   name: string;
   kernel: string | Program;
@@ -50,7 +50,7 @@ interface Spec {
 }
 
 /** The micro-benchmarks, in the order they are reported. */
-export function microSpecs(kernel: string): Spec[] {
+export function microSpecs(kernel: string): MicroSpec[] {
   const steps = (m: Machine): number => Number(m.steps());
   const syscalls = (m: Machine): number => m.counter(L.K_SYSCALLS);
   const reaps = (m: Machine): number => m.counter(L.K_REAPS);

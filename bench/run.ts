@@ -122,8 +122,13 @@ async function main(): Promise<void> {
     },
     {
       id: 'lockdep-overhead', what: 'lockdep on vs off (step driver, same work)', required: '≤ 1.3× slower',
-      value: ratios.lockdepOnOffStep, measured: `${sig(ratios.lockdepOnOffStep)}× (parallel, 2 CPUs: ${sig(ratios.lockdepOnOffParallel2)}×)`,
-      pass: pass(ratios.lockdepOnOffStep, (v) => v <= 1.3), note: 'fork+exit+reap cycle time, lockdep on ÷ off',
+      value: ratios.lockdepOnOffStep, measured: `${sig(ratios.lockdepOnOffStep)}×`,
+      pass: pass(ratios.lockdepOnOffStep, (v) => v <= 1.3), note: 'fork+exit+reap cycle time, lockdep on ÷ off, interleaved batches',
+    },
+    {
+      id: 'lockdep-overhead-parallel', what: 'lockdep on vs off (parallel driver, 2 CPUs)', required: '≤ 1.3× slower',
+      value: ratios.lockdepOnOffParallel2, measured: `${sig(ratios.lockdepOnOffParallel2)}× (${fmt(lockdepOff.forksPerSecond)} → ${fmt(base2.forksPerSecond)} forks/s)`,
+      pass: pass(ratios.lockdepOnOffParallel2, (v) => v <= 1.3), note: `forks/s off ÷ on; separate ${seconds} s runs, so host load moves it`,
     },
     {
       id: 'step-microops', what: 'step driver micro-ops/s (one thread, runStep)', required: '≥ 5,000,000 micro-ops/s',
