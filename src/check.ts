@@ -1,9 +1,12 @@
-// `forksim check`: assemble models or files and print what is wrong.
+// `forksim check`: assemble models or files and print what is wrong; then
+// walk every failure path statically (src/ladder.ts) and print each bad one
+// with its kasm lines.
 import { statSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { assemble, loadKernel, listModels, type SourceFile } from './kasm/index.js';
 import { PRIMITIVES, CONDITIONS, RESOURCE_NAMES } from './kasm/vocabulary.js';
 import { errnoName } from './names.js';
+import { checkLadders, formatLadder, ladderBad, verdictClasses } from './ladder.js';
 
 function filesOf(target: string): SourceFile[] {
   let isFile = false;
@@ -35,15 +38,26 @@ export function checkCommand(targets: string[], flags: { list?: boolean }): numb
     return 0;
   }
   const all = targets.length ? targets : listModels();
-  let bad = 0;
+  let bad = 0, badLadders = 0;
   for (const t of all) {
     try {
       const p = assemble(filesOf(t));
-      process.stdout.write(`${t}: ok (${p.routines.size} routines, ${p.code.length / 4} instructions, ${p.sites.length - 1} fault sites)\n`);
+      const r = checkLadders(p);
+      const badSites = r.sites.filter((s) => verdictClasses(s).length);
+      const ladder = ladderBad(r)
+        ? `ladders: ${badSites.length} bad site(s)${r.unattributed.length ? `, ${r.unattributed.length} problem(s) on paths with no failure` : ''}`
+        : 'ladders: clean';
+      process.stdout.write(`${t}: ok (${p.routines.size} routines, ${p.code.length / 4} instructions, ${p.sites.length - 1} fault sites); ${ladder}\n`);
+      if (ladderBad(r)) {
+        process.stdout.write(formatLadder(r).join('\n') + '\n');
+        // With no arguments every shipped model is checked, and mutants are
+        // meant to be bad: only the others count against the exit status.
+        if (targets.length || !t.startsWith('mutants/')) badLadders++;
+      }
     } catch (e) {
       bad++;
       process.stdout.write(`${(e as Error).message}\n`);
     }
   }
-  return bad ? 2 : 0;
+  return bad ? 2 : badLadders ? 1 : 0;
 }

@@ -10,6 +10,7 @@ import { KasmError } from './kasm/index.js';
 import type { Machine } from './machine.js';
 import * as L from '../assembly/layout.js';
 import { checkCommand } from './check.js';
+import { enumerateFaults, formatFaults, FaultsError } from './faults.js';
 import { replayCycles } from './replay.js';
 
 class UsageError extends Error {}
@@ -155,10 +156,27 @@ export function program(): Command {
     .option('--report <file>', 'also write the JSON report to this file (atomically)')
     .action(async (flags: RunFlags) => { process.exitCode = await runCommand(flags); });
   cli.command('check')
-    .description('assemble a kernel model or .kasm files and report errors as file:line:col')
+    .description('assemble a kernel model or .kasm files and report errors as file:line:col (exit 2), then walk every failure path of the error ladders and report each that leaks, keeps a lock or releases what it never took, with its kasm lines (exit 1; with no arguments, mutants do not count)')
     .argument('[model|path...]', 'kernel models, folders or .kasm files', [])
     .option('--list', 'print the kasm vocabulary (primitives and their effects)')
     .action((targets: string[], flags: { list?: boolean }) => { process.exitCode = checkCommand(targets, flags); });
+  cli.command('faults')
+    .description('fail every fault site in turn under a concurrent workload (fail-nth style) and report, per site, what its error ladder leaves behind; the static ladder walk runs too')
+    .option('-k, --kernel <model|dir>', 'kernel model or folder of .kasm files (default: v6.12-scx)')
+    .option('-s, --seed <n>', 'seed (default: 1)', int('--seed'))
+    .option('-c, --cpus <n>', 'simulated CPUs (default: 4)', int('--cpus'))
+    .option('-n, --forks <n>', 'fork attempts per run (default: 400)', int('--forks'))
+    .option('--times <n>', 'failures injected per run (default: 10)', int('--times'))
+    .option('--site <name>', 'only this site (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--json', 'print the report as JSON')
+    .action(async (flags: { kernel?: string; seed?: number; cpus?: number; forks?: number; times?: number; site?: string[]; json?: boolean }) => {
+      if (flags.cpus !== undefined && flags.cpus < 1) throw new UsageError('--cpus must be at least 1');
+      if (flags.forks !== undefined && flags.forks < 1) throw new UsageError('--forks must be at least 1');
+      if (flags.times !== undefined && flags.times < 1) throw new UsageError('--times must be at least 1');
+      const r = await enumerateFaults({ kernel: flags.kernel ?? 'v6.12-scx', seed: flags.seed, cpus: flags.cpus, forks: flags.forks, times: flags.times, sites: flags.site });
+      process.stdout.write((flags.json ? JSON.stringify(r, null, 2) : formatFaults(r)) + '\n');
+      process.exitCode = r.verdict === 'clean' ? 0 : 1;
+    });
   return cli;
 }
 
@@ -170,7 +188,7 @@ export async function main(argv: string[]): Promise<number> {
     const err = e as { code?: string; exitCode?: number; message?: string };
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
     if (err.code?.startsWith('commander.')) return 2; // commander printed the reason
-    if (e instanceof KasmError || e instanceof ScenarioError || e instanceof UsageError) {
+    if (e instanceof KasmError || e instanceof ScenarioError || e instanceof UsageError || e instanceof FaultsError) {
       process.stderr.write(`forksim: ${(e as Error).message}\n`);
       return 2;
     }

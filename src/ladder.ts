@@ -20,8 +20,8 @@
 // would spin on itself, so the path ends there).
 //
 // Conditions fork both ways, except:
-//  - scx_enabled, scx_init_task_enabled, nproc_ok, dl_prio, p_class_ext and
-//    same_rq are sticky: once read on a path they keep their value (until a
+//  - scx_enabled, scx_init_task_enabled, nproc_ok, dl_prio and p_class_ext
+//    are sticky: once read on a path they keep their value (until a
 //    primitive changes them: scx_set_enabled, ...). A first read of
 //    scx_enabled after scx_init_task_enabled was read true assumes true (and
 //    a first read of scx_init_task_enabled after scx_enabled was read false
@@ -29,8 +29,8 @@
 //    under scx_fork_rwsem and flips scx_enabled() just after releasing it;
 //    the walk does not consider a fork that ran scx_fork() in between and
 //    then failed before scx_enable() flipped (scx_cancel_fork() would skip
-//    ops.exit_task()). The dynamic enumeration does not reach that window
-//    either.
+//    ops.exit_task(): a real window, README "A finding about the real
+//    kernel"). The enumeration's short step runs have not hit it either.
 //  - t_scx_state_none / p_scx_state_none read the register's scx_task
 //    resource (held ⇔ state != NONE) and t_scx_state_enabled a per-task
 //    flag (ops.enable() ran); where those are unknown (opaque tasks) both
@@ -70,7 +70,7 @@ export interface SiteLadder {
   at: string;
   reached: boolean; // some path fails first here
   entries: string[];
-  errnos: string[]; // what the syscall returns ('0': the error is dropped, the syscall succeeds)
+  errnos: string[]; // what the syscall returns ('0': a void routine dropped the error and the syscall went on)
   ladders: string[][]; // distinct label paths
   leaks: string[]; // resources the child still owns at return
   heldLocks: string[]; // locks held at return, 'class (read)'
@@ -236,7 +236,7 @@ class Walker {
   private assertHeld(s: State, pc: number, ref: number, mode: number): void {
     const i = this.heldIndex(s, this.lockId(s, ref));
     if (i < 0 || (mode !== A.MODE_ANY && s.held[i].mode !== mode)) {
-      this.issue(s, 'assert-held', pc, lockDesc({ cls: lockClassOf(ref), mode }), `lockdep_assert_held(${className(lockClassOf(ref))}) fails`);
+      this.issue(s, 'assert-held', pc, className(lockClassOf(ref)), `lockdep_assert_held(${className(lockClassOf(ref))}) fails`);
     }
   }
 
@@ -259,7 +259,7 @@ class Walker {
         const n = this.next(s);
         const lock = this.lockId(s, arg), mode = obj & 3, kind = obj >> A.KIND_SHIFT, cls = lockClassOf(arg);
         if (this.heldIndex(s, lock) >= 0 && !(kind === A.KIND_RWLOCK && mode === A.MODE_READ)) {
-          this.issue(s, 'recursive-lock', pc, lockDesc({ cls, mode }), `possible recursive locking: ${className(cls)} is already held (the CPU spins on it)`);
+          this.issue(s, 'recursive-lock', pc, className(cls), `possible recursive locking: ${className(cls)} is already held (the CPU spins on it)`);
           break; // this CPU hangs here
         }
         if (n.held.length >= A.MAX_HELD) { this.issue(s, 'overflow', pc, '', `more than ${A.MAX_HELD} locks held`); break; }
@@ -271,9 +271,9 @@ class Walker {
         const n = this.next(s);
         const lock = this.lockId(s, arg), mode = obj & 3, cls = lockClassOf(arg);
         const i = this.heldIndex(n, lock);
-        if (i < 0) this.issue(s, 'bad-unlock', pc, lockDesc({ cls, mode }), `bad unlock balance: releases ${lockDesc({ cls, mode })}, which is not held here`);
+        if (i < 0) this.issue(s, 'bad-unlock', pc, className(cls), `bad unlock balance: releases ${lockDesc({ cls, mode })}, which is not held here`);
         else {
-          if (n.held[i].mode !== mode) this.issue(s, 'bad-unlock', pc, lockDesc({ cls, mode }), `bad unlock balance: releases ${className(cls)} for ${modeName(mode)} but holds it for ${modeName(n.held[i].mode)}`);
+          if (n.held[i].mode !== mode) this.issue(s, 'bad-unlock', pc, className(cls), `bad unlock balance: releases ${className(cls)} for ${modeName(mode)} but holds it for ${modeName(n.held[i].mode)}`);
           n.held.splice(i, 1);
         }
         out.push(n);
@@ -296,6 +296,9 @@ class Walker {
         const elseTarget = this.w(f.callPc, 2);
         if (n.err !== 0 && elseTarget >= 0) n.pc = elseTarget;
         else {
+          // A failure inside a void callee is forgotten at its return: the
+          // syscall goes on as if it had not happened (the error is dropped).
+          if (n.fail && n.fail !== f.fail) this.record(n, '0');
           n.err = f.err;
           n.fail = f.fail;
           n.path.length = Math.min(n.path.length, f.pathLen);
@@ -447,14 +450,17 @@ class Walker {
       const left = resOf(clone(s), CHILD).held;
       if (left) this.issue(s, 'leak', s.pc, resNames(left).join(', '), `leak: the child still owns ${resNames(left).join(', ')} after its error ladder`);
     }
-    if (s.fail) {
-      let r = this.returns.get(s.fail);
-      if (!r) this.returns.set(s.fail, (r = { entries: new Set(), errnos: new Set(), ladders: new Map() }));
-      r.entries.add(this.entry);
-      r.errnos.add(s.err ? `-${errnoName(s.err)}` : '0');
-      const l = this.ladder(s);
-      r.ladders.set(l.join(' '), l);
-    }
+    if (s.fail) this.record(s, s.err ? `-${errnoName(s.err)}` : '0');
+  }
+
+  /** What a failure at the state's first failure site returns ('0': dropped). */
+  private record(s: State, errno: string): void {
+    let r = this.returns.get(s.fail);
+    if (!r) this.returns.set(s.fail, (r = { entries: new Set(), errnos: new Set(), ladders: new Map() }));
+    r.entries.add(this.entry);
+    r.errnos.add(errno);
+    const l = this.ladder(s);
+    r.ladders.set(l.join(' '), l);
   }
 
   report(): LadderReport {
@@ -483,6 +489,9 @@ class Walker {
   }
 }
 
+/** `a → b → … → z (N labels)` */
+export const shortLadder = (l: string[]): string => (l.length <= 4 ? l.join(' → ') : `${l.slice(0, 2).join(' → ')} → … → ${l[l.length - 1]} (${l.length} labels)`);
+
 /** The kasm lines of each bad path, for `forksim check`. */
 export function formatLadder(r: LadderReport): string[] {
   const out: string[] = [];
@@ -491,7 +500,7 @@ export function formatLadder(r: LadderReport): string[] {
     out.push(`  ${s.site} (${s.at}) fails ${s.errnos.join('/') || '?'}: ${verdictClasses(s).join(', ')}`);
     for (const i of s.issues) {
       out.push(`    ${i.at}: ${i.routine}: ${i.text.trim()}`);
-      out.push(`      ${i.message}${i.ladder.length ? `; ladder: ${i.ladder.join(' → ')}` : ''}`);
+      out.push(`      ${i.message}${i.ladder.length ? `; ladder: ${shortLadder(i.ladder)}` : ''}`);
     }
   }
   if (r.unattributed.length) {

@@ -6,11 +6,20 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { MAX_CPUS, MAX_TASKS } from '../assembly/abi.js';
 
+/** The knobs of one fault site, as the kernel's fault-injection attributes
+ *  (should_fail()) and fail-nth: a pass of the site fails when it is the
+ *  nth pass (nth > 0; else any), a multiple of interval (interval > 1; else
+ *  any), and wins the probability draw; times caps the failures (-1: no cap). */
+export const FAULT_KNOBS = ['probability', 'interval', 'times', 'nth'] as const;
 export const FaultKnobs = z.strictObject({
   probability: z.number().min(0).max(1).default(1),
   interval: z.number().int().min(0).default(0),
   times: z.number().int().min(-1).default(-1),
   nth: z.number().int().min(0).default(0),
+}, {
+  error: (iss) => (iss.code === 'unrecognized_keys'
+    ? `unknown fault knob${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}; the knobs are ${FAULT_KNOBS.join(', ')}`
+    : undefined),
 });
 export type FaultKnobs = z.infer<typeof FaultKnobs>;
 

@@ -1,0 +1,346 @@
+// `forksim faults`: systematic fault enumeration, as syzkaller's fail-nth
+// does it for a syscall. For every fault site of a kernel model, boot the
+// machine, run a short concurrent workload (four CPUs forking, exiting,
+// reaping, killing, switching sched_ext on and off) with exactly that site
+// failing, and say what its failures left behind: the errno the syscall
+// returned, leaks, double releases, lock misuse, hangs. The static ladder
+// walk (src/ladder.ts) runs too and each row says whether they agree.
+//
+// Each site gets up to two runs on one reused machine (re-armed and
+// rebooted between runs):
+//   1. "scx off": the default workload without scx enable/disable; the site
+//      fails on its first `times` passes.
+//   2. "scx on" (models with scx_ops_enable only): scx enable is heavily
+//      weighted so a BPF scheduler is loaded almost at once, and disable
+//      comes often enough that a leaked scx_fork_rwsem read hold hangs it;
+//      the site fails on every 4th pass (`interval`), `times` times, so
+//      the failures land while sched_ext is on.
+// Natural failure sources stay on (kills → fatal_signal_pending, pid
+// namespace teardown → pidns_adding, max_threads → below_max_threads,
+// ops.init_task refusals → scx_ops_init_task); what they leave behind is
+// reported in a section of its own, attributed to the site that failed
+// first in that syscall. Sites outside fork are reached by the same
+// workload: sys_wait's wait_task_zombie by reaping, sys_kill's
+// pick_kill_target by kills, scx_ops_enable's scx_enabled check by the
+// enables of run 2.
+//
+// A hang (the step driver's deadlock: every CPU spinning or idle, none
+// making progress) is charged to the sites whose failures returned to user
+// space holding a lock in that run (the leaked hold others wait for); a hang
+// with no such site is listed with the other findings no failure explains.
+import * as A from '../assembly/abi.js';
+import * as L from '../assembly/layout.js';
+import { Machine } from './machine.js';
+import { parseScenario, type Scenario } from './scenario.js';
+import { kernelProgram } from './run.js';
+import { runStepDriver } from './drivers/step.js';
+import { readFindings, type Finding } from './findings.js';
+import { checkLadders, verdictClasses, type LadderReport, type SiteLadder } from './ladder.js';
+import { errnoName, LOCK_CLASSES } from './kasm/vocabulary.js';
+import { KasmError, AggregateKasmError, type Program, type SiteInfo } from './kasm/index.js';
+
+export interface FaultsOptions {
+  kernel: string;
+  seed?: number; // default 1
+  cpus?: number; // default 4
+  forks?: number; // fork attempts per run, default 400
+  times?: number; // failures per run, default 10
+  sites?: string[]; // only these sites (default: all)
+}
+
+interface Issues { leaks: string[]; heldLocks: string[]; doubleReleases: string[]; lockMisuse: string[]; hang: boolean }
+
+export interface FaultRow extends Issues {
+  site: string;
+  routine: string;
+  at: string;
+  workload: string; // the syscall whose path reaches it
+  reached: boolean;
+  passes: number;
+  injected: number;
+  errno: string; // what the syscall returned ('0': the error was dropped; '' when not reached)
+  ladder: string[]; // the labels the ladder passes (the static walk's shortest path)
+  observedLadder?: string[]; // the ladder a finding recorded, when there was one
+  verdict: string; // clean, LEAK, DOUBLE RELEASE, BAD UNLOCK, HANG joined by '+', or 'not reached'
+  static: { verdict: string; errnos: string[]; leaks: string[]; heldLocks: string[]; doubleReleases: string[]; lockMisuse: string[] };
+  agrees: boolean; // static and dynamic verdicts match (true when not reached)
+  hangReport?: string[]; // the wait-for chain of the first hang charged to this site
+}
+
+export interface NaturalRow extends Issues { site: string; at: string; errno: string; count: number; verdict: string }
+
+export interface FaultsReport {
+  kernel: string;
+  seed: number;
+  cpus: number;
+  forksPerRun: number;
+  times: number;
+  runs: number;
+  elapsedSeconds: number;
+  rows: FaultRow[];
+  natural: NaturalRow[];
+  other: { kind: string; count: number; message: string }[]; // findings no failure explains (lockdep cycles, hangs, ...)
+  staticOnly: { unattributed: string[]; states: number; truncated: boolean };
+  bad: number; // rows (injected or natural) whose verdict is not clean
+  disagreements: string[]; // sites where the static walk and the runs differ
+  verdict: 'clean' | 'bad';
+}
+
+const WEIGHT_KEYS: [number, keyof Scenario['weights']][] = [
+  [A.ACT_FORK, 'fork'], [A.ACT_EXIT, 'exit'], [A.ACT_WAIT, 'wait'], [A.ACT_KILL, 'kill'], [A.ACT_YIELD, 'yield'],
+  [A.ACT_SCX_ENABLE, 'scxEnable'], [A.ACT_SCX_DISABLE, 'scxDisable'], [A.ACT_LOAD_BALANCE, 'loadBalance'],
+  [A.ACT_ZAP_PID_NS, 'zapPidNs'], [A.ACT_REOPEN_PID_NS, 'reopenPidNs'],
+];
+
+const WORKLOAD: Record<string, string> = {
+  sys_fork: 'fork', sys_exit: 'exit', sys_wait: 'wait', sys_kill: 'kill', sys_sched_yield: 'yield', schedule: 'schedule',
+  scx_ops_enable: 'scx enable', scx_ops_disable: 'scx disable', load_balance: 'load balance',
+  zap_pid_ns_processes: 'pid-ns teardown', create_pid_namespace: 'pid-ns reopen',
+};
+
+interface Trial { name: string; weights: Partial<Scenario['weights']>; interval: number }
+
+const empty = (): Issues => ({ leaks: [], heldLocks: [], doubleReleases: [], lockMisuse: [], hang: false });
+const add = (xs: string[], x: string): void => { if (!xs.includes(x)) { xs.push(x); xs.sort(); } };
+
+export function verdictOf(x: Issues): string {
+  const v: string[] = verdictClasses(x);
+  if (x.hang) v.push('HANG');
+  return v.length ? v.join('+') : 'clean';
+}
+
+/** `scx_fork_rwsem (read)`, as the static walk names a held lock. */
+function heldName(f: Finding): string {
+  const kind = LOCK_CLASSES.find((c) => c.name === f.lockClass)?.kind;
+  const shared = kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
+  const read = / \(read\) taken at /.test(f.message);
+  return shared ? `${f.lockClass} (${read ? 'read' : 'write'})` : f.lockClass ?? '?';
+}
+
+/** Book a ladder finding on the issues of its failure site; false if it is not one. */
+function book(into: Issues, f: Finding): boolean {
+  switch (f.kind) {
+    case 'leak': for (const r of f.resources ?? []) add(into.leaks, r); return true;
+    case 'lock-held-returning-to-user': add(into.heldLocks, heldName(f)); return true;
+    case 'double-release': case 'double-acquire': for (const r of f.resources ?? []) add(into.doubleReleases, r); return true;
+    case 'bad-unlock-balance': case 'recursive-locking': case 'lockdep-assert-held':
+      add(into.lockMisuse, `${f.lockClass ?? f.lock ?? '?'} @${f.at ? `${f.at.file}:${f.at.line}` : '?'}`); return true;
+  }
+  return false;
+}
+
+/** Enumerate the fault sites of a kernel model. */
+export async function enumerateFaults(opts: FaultsOptions): Promise<FaultsReport> {
+  const started = performance.now();
+  let program: Program;
+  try {
+    program = kernelProgram(opts.kernel);
+  } catch (e) {
+    if (e instanceof KasmError || e instanceof AggregateKasmError) throw e; // file:line:col, printed as is
+    throw new FaultsError((e as Error).message); // an unknown model, with the list of models
+  }
+  const seed = opts.seed ?? 1, cpus = opts.cpus ?? 4, forks = opts.forks ?? 400, times = opts.times ?? 10;
+  const all = program.sites.slice(1);
+  if (opts.sites) {
+    const names = new Set(all.map((s) => s.name));
+    const unknown = opts.sites.filter((s) => !names.has(s));
+    if (unknown.length) throw new FaultsError(`no fault site ${unknown.map((s) => `'${s}'`).join(', ')} in kernel ${opts.kernel}; its sites are: ${[...names].join(', ')}`);
+  }
+  const sites = opts.sites ? all.filter((s) => opts.sites!.includes(s.name)) : all;
+  const ladder = checkLadders(program);
+  const staticOf = new Map(ladder.sites.map((s) => [s.site, s]));
+
+  const scenario = parseScenario({ kernel: opts.kernel, driver: 'step', cpus, tasks: 512, forks, seed, findingsCap: 1024 });
+  const m = Machine.create(program, scenario);
+  const hasScx = program.entries.has(A.ACT_SCX_ENABLE);
+  const trials: Trial[] = [{ name: 'scx off', weights: { scxEnable: 0, scxDisable: 0 }, interval: 0 }];
+  if (hasScx) trials.push({ name: 'scx on', weights: { scxEnable: 50, scxDisable: 1 }, interval: 4 });
+
+  const natural = new Map<number, NaturalRow>();
+  const other = new Map<string, { kind: string; count: number; message: string }>();
+  const rows: FaultRow[] = [];
+  let runs = 0;
+
+  for (const site of sites) {
+    const st = staticOf.get(site.name)!;
+    const got = empty();
+    let passes = 0, injected = 0, forkFails = 0, errno = 0;
+    let observed: string[] | undefined;
+    let hangReport: string[] | undefined;
+    for (const trial of trials) {
+      // A run that hangs before the site is reached (a natural failure
+      // leaked a lock first) is retried with another seed, twice at most.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        runs++;
+        const r = await runTrial(m, scenario, trial, site, times, seed + attempt * 7919);
+        passes += r.passes;
+        injected += r.injected;
+        forkFails += r.forkFails;
+        if (r.forkFails) errno = r.errno;
+        const leakedBy = new Set<string>();
+        for (const f of r.findings) {
+          const by = f.failure?.site;
+          if (by && f.kind === 'lock-held-returning-to-user') leakedBy.add(by);
+          if (by === site.name && book(got, f)) { if (!observed && f.ladder?.length) observed = f.ladder; continue; }
+          if (by && by !== site.name) {
+            const n = naturalRow(natural, program, by);
+            if (book(n, f)) continue;
+          }
+          if (f.kind === 'deadlock' || f.kind === 'hung-cpu') continue; // charged below, from the stop reason
+          const k = `${f.kind}|${f.failure ? '' : f.message}`;
+          const o = other.get(k);
+          if (o) o.count++;
+          else other.set(k, { kind: f.kind, count: 1, message: f.message });
+        }
+        for (const [id, n] of r.natural) {
+          const row = naturalRow(natural, program, program.sites[id].name);
+          row.count += n.count;
+          if (n.errno) row.errno = `-${errnoName(n.errno)}`;
+        }
+        if (r.hang) {
+          if (leakedBy.has(site.name)) { got.hang = true; hangReport ??= r.extra; }
+          for (const by of leakedBy) if (by !== site.name) naturalRow(natural, program, by).hang = true;
+          if (leakedBy.size === 0) {
+            const k = 'hang|';
+            const o = other.get(k);
+            if (o) o.count++;
+            else other.set(k, { kind: 'hang', count: 1, message: `a run deadlocked with no leaked lock to blame: ${r.extra.slice(0, 3).join(' / ')}` });
+          }
+        }
+        if (!(r.hang && r.injected === 0)) break;
+      }
+    }
+    const reached = injected > 0;
+    const entry = st.entries[0] ?? site.routine;
+    const dynErrno = !reached ? '' : entry === 'sys_fork' ? (forkFails ? `-${errnoName(errno || site.errno)}` : '0') : `-${errnoName(site.errno)}`;
+    const row: FaultRow = {
+      site: site.name, routine: site.routine, at: `${site.file}:${site.line}`, workload: WORKLOAD[entry] ?? entry,
+      reached, passes, injected, errno: dynErrno, ladder: st.ladders[0] ?? [], ...got,
+      verdict: reached ? verdictOf(got) : 'not reached',
+      static: { verdict: st.reached ? verdictOf({ ...st, hang: false }) : 'unreachable', errnos: st.errnos, leaks: st.leaks, heldLocks: st.heldLocks, doubleReleases: st.doubleReleases, lockMisuse: st.lockMisuse },
+      agrees: true,
+    };
+    if (observed) row.observedLadder = observed;
+    if (hangReport) row.hangReport = hangReport;
+    row.agrees = agree(row, st);
+    rows.push(row);
+  }
+  const naturalRows = [...natural.values()].filter((n) => n.count > 0 || verdictOf(n) !== 'clean').map((n) => ({ ...n, verdict: verdictOf(n) }));
+  naturalRows.sort((a, b) => b.count - a.count || a.site.localeCompare(b.site));
+  const otherList = [...other.values()].sort((a, b) => b.count - a.count);
+  const bad = rows.filter((r) => r.reached && r.verdict !== 'clean').length + naturalRows.filter((n) => n.verdict !== 'clean').length;
+  const disagreements = rows.filter((r) => !r.agrees).map((r) => `${r.site}: static ${r.static.verdict} (${r.static.errnos.join('/')}), runs ${r.verdict} (${r.errno})`);
+  return {
+    kernel: opts.kernel, seed, cpus, forksPerRun: forks, times, runs,
+    elapsedSeconds: (performance.now() - started) / 1000,
+    rows, natural: naturalRows, other: otherList,
+    staticOnly: { unattributed: ladder.unattributed.map((i) => `${i.at}: ${i.entry}: ${i.message}`), states: ladder.states, truncated: ladder.truncated },
+    bad, disagreements,
+    verdict: bad || otherList.length || disagreements.length ? 'bad' : 'clean',
+  };
+}
+
+export class FaultsError extends Error {}
+
+/** Static and dynamic agree: same verdict classes, same held locks, the
+ *  leaks seen are leaks the walk predicts, the errno is one it predicts. */
+function agree(row: FaultRow, st: SiteLadder): boolean {
+  if (!row.reached) return true;
+  const dyn = verdictClasses(row).join('+'), stat = verdictClasses(st).join('+');
+  return dyn === stat
+    && row.heldLocks.join() === st.heldLocks.join()
+    && row.leaks.every((r) => st.leaks.includes(r))
+    && row.doubleReleases.every((r) => st.doubleReleases.includes(r))
+    && (st.errnos.length === 0 || st.errnos.includes(row.errno));
+}
+
+function naturalRow(map: Map<number, NaturalRow>, p: Program, name: string): NaturalRow {
+  const s = p.sites.find((x) => x.name === name)!;
+  let n = map.get(s.id);
+  if (!n) map.set(s.id, (n = { site: s.name, at: `${s.file}:${s.line}`, errno: '', count: 0, verdict: 'clean', ...empty() }));
+  return n;
+}
+
+interface TrialResult {
+  passes: number; injected: number; forkFails: number; errno: number;
+  findings: Finding[]; hang: boolean; extra: string[];
+  natural: Map<number, { count: number; errno: number }>;
+}
+
+async function runTrial(m: Machine, s: Scenario, trial: Trial, site: SiteInfo, times: number, seed: number): Promise<TrialResult> {
+  const weights = { ...s.weights, ...trial.weights };
+  for (const [act, k] of WEIGHT_KEYS) m.hset(L.H_WEIGHTS + act * 4, Math.round(weights[k] * 1000));
+  m.hset(L.H_SEED_LO, seed % 2 ** 32 | 0);
+  m.hset(L.H_SEED_HI, Math.floor(seed / 2 ** 32) | 0);
+  m.hset(L.H_FORK_LIMIT, s.forks);
+  m.armFaults({ [site.name]: { probability: 1, interval: trial.interval, times, nth: 0 } });
+  m.reboot();
+  const outcome = await runStepDriver(m, { interrupted: () => false });
+  const a = m.siteAddr(site.id);
+  const natural = new Map<number, { count: number; errno: number }>();
+  for (const x of m.program.sites.slice(1)) {
+    const n = m.at(m.siteAddr(x.id) + L.S_NATURAL);
+    if (n) natural.set(x.id, { count: n, errno: m.at(m.siteAddr(x.id) + L.S_ERRNO) });
+  }
+  return {
+    passes: m.at(a + L.S_PASSES), injected: m.at(a + L.S_INJECTED), forkFails: m.at(a + L.S_FORK_FAILS), errno: m.at(a + L.S_ERRNO),
+    findings: readFindings(m).findings, hang: outcome.stopReason === 'deadlock' || outcome.stopReason === 'hang', extra: outcome.extra ?? [], natural,
+  };
+}
+
+// ── Text ────────────────────────────────────────────────────────────────────
+const dash = (xs: string[]): string => (xs.length ? xs.map((x) => x.replace(/@kernels\/(mutants\/)?/, '@')).join(', ') : '-');
+const ladderText = (l: string[]): string => (l.length === 0 ? '-' : l.length <= 2 ? l.join(' → ') : `${l[0]} … ${l[l.length - 1]} (${l.length})`);
+
+function table(head: string[], rows: string[][]): string[] {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd();
+  return [line(head), ...rows.map(line)];
+}
+
+export function formatFaults(r: FaultsReport): string {
+  const out: string[] = [];
+  out.push(`forksim faults: kernel ${r.kernel}, ${r.rows.length} fault sites, step driver, ${r.cpus} CPUs, seed ${r.seed}`);
+  out.push(`  ${r.runs} runs of ${r.forksPerRun} fork attempts, each with one site failing ${r.times} times (scx off: its first passes; scx on: every 4th pass); natural failures on`);
+  out.push(`  errno: what the syscall returned (none: a void routine dropped the error and the syscall went on); ladder: the labels the unwinding passes; static: the ladder walk's verdict`);
+  out.push('');
+  out.push(...table(
+    ['site', 'workload', 'errno', 'ladder (first … last)', 'leaks', 'double-rel', 'lock-misuse', 'hang', 'static', 'verdict'],
+    r.rows.map((x) => [
+      x.site, x.workload, !x.reached ? '-' : x.errno === '0' ? 'none' : x.errno, ladderText(x.ladder), dash([...x.leaks, ...x.heldLocks.map((l) => `${l} held`)]),
+      dash(x.doubleReleases), dash(x.lockMisuse), x.hang ? 'HANG' : '-', x.static.verdict + (x.agrees ? '' : ' ≠'), x.verdict,
+    ]),
+  ).map((l) => `  ${l}`));
+  if (r.natural.length) {
+    out.push('', 'natural failures seen during the enumeration (not injected):');
+    out.push(...table(
+      ['site', 'errno', 'count', 'leaks', 'double-rel', 'lock-misuse', 'hang', 'verdict'],
+      r.natural.map((n) => [n.site, n.errno || '-', String(n.count), dash([...n.leaks, ...n.heldLocks.map((l) => `${l} held`)]), dash(n.doubleReleases), dash(n.lockMisuse), n.hang ? 'HANG' : '-', n.verdict]),
+    ).map((l) => `  ${l}`));
+  }
+  if (r.other.length) {
+    out.push('', 'findings no failure explains:');
+    for (const o of r.other) out.push(`  [${o.kind}] ×${o.count}  ${o.message}`);
+  }
+  if (r.staticOnly.unattributed.length) {
+    out.push('', 'the static walk, on paths with no failure:');
+    for (const u of r.staticOnly.unattributed) out.push(`  ${u}`);
+  }
+  const hung = r.rows.find((x) => x.hangReport);
+  if (hung) {
+    out.push('', `the first hang (${hung.site}):`);
+    for (const l of hung.hangReport!) out.push(`  ${l}`);
+  }
+  out.push('');
+  const reached = r.rows.filter((x) => x.reached).length;
+  const badSites = r.rows.filter((x) => x.reached && x.verdict !== 'clean');
+  out.push(r.disagreements.length
+    ? `static vs runs: ${r.disagreements.length} disagreement(s):\n${r.disagreements.map((d) => `  ${d}`).join('\n')}`
+    : `static vs runs: agree on all ${reached} reached sites`);
+  out.push(r.verdict === 'clean'
+    ? `verdict: clean — every failure unwinds its ladder cleanly (${reached}/${r.rows.length} sites reached, ${r.elapsedSeconds.toFixed(1)} s)`
+    : `verdict: BAD — ${badSites.length} site(s) bad${badSites.length ? ` (${badSites.map((x) => x.site).join(', ')})` : ''}, ${r.natural.filter((n) => n.verdict !== 'clean').length} natural, ${r.other.length} other finding kind(s) (${reached}/${r.rows.length} sites reached, ${r.elapsedSeconds.toFixed(1)} s)`);
+  return out.join('\n');
+}
+
+export type { LadderReport };
