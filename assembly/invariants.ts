@@ -1,8 +1,8 @@
 // Global invariants, checkable at a quiescent point (no CPU inside a
 // syscall). Each violated invariant is one FIND_INVARIANT finding whose
 // detail names it and whose detail2 is the discrepancy.
-import { hget, hdr, nrCpus, nrTasks, cpuAddr } from './machine';
-import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH } from './layout';
+import { hget, hdr, nrCpus, nrTasks, cpuAddr, globalLockAddr, rqAddr, taskAddr } from './machine';
+import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH, L_WORD, L_SERVING, RQ_LOCK, T_PI_LOCK, T_SIGLOCK } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { taskState, taskOwned } from './task';
@@ -14,6 +14,14 @@ function check(ok: bool, inv: i32, diff: i32): i32 {
   if (ok) return 0;
   report(A.FIND_INVARIANT, -1, NO_TASK, -1, 0, -1, 0, inv, diff);
   return 1;
+}
+
+/** At rest a ticket lock serves its next ticket (next == serving), and an
+ *  rw word is 0 (its serving word is never used, so 0 too): either way the
+ *  two words are equal. */
+function lockFree(lock: i32): i32 {
+  const word = atomic.load<i32>(<usize>lock + L_WORD);
+  return check(word == atomic.load<i32>(<usize>lock + L_SERVING), A.INV_LOCK_FREE, lock);
 }
 
 export function checkInvariants(): i32 {
@@ -41,6 +49,13 @@ export function checkInvariants(): i32 {
   bad += check(live == atomic.load<i32>(hdr(H_NR_LIVE)), A.INV_TASK_STATE, live - atomic.load<i32>(hdr(H_NR_LIVE)));
   bad += check(running + zombies == hget(H_NR_THREADS), A.INV_NR_THREADS, hget(H_NR_THREADS) - running - zombies);
   bad += check(pids == (hget(H_PID_ALLOCATED) & ~PIDNS_ADDING), A.INV_PID_COUNT, (hget(H_PID_ALLOCATED) & ~PIDNS_ADDING) - pids);
+  // Every lock free: nothing runs, so nothing may hold or wait for one.
+  for (let l = 0; l < A.NR_GLOBAL_LOCKS; l++) bad += lockFree(<i32>globalLockAddr(l));
+  for (let c = 0; c < nrCpus(); c++) bad += lockFree(<i32>rqAddr(c) + RQ_LOCK);
+  for (let t = 0; t < n; t++) {
+    if (taskState(t) == A.TASK_FREE) continue;
+    bad += lockFree(<i32>taskAddr(t) + T_PI_LOCK) + lockFree(<i32>taskAddr(t) + T_SIGLOCK);
+  }
   // The ledger: the net count booked by all CPUs equals what live tasks own.
   for (let r = 0; r < A.NR_RESOURCES; r++) {
     let booked = 0;

@@ -102,6 +102,7 @@ function decode(m: Machine, f: number, kindId: number): Finding {
   if (mask) finding.resources = resourceNames(mask);
   if (lockAddr) finding.lock = lockName(m, lockAddr);
   if (cls >= 0) finding.lockClass = className(cls);
+  if (kindId === A.FIND_INVARIANT && detail === A.INV_LOCK_FREE) finding.lock = lockName(m, detail2);
   if (kindId === A.FIND_LOCKDEP_CYCLE) {
     finding.lockdep = decodeCycle(m, detail, detail2, pc, path);
     finding.detail = formatCycle(finding.lockdep, `task/${finding.pid}`);
@@ -132,7 +133,8 @@ function message(kind: number, f: Finding, detail: number, detail2: number): str
     case A.FIND_HANG: return `hung CPU ${f.cpu}: no progress while waiting for ${f.lock}`;
     case A.FIND_INVARIANT: {
       const what = INVARIANTS[detail] ?? `invariant ${detail}`;
-      const extra = detail === A.INV_LEDGER ? ` (${RESOURCE_NAMES[detail2 >>> 24]}: off by ${(detail2 << 8) >> 8})` : ` (off by ${detail2})`;
+      const extra = detail === A.INV_LEDGER ? ` (${RESOURCE_NAMES[detail2 >>> 24]}: off by ${(detail2 << 8) >> 8})`
+        : detail === A.INV_LOCK_FREE ? `: ${f.lock} is held or awaited` : ` (off by ${detail2})`;
       return `invariant broken: ${what}${extra}`;
     }
     case A.FIND_HELD_OVERFLOW: return `more than ${detail} locks held at ${fmtRef(f.at)}`;
