@@ -14,7 +14,16 @@ export interface LockStatRow {
 }
 export interface ContentionPoint { at: string; text: string; contentions: number }
 
-export function lockStat(m: Machine): { unit: 'steps'; rows: LockStatRow[]; top: ContentionPoint[] } {
+export interface LockStat {
+  unit: 'steps';
+  /** Host nanoseconds per simulated step over the run (parallel driver),
+   *  to read the step columns as time; null under the step driver. */
+  nsPerStep: number | null;
+  rows: LockStatRow[];
+  top: ContentionPoint[];
+}
+
+export function lockStat(m: Machine, elapsedSeconds = 0): LockStat {
   const rows: LockStatRow[] = [];
   const base = m.h(L.H_LOCKSTAT_BASE);
   const f = (a: number): number => Number(m.at64(a));
@@ -58,18 +67,23 @@ export function lockStat(m: Machine): { unit: 'steps'; rows: LockStatRow[]; top:
     if (n) top.push({ at: fmtRef(sourceRef(m, pc)), text: m.program.src[pc].text, contentions: n });
   }
   top.sort((a, b) => b.contentions - a.contentions);
-  return { unit: 'steps', rows, top: top.slice(0, 10) };
+  // Every CPU steps concurrently under the parallel driver, so one CPU's
+  // step lasts elapsed / (its steps): averaged over CPUs.
+  const steps = Number(m.steps()) / m.scenario.cpus;
+  const nsPerStep = m.scenario.driver === 'parallel' && steps > 0 && elapsedSeconds > 0 ? (elapsedSeconds * 1e9) / steps : null;
+  return { unit: 'steps', nsPerStep, rows, top: top.slice(0, 10) };
 }
 
 const fix = (x: number): string => (Number.isInteger(x) ? String(x) : x.toFixed(2));
 
 /** The table as /proc/lock_stat prints it (times in simulated steps). */
-export function formatLockStat(s: ReturnType<typeof lockStat>): string[] {
+export function formatLockStat(s: LockStat): string[] {
   const head = ['class name', 'con-bounces', 'contentions', 'waittime-min', 'waittime-max', 'waittime-total', 'waittime-avg', 'acq-bounces', 'acquisitions', 'holdtime-min', 'holdtime-max', 'holdtime-total', 'holdtime-avg'];
   const rows = s.rows.map((r) => [`${r.class}${r.mode === 'read' ? '-R' : '-W'}:`, r.conBounces, r.contentions, r.waittimeMin, r.waittimeMax, r.waittimeTotal, r.waittimeAvg, r.acqBounces, r.acquisitions, r.holdtimeMin, r.holdtimeMax, r.holdtimeTotal, r.holdtimeAvg].map((v) => (typeof v === 'number' ? fix(v) : v)));
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padStart(widths[i]) : c.padStart(widths[i]))).join(' ');
-  const out = [`lock_stat (times in simulated steps):`, line(head), ...rows.map(line)];
+  const unit = s.nsPerStep ? `simulated steps; one step ≈ ${s.nsPerStep.toFixed(1)} ns of host time in this run` : 'simulated steps';
+  const out = [`lock_stat (times in ${unit}):`, line(head), ...rows.map(line)];
   if (s.top.length) {
     out.push('top contention points:');
     for (const t of s.top) out.push(`  ${String(t.contentions).padStart(9)}  ${t.text.padEnd(44)} ${t.at}`);

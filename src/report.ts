@@ -5,7 +5,7 @@ import type { Machine } from './machine.js';
 import { readFindings, groupFindings, sourceRef, type Finding } from './findings.js';
 import { errnoName } from './names.js';
 import { Scenario, Weights } from './scenario.js';
-import { lockStat, formatLockStat } from './lockstat.js';
+import { lockStat, formatLockStat, type LockStat } from './lockstat.js';
 
 export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died' | 'error';
 
@@ -26,7 +26,7 @@ export interface RunReport {
   invariantsChecked: boolean;
   findings: { total: number; distinct: number; groups: (Finding & { count: number })[] };
   extra: string[]; // driver-specific lines (wait-for chains, dead workers)
-  lockStat: ReturnType<typeof lockStat> | null; // with lockdep on
+  lockStat: LockStat | null; // with lockdep on
   reproduce: string;
 }
 
@@ -76,7 +76,7 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
     invariantsChecked: o.quiescent,
     findings: { total, distinct: groups.length, groups },
     extra: o.extra ?? [],
-    lockStat: s.lockdep ? lockStat(m) : null,
+    lockStat: s.lockdep ? lockStat(m, o.elapsedSeconds) : null,
     reproduce: reproduceCommand(s),
   };
 }
