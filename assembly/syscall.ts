@@ -27,7 +27,7 @@ export function enterSyscall(cpu: i32): i32 {
   let act: i32;
   if (t == NO_TASK) {
     if (nrRunning(cpu) > 0) act = A.ACT_SCHEDULE;
-    else if (entry(A.ACT_LOAD_BALANCE) >= 0 && hget(H_WEIGHTS + (A.ACT_LOAD_BALANCE << 2)) > 0 && busierExists(cpu)) {
+    else if (weight(A.ACT_LOAD_BALANCE) > 0 && someRqBusy()) {
       act = A.ACT_LOAD_BALANCE; // newidle balance
     } else return A.STEP_IDLE;
   } else {
@@ -45,7 +45,8 @@ export function enterSyscall(cpu: i32): i32 {
   return A.STEP_PROGRESS;
 }
 
-function busierExists(cpu: i32): bool {
+/** Is there a runqueue with a task waiting behind another (worth pulling)? */
+function someRqBusy(): bool {
   for (let c = 0; c < nrCpus(); c++) if (nrRunning(c) >= 2) return true;
   return false;
 }

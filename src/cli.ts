@@ -168,12 +168,13 @@ export function program(): Command {
     .option('-n, --forks <n>', 'fork attempts per run (default: 400)', int('--forks'))
     .option('--times <n>', 'failures injected per run (default: 10)', int('--times'))
     .option('--site <name>', 'only this site (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
+    .addOption(new Option('--driver <driver>', 'step: deterministic, replayable (default); parallel: real workers').choices(['parallel', 'step']))
     .option('--json', 'print the report as JSON')
-    .action(async (flags: { kernel?: string; seed?: number; cpus?: number; forks?: number; times?: number; site?: string[]; json?: boolean }) => {
+    .action(async (flags: { kernel?: string; seed?: number; cpus?: number; forks?: number; times?: number; site?: string[]; driver?: 'step' | 'parallel'; json?: boolean }) => {
       if (flags.cpus !== undefined && flags.cpus < 1) throw new UsageError('--cpus must be at least 1');
       if (flags.forks !== undefined && flags.forks < 1) throw new UsageError('--forks must be at least 1');
       if (flags.times !== undefined && flags.times < 1) throw new UsageError('--times must be at least 1');
-      const r = await enumerateFaults({ kernel: flags.kernel ?? 'v6.12-scx', seed: flags.seed, cpus: flags.cpus, forks: flags.forks, times: flags.times, sites: flags.site });
+      const r = await enumerateFaults({ kernel: flags.kernel ?? 'v6.12-scx', seed: flags.seed, cpus: flags.cpus, forks: flags.forks, times: flags.times, sites: flags.site, driver: flags.driver });
       process.stdout.write((flags.json ? JSON.stringify(r, null, 2) : formatFaults(r)) + '\n');
       process.exitCode = r.verdict === 'clean' ? 0 : 1;
     });

@@ -34,6 +34,7 @@ import { Machine } from './machine.js';
 import { parseScenario, type Scenario } from './scenario.js';
 import { kernelProgram } from './run.js';
 import { runStepDriver } from './drivers/step.js';
+import { runParallelDriver } from './drivers/parallel.js';
 import { readFindings, type Finding } from './findings.js';
 import { checkLadders, verdictClasses, type LadderReport, type SiteLadder } from './ladder.js';
 import { errnoName, LOCK_CLASSES } from './kasm/vocabulary.js';
@@ -46,6 +47,7 @@ export interface FaultsOptions {
   forks?: number; // fork attempts per run, default 400
   times?: number; // failures per run, default 10
   sites?: string[]; // only these sites (default: all)
+  driver?: 'step' | 'parallel'; // default step: deterministic, so the table replays exactly
 }
 
 interface Issues { leaks: string[]; heldLocks: string[]; doubleReleases: string[]; lockMisuse: string[]; hang: boolean }
@@ -71,6 +73,7 @@ export interface NaturalRow extends Issues { site: string; at: string; errno: st
 
 export interface FaultsReport {
   kernel: string;
+  driver: 'step' | 'parallel';
   seed: number;
   cpus: number;
   forksPerRun: number;
@@ -150,7 +153,8 @@ export async function enumerateFaults(opts: FaultsOptions): Promise<FaultsReport
   const ladder = checkLadders(program);
   const staticOf = new Map(ladder.sites.map((s) => [s.site, s]));
 
-  const scenario = parseScenario({ kernel: opts.kernel, driver: 'step', cpus, tasks: 512, forks, seed, findingsCap: 1024 });
+  // Under the parallel driver a hang is the watchdog's: keep it short.
+  const scenario = parseScenario({ kernel: opts.kernel, driver: opts.driver ?? 'step', cpus, tasks: 512, forks, seed, findingsCap: 1024, watchdogMs: 500 });
   const m = Machine.create(program, scenario);
   const hasScx = program.entries.has(A.ACT_SCX_ENABLE);
   const trials: Trial[] = [{ name: 'scx off', weights: { scxEnable: 0, scxDisable: 0 }, interval: 0 }];
@@ -231,7 +235,7 @@ export async function enumerateFaults(opts: FaultsOptions): Promise<FaultsReport
   const bad = rows.filter((r) => r.reached && r.verdict !== 'clean').length + naturalRows.filter((n) => n.verdict !== 'clean').length;
   const disagreements = rows.filter((r) => !r.agrees).map((r) => `${r.site}: static ${r.static.verdict} (${r.static.errnos.join('/')}), runs ${r.verdict} (${r.errno})`);
   return {
-    kernel: opts.kernel, seed, cpus, forksPerRun: forks, times, runs,
+    kernel: opts.kernel, driver: scenario.driver, seed, cpus, forksPerRun: forks, times, runs,
     elapsedSeconds: (performance.now() - started) / 1000,
     rows, natural: naturalRows, other: otherList,
     staticOnly: { unattributed: ladder.unattributed.map((i) => `${i.at}: ${i.entry}: ${i.message}`), states: ladder.states, truncated: ladder.truncated },
@@ -275,7 +279,8 @@ async function runTrial(m: Machine, s: Scenario, trial: Trial, site: SiteInfo, t
   m.hset(L.H_FORK_LIMIT, s.forks);
   m.armFaults({ [site.name]: { probability: 1, interval: trial.interval, times, nth: 0 } });
   m.reboot();
-  const outcome = await runStepDriver(m, { interrupted: () => false });
+  const ctl = { interrupted: () => false };
+  const outcome = s.driver === 'parallel' ? await runParallelDriver(m, ctl) : await runStepDriver(m, ctl);
   const a = m.siteAddr(site.id);
   const natural = new Map<number, { count: number; errno: number }>();
   for (const x of m.program.sites.slice(1)) {
@@ -300,7 +305,7 @@ function table(head: string[], rows: string[][]): string[] {
 
 export function formatFaults(r: FaultsReport): string {
   const out: string[] = [];
-  out.push(`forksim faults: kernel ${r.kernel}, ${r.rows.length} fault sites, step driver, ${r.cpus} CPUs, seed ${r.seed}`);
+  out.push(`forksim faults: kernel ${r.kernel}, ${r.rows.length} fault sites, ${r.driver} driver, ${r.cpus} CPUs, seed ${r.seed}`);
   out.push(`  ${r.runs} runs of ${r.forksPerRun} fork attempts, each with one site failing ${r.times} times (scx off: its first passes; scx on: every 4th pass); natural failures on`);
   out.push(`  errno: what the syscall returned (none: a void routine dropped the error and the syscall went on); ladder: the labels the unwinding passes; static: the ladder walk's verdict`);
   out.push('');

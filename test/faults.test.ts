@@ -198,3 +198,14 @@ describe('forksim faults', () => {
     expect(r.rows.find((x) => x.site === 'sched_cgroup_fork')?.verdict).toBe('DOUBLE RELEASE+BAD UNLOCK');
   });
 });
+
+describe('forksim faults under the parallel driver', () => {
+  it('gives the same verdicts with real workers', async () => {
+    const clean = await enumerateFaults({ kernel: 'v6.10-patched', driver: 'parallel', cpus: 2, forks: 300, sites: ['perf_event_init_task', 'alloc_pid'] });
+    expect(clean.driver).toBe('parallel');
+    expect(clean.rows.map((r) => [r.site, r.reached, r.verdict])).toEqual([['perf_event_init_task', true, 'clean'], ['alloc_pid', true, 'clean']]);
+    const leak = await enumerateFaults({ kernel: 'mutants/leak-skip-release', driver: 'parallel', cpus: 2, forks: 300, sites: ['audit_alloc'] });
+    expect(leak.rows[0]).toMatchObject({ site: 'audit_alloc', verdict: 'LEAK', agrees: true });
+    expect(leak.rows[0].leaks.join()).toMatch(/perf/);
+  });
+});
