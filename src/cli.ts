@@ -96,12 +96,14 @@ async function runCommand(flags: RunFlags): Promise<number> {
   process.on('SIGINT', onSigint);
   const tty = (process.stderr.isTTY && !flags.json) || flags.progress === true;
   let lastLine = 0;
+  const started = performance.now();
   const progress = (m: Machine): void => {
     const now = performance.now();
     if (!tty || now - lastLine < 250) return;
     lastLine = now;
     const ok = m.counter(L.K_FORKS_OK), failed = m.counter(L.K_FORKS_FAILED);
-    process.stderr.write(`\r  forks ${ok.toLocaleString('en-US')} ok, ${failed.toLocaleString('en-US')} failed, findings ${m.h(L.H_NR_FINDINGS)}   `);
+    const rate = Math.round(ok / ((now - started) / 1000));
+    process.stderr.write(`\r  forks ${ok.toLocaleString('en-US')} ok (${rate.toLocaleString('en-US')}/s), ${failed.toLocaleString('en-US')} failed, findings ${m.h(L.H_NR_FINDINGS)}   `);
   };
   let report: RunReport;
   try {
