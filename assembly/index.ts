@@ -126,19 +126,27 @@ export function boot(): void {
 /** One micro-op on one CPU (the step driver's mechanism). */
 export function step(cpu: i32): i32 { return stepCpu(cpu); }
 
-/** The parallel driver's hot loop: up to `budget` steps on this CPU, parking
- *  on a lock word after spinning too long. Returns the steps taken. */
-export function run(cpu: i32, budget: i32): i32 {
+/** The parallel driver's hot loop: up to `budget` steps of the CPUs
+ *  first .. first+count-1, round robin (one worker thread may drive several
+ *  simulated CPUs). When none of them progresses, a CPU that has spun too
+ *  long parks the thread on its lock word. Returns the steps taken. */
+export function run(first: i32, count: i32, budget: i32): i32 {
   const parkAfter = (hget(H_FLAGS) & FLAG_PARK) != 0 ? hget(H_SPIN_PARK) : 0x7fffffff;
-  let idle = 0;
-  for (let i = 0; i < budget; i++) {
-    const r = stepCpu(cpu);
-    if (r == A.STEP_STOPPED) return i;
-    if (r == A.STEP_SPIN) {
-      if (cget(cpu, C_SPINS_NOW) > parkAfter) park(cpu, load<i32>(insnAddr(cget(cpu, C_SPIN_PC))) >> (8 + A.KIND_SHIFT) & 3);
-    } else if (r == A.STEP_IDLE) {
-      if (++idle > 64) { idle = 0; atomic.wait<i32>(hdr(H_STOP), 0, 100000); } // nothing to run: doze 0.1 ms
-    } else idle = 0;
+  let idleRounds = 0;
+  for (let i = 0; i < budget; i += count) {
+    let progressed = false, allIdle = true;
+    let spinner = -1;
+    for (let k = 0; k < count; k++) {
+      const cpu = first + k;
+      const r = stepCpu(cpu);
+      if (r == A.STEP_STOPPED) return i + k;
+      if (r == A.STEP_PROGRESS) progressed = true;
+      if (r != A.STEP_IDLE) allIdle = false;
+      if (r == A.STEP_SPIN && cget(cpu, C_SPINS_NOW) > parkAfter) spinner = cpu;
+    }
+    if (progressed) { idleRounds = 0; continue; }
+    if (spinner >= 0) park(spinner, load<i32>(insnAddr(cget(spinner, C_SPIN_PC))) >> (8 + A.KIND_SHIFT) & 3);
+    else if (allIdle && ++idleRounds > 64) { idleRounds = 0; atomic.wait<i32>(hdr(H_STOP), 0, 100000); } // nothing to run: doze 0.1 ms
   }
   return budget;
 }

@@ -47,7 +47,7 @@ function parseFail(spec: string, acc: Record<string, Record<string, number>> = {
 }
 
 interface RunFlags {
-  scenario?: string; kernel?: string; driver?: string; cpus?: number; tasks?: number; forks?: number; duration?: number;
+  scenario?: string; kernel?: string; driver?: string; cpus?: number; threads?: number; tasks?: number; forks?: number; duration?: number;
   seed?: number; population?: number; maxThreads?: number; pidMax?: number; pidsLimit?: number; scxInitTaskFail?: number;
   weights?: string; fail?: Record<string, Record<string, number>>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
   watchdog?: number; maxSteps?: number; json?: boolean; report?: string; progress?: boolean;
@@ -61,6 +61,7 @@ function scenarioFrom(flags: RunFlags): ReturnType<typeof parseScenario> {
   set('kernel', flags.kernel);
   set('driver', flags.driver);
   set('cpus', flags.cpus);
+  set('threads', flags.threads);
   set('tasks', flags.tasks);
   set('forks', flags.forks);
   set('duration', flags.duration);
@@ -137,6 +138,7 @@ export function program(): Command {
     .option('-k, --kernel <model|dir>', 'kernel model (v6.10, v6.10-patched, v6.12-scx, mutants/...) or a folder of .kasm files (default: v6.12-scx)')
     .addOption(new Option('--driver <driver>', 'parallel: one worker per CPU; step: deterministic, one thread (default: parallel)').choices(['parallel', 'step']))
     .option('-c, --cpus <n>', 'simulated CPUs (default: host cores)', int('--cpus'))
+    .option('-t, --threads <n>', 'parallel driver: worker threads, each driving cpus/threads CPUs round robin (default: one per CPU)', int('--threads'))
     .option('--tasks <n>', 'task slots (default: 4096)', int('--tasks'))
     .option('-n, --forks <n>', 'stop after this many fork attempts, 0 for no limit (default: 100000)', int('--forks'))
     .option('-d, --duration <seconds>', 'stop after this long', num('--duration'))

@@ -41,6 +41,7 @@ export const Scenario = z.strictObject({
   kernel: z.string().min(1).default('v6.12-scx'),
   driver: z.enum(['parallel', 'step']).default('parallel'),
   cpus: z.number().int().min(1).max(MAX_CPUS).default(() => Math.min(availableParallelism(), MAX_CPUS)),
+  threads: z.number().int().min(1).max(MAX_CPUS).optional(), // parallel driver: workers (default: one per CPU)
   tasks: z.number().int().min(2).max(MAX_TASKS).default(4096),
   forks: z.number().int().min(0).default(100_000),
   duration: z.number().positive().optional(),
@@ -68,6 +69,7 @@ export class ScenarioError extends Error {}
 export function parseScenario(input: unknown, where = 'scenario'): Scenario {
   const r = Scenario.safeParse(input);
   if (r.success) {
+    if (r.data.threads !== undefined && r.data.threads > r.data.cpus) throw new ScenarioError(`${where}: threads (${r.data.threads}) must be at most cpus (${r.data.cpus})`);
     if (r.data.cpus + 1 > r.data.tasks) throw new ScenarioError(`${where}: tasks (${r.data.tasks}) must exceed cpus (${r.data.cpus}): each CPU has a boot task`);
     return r.data;
   }

@@ -8,7 +8,7 @@ export interface CoreExports {
   configure(): number;
   boot(): void;
   step(cpu: number): number;
-  run(cpu: number, budget: number): number;
+  run(first: number, count: number, budget: number): number;
   runStep(budget: bigint, quietLimit: number): number;
   checkInvariants(): number;
   reportHang(kind: number, cpu: number, lock: number, detail: number): void;

@@ -20,6 +20,21 @@ describe.each([2, 8])('%i workers', (cpus) => {
   });
 });
 
+describe('fewer worker threads than simulated CPUs', () => {
+  it('8 CPUs on 2 threads, round robin: clean, conserved, every CPU forks', async () => {
+    const { r } = await run('v6.12-scx', { driver: 'parallel', cpus: 8, threads: 2, forks: 30_000, seed: 5 });
+    expect(r.stopReason).toBe('forks');
+    expect(r.findings.groups.filter((g) => !knownUpstream(g)).map((g) => g.message)).toEqual([]);
+    expect(r.conservation).toMatchObject({ balanced: true });
+    expect(r.forks.perCpu.filter((c) => c.ok > 0).length).toBe(8);
+  });
+  it('splits CPUs evenly and rejects more threads than CPUs', async () => {
+    const { cpuGroups } = await import('../src/drivers/parallel.js');
+    expect(cpuGroups(8, 3)).toEqual([{ first: 0, count: 2 }, { first: 2, count: 3 }, { first: 5, count: 3 }]);
+    expect(() => machineFor('v6.10', { cpus: 2, threads: 4 })).toThrow(/threads \(4\) must be at most cpus \(2\)/);
+  });
+});
+
 describe('a worker that dies', () => {
   it('is reported with the locks it held, the others are stopped, and the run ends', async () => {
     const m = machineFor('v6.12-scx', { driver: 'parallel', cpus: 2, forks: 0 });

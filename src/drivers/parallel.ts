@@ -1,4 +1,5 @@
-// The parallel driver: one worker_thread per simulated CPU, all running the
+// The parallel driver: one worker_thread per simulated CPU (or, with
+// `threads`, each worker driving a few CPUs round robin), all running the
 // same module over one shared memory, so races and contention are real. The
 // host only watches: fork count, duration, Ctrl-C, a watchdog on per-CPU
 // progress, and workers that die. Every exit path stops every worker.
@@ -22,40 +23,48 @@ import { lockName } from '../findings.js';
 export const WORKER_PATH = join(PACKAGE_ROOT, 'dist', 'src', 'drivers', 'worker.js');
 const TICK_MS = 20;
 
-interface Cpu { worker: Worker; remote: Remote<WorkerApi>; done: Promise<unknown>; exited: boolean; error?: unknown }
+interface Thread { worker: Worker; remote: Remote<WorkerApi>; done: Promise<unknown>; exited: boolean; error?: unknown; first: number; count: number }
+
+/** Split `cpus` simulated CPUs over `threads` workers, as evenly as possible. */
+export function cpuGroups(cpus: number, threads: number): { first: number; count: number }[] {
+  return Array.from({ length: threads }, (_, i) => {
+    const first = Math.floor((i * cpus) / threads);
+    return { first, count: Math.floor(((i + 1) * cpus) / threads) - first };
+  });
+}
 
 export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: { onStarted?(cpus: Worker[]): void } = {}): Promise<RunOutcome> {
   const s = m.scenario;
   m.hset(L.H_FLAGS, m.h(L.H_FLAGS) | L.FLAG_PARK); // more simulated CPUs than cores still progress
   const module = wasmModule();
-  const cpus: Cpu[] = [];
+  const threads: Thread[] = [];
   let stop: StopReason | undefined;
   const extra: string[] = [];
   const started = performance.now();
   const elapsed = (): number => (performance.now() - started) / 1000;
   try {
-    for (let cpu = 0; cpu < s.cpus; cpu++) {
-      const worker = new Worker(WORKER_PATH, { workerData: { module, memory: m.memory, cpu } });
+    for (const { first, count } of cpuGroups(s.cpus, s.threads ?? s.cpus)) {
+      const worker = new Worker(WORKER_PATH, { workerData: { module, memory: m.memory, cpu: first, count } });
       const remote = wrap<WorkerApi>(nodeEndpoint(worker));
-      const entry: Cpu = { worker, remote, done: Promise.resolve(), exited: false };
+      const entry: Thread = { worker, remote, done: Promise.resolve(), exited: false, first, count };
       worker.on('error', (e) => { entry.error ??= e; });
       worker.on('exit', () => { entry.exited = true; });
       // Done when its loop returns, or when the thread is gone.
       entry.done = Promise.race([remote.start().catch((e: unknown) => { entry.error ??= e; }), once(worker, 'exit')]);
-      cpus.push(entry);
+      threads.push(entry);
     }
-    hooks.onStarted?.(cpus.map((c) => c.worker));
+    hooks.onStarted?.(threads.map((t) => t.worker));
 
     // The watchdog: a CPU inside a syscall whose progress counter has not
     // moved for watchdogMs is hung.
-    const last = cpus.map(() => ({ progress: -1, since: performance.now() }));
+    const last = Array.from({ length: s.cpus }, () => ({ progress: -1, since: performance.now() }));
     while (!stop) {
       await new Promise((r) => setTimeout(r, TICK_MS));
       const now = performance.now();
-      const dead = cpus.findIndex((c) => c.exited || c.error !== undefined);
-      if (dead >= 0) {
+      const dead = threads.find((t) => t.exited || t.error !== undefined);
+      if (dead) {
         stop = 'worker-died';
-        reportDeadWorker(m, dead, cpus[dead], extra);
+        reportDeadWorker(m, dead, extra);
       } else if (m.stopped()) stop = s.stopOnFinding && m.h(L.H_NR_FINDINGS) > 0 ? 'finding' : 'forks';
       else if (s.duration !== undefined && elapsed() >= s.duration) stop = 'duration';
       else if (ctl.interrupted()) stop = 'interrupted';
@@ -75,7 +84,7 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
       }
     }
   } finally {
-    await stopAll(m, cpus);
+    await stopAll(m, threads);
   }
   const elapsedSeconds = elapsed();
   // With every worker gone, the host finishes in-flight syscalls itself,
@@ -86,23 +95,27 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
 
 /** Set the stop flag, wait for every worker's loop to return, then end them.
  *  A worker that does not return in time is terminated. */
-async function stopAll(m: Machine, cpus: Cpu[]): Promise<void> {
+async function stopAll(m: Machine, threads: Thread[]): Promise<void> {
   m.requestStop();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise((r) => { timer = setTimeout(r, 5000); });
-  await Promise.race([Promise.all(cpus.map((c) => c.done)), timeout]);
+  await Promise.race([Promise.all(threads.map((t) => t.done)), timeout]);
   clearTimeout(timer);
-  await Promise.all(cpus.map(async (c) => {
-    c.remote[releaseProxy]();
-    await c.worker.terminate();
+  await Promise.all(threads.map(async (t) => {
+    t.remote[releaseProxy]();
+    await t.worker.terminate();
   }));
 }
 
-function reportDeadWorker(m: Machine, cpu: number, c: Cpu, extra: string[]): void {
-  const base = m.cpuAddr(cpu);
-  const held: string[] = [];
-  for (let i = 0; i < m.at(base + L.C_HELD_DEPTH); i++) held.push(lockName(m, m.at(base + L.C_HELD + i * L.HELD_SIZE + L.HL_LOCK)));
-  m.core.reportHang(FIND_WORKER_DIED, cpu, 0, held.length);
-  const why = c.error instanceof Error ? c.error.message : c.error !== undefined ? String(c.error) : 'terminated';
-  extra.push(`worker for CPU${cpu} died (${why}) holding ${held.length ? held.join(', ') : 'no locks'}`);
+/** A dead worker takes its simulated CPUs with it: report each, with the
+ *  locks it held. */
+function reportDeadWorker(m: Machine, t: Thread, extra: string[]): void {
+  const why = t.error instanceof Error ? t.error.message : t.error !== undefined ? String(t.error) : 'terminated';
+  for (let cpu = t.first; cpu < t.first + t.count; cpu++) {
+    const base = m.cpuAddr(cpu);
+    const held: string[] = [];
+    for (let i = 0; i < m.at(base + L.C_HELD_DEPTH); i++) held.push(lockName(m, m.at(base + L.C_HELD + i * L.HELD_SIZE + L.HL_LOCK)));
+    m.core.reportHang(FIND_WORKER_DIED, cpu, 0, held.length);
+    extra.push(`worker for CPU${cpu} died (${why}) holding ${held.length ? held.join(', ') : 'no locks'}`);
+  }
 }
