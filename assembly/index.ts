@@ -12,7 +12,7 @@ import {
   STATUS_OK, STATUS_BAD_MAGIC, STATUS_BAD_CPUS, STATUS_BAD_TASKS, STATUS_TOO_BIG, STATUS_STATIC_OVERLAP,
   STATUS_BAD_CODE, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, C_ID, C_CURR, C_RNG, C_FAIL_PC,
   C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC, C_RES_COUNT, C_P, C_T, C_PARENT, H_LOCKDEP_BASE, H_LOCKSTAT_BASE,
-  H_CONTENTION_BASE,
+  H_CONTENTION_BASE, H_STALL_PPM, H_STALL_MAX, H_STALL_CPU, H_STALL_LEFT,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
@@ -153,32 +153,52 @@ export function run(first: i32, count: i32, budget: i32): i32 {
 
 /** The step driver: one thread interleaves all CPUs, choosing the next one
  *  with a seeded RNG, so a run is reproducible from (kernel, scenario, seed).
- *  Returns 0 when the budget is spent, 1 when stopped, 2 on a deadlock (every
- *  CPU spins or idles for `quietLimit` steps, at least one spinning), 3 when
- *  the whole machine is idle. */
+ *  With stalls on, now and then one CPU is not scheduled for a while — a CPU
+ *  preempted or stuck in something slow (a vCPU the host deschedules, the
+ *  stop_machine() of static_branch_enable()) — which opens the windows that
+ *  uniform interleaving almost never does; a stall ends early when every
+ *  other CPU is blocked. Returns 0 when the budget is spent, 1 when
+ *  stopped, 2 on a deadlock (every CPU spins or idles for `quietLimit`
+ *  steps, at least one spinning), 3 when the whole machine is idle. */
 export function runStep(budget: i64, quietLimit: i32): i32 {
   const cpus = nrCpus();
+  const stallPpm = <u64>hget(H_STALL_PPM), stallMax = <u64>max(1, hget(H_STALL_MAX));
   let x = load<u64>(hdr(H_STEP_RNG));
+  let stalled = hget(H_STALL_CPU), stallLeft = hget(H_STALL_LEFT);
   let quiet = 0;
-  for (let i: i64 = 0; i < budget; i++) {
+  let result = 0;
+  let i: i64 = 0;
+  for (; i < budget; i++) {
     x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
-    const c = <i32>((((x * 0x2545F4914F6CDD1D) >> 32) * <u64>cpus) >> 32);
+    const y = x * 0x2545F4914F6CDD1D;
+    let c = <i32>(((y >> 32) * <u64>cpus) >> 32);
+    if (stallLeft > 0) {
+      stallLeft--;
+      if (c == stalled && cpus > 1) c = (c + 1 + <i32>((y & 0xffff) % <u64>(cpus - 1))) % cpus;
+    } else if (stallPpm > 0 && (y & 0xfffff) % 1000000 < stallPpm) {
+      stalled = c; // this CPU stops here for a while
+      stallLeft = <i32>(1 + ((y >> 20) & 0xffffff) % stallMax);
+      continue;
+    }
     const r = stepCpu(c);
     if (r == A.STEP_PROGRESS) quiet = 0;
-    else if (r == A.STEP_STOPPED) { store<u64>(hdr(H_STEP_RNG), x); addSteps(i + 1); return 1; }
+    else if (r == A.STEP_STOPPED) { result = 1; i++; break; }
     else if (++quiet > quietLimit) {
-      store<u64>(hdr(H_STEP_RNG), x);
-      addSteps(i + 1);
+      if (stallLeft > 0) { stallLeft = 0; quiet = 0; continue; } // the others wait for the stalled CPU
       let spinning = 0;
       for (let k = 0; k < cpus; k++) if (cget(k, C_SPIN_LOCK) != 0) spinning++;
-      if (spinning == 0) return 3;
+      i++;
+      if (spinning == 0) { result = 3; break; }
       report(A.FIND_DEADLOCK, -1, NO_TASK, -1, 0, -1, 0, spinning, 0);
-      return 2;
+      result = 2;
+      break;
     }
   }
   store<u64>(hdr(H_STEP_RNG), x);
-  addSteps(budget);
-  return 0;
+  hset(H_STALL_CPU, stalled);
+  hset(H_STALL_LEFT, stallLeft);
+  addSteps(i);
+  return result;
 }
 
 function addSteps(n: i64): void {

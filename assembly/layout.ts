@@ -37,6 +37,8 @@ export const H_NR_SITES = 56;
 export const H_FORK_LIMIT = 60; // stop after this many fork attempts (0: no limit)
 export const H_SPIN_PARK = 64; // spins before a CPU parks on a lock word (parallel driver)
 export const H_FINDINGS_CAP = 68;
+export const H_STALL_PPM = 72; // step driver: chance per step that a CPU stalls, per million
+export const H_STALL_MAX = 76; // step driver: longest stall, in steps
 export const H_WEIGHTS = 128; // i32[NR_ACTIONS]
 export const H_ENTRIES = 192; // i32[NR_ACTIONS]: routine entry pcs, -1 when absent
 
@@ -81,6 +83,8 @@ export const H_STEP_RNG = 1024; // i64: the step driver's scheduling RNG
 export const H_STEP_COUNT = 1032; // i64: step driver steps executed
 export const H_DRAIN = 1088; // set: CPUs finish their syscall and start no new one
 export const H_LITMUS = 1152; // the litmus tests' shared counter
+export const H_STALL_CPU = 1156; // step driver: the CPU stalled now
+export const H_STALL_LEFT = 1160; // step driver: steps of the stall left
 export const PIDNS_ADDING = 0x80000000;
 
 // ── Effects row (one per (primitive, register) used) ───────────────────────

@@ -50,7 +50,7 @@ interface RunFlags {
   scenario?: string; kernel?: string; driver?: string; cpus?: number; threads?: number; tasks?: number; forks?: number; duration?: number;
   seed?: number; population?: number; maxThreads?: number; pidMax?: number; pidsLimit?: number; scxInitTaskFail?: number;
   weights?: string; fail?: Record<string, Record<string, number>>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
-  watchdog?: number; maxSteps?: number; json?: boolean; report?: string; progress?: boolean;
+  watchdog?: number; maxSteps?: number; stall?: string; json?: boolean; report?: string; progress?: boolean;
 }
 
 function scenarioFrom(flags: RunFlags): ReturnType<typeof parseScenario> {
@@ -73,6 +73,12 @@ function scenarioFrom(flags: RunFlags): ReturnType<typeof parseScenario> {
   set('scxInitTaskFail', flags.scxInitTaskFail);
   set('watchdogMs', flags.watchdog);
   set('maxSteps', flags.maxSteps);
+  if (flags.stall !== undefined) {
+    const [rate, max] = flags.stall.split(':');
+    const n = Number(rate), m = max === undefined ? undefined : Number(max);
+    if (rate === '' || !Number.isFinite(n) || (m !== undefined && !Number.isInteger(m))) throw new UsageError(`--stall: '${flags.stall}' is not RATE[:MAX_STEPS]`);
+    input.stall = { rate: n, ...(m === undefined ? {} : { maxSteps: m }) };
+  }
   if (flags.weights) input.weights = { ...(base.weights ?? {}), ...keyValues(flags.weights, '--weights') };
   if (flags.fail) input.faults = { ...(base.faults ?? {}), ...flags.fail };
   if (flags.ledger === false) input.ledger = false;
@@ -155,6 +161,7 @@ export function program(): Command {
     .option('--stop-on-finding', 'stop at the first finding')
     .option('--watchdog <ms>', 'parallel driver: a CPU without progress this long is hung (default: 2000)', int('--watchdog'))
     .option('--max-steps <n>', 'step driver: stop after this many steps', int('--max-steps'))
+    .option('--stall <rate[:max]>', 'step driver: now and then stall a CPU (chance per step, longest stall in steps; default max 2000), as a preempted vCPU')
     .option('--progress', 'print a progress line on stderr even when it is not a terminal')
     .option('--json', 'print the report as JSON')
     .option('--report <file>', 'also write the JSON report to this file (atomically)')

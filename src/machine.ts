@@ -77,6 +77,8 @@ export class Machine {
     this.hset(L.H_FORK_LIMIT, s.forks);
     this.hset(L.H_SPIN_PARK, 200);
     this.hset(L.H_FINDINGS_CAP, s.findingsCap);
+    this.hset(L.H_STALL_PPM, Math.round((s.stall?.rate ?? 0) * 1e6));
+    this.hset(L.H_STALL_MAX, s.stall?.maxSteps ?? 1);
     for (const [act, key] of ACTION_WEIGHTS) this.hset(L.H_WEIGHTS + act * 4, Math.round(s.weights[key] * 1000));
     for (let act = 0; act < A.NR_ACTIONS; act++) this.hset(L.H_ENTRIES + act * 4, p.entries.get(act) ?? -1);
   }

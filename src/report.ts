@@ -101,6 +101,7 @@ export function reproduceCommand(s: Scenario): string {
     const knobs = Object.entries(k).filter(([n, v]) => !(n === 'times' && v === -1) && !(n === 'probability' && v === 1) && v !== 0).map(([n, v]) => `${n}=${v}`);
     args.push(`--fail ${site}${knobs.length ? `:${knobs.join(',')}` : ''}`);
   }
+  if (s.stall) args.push(`--stall ${s.stall.rate}:${s.stall.maxSteps}`);
   if (!s.ledger) args.push('--no-ledger');
   if (!s.lockdep) args.push('--lockdep off');
   return args.join(' ');

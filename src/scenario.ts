@@ -59,6 +59,8 @@ export const Scenario = z.strictObject({
   findingsCap: z.number().int().min(16).max(1 << 20).default(4096),
   watchdogMs: z.number().int().min(10).default(2000),
   maxSteps: z.number().int().min(1).optional(),
+  // Step driver: stall a CPU now and then (chance per step, longest stall in steps).
+  stall: z.strictObject({ rate: z.number().min(0).max(1), maxSteps: z.number().int().min(1).max(1 << 24).default(2000) }).optional(),
 });
 export type Scenario = z.infer<typeof Scenario>;
 export type ScenarioInput = z.input<typeof Scenario>;

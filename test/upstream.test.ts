@@ -1,0 +1,35 @@
+// The window forksim found in v6.12 sched_ext, replayed exactly under the
+// step driver (a stalled CPU opens it), and the proposed fix closing it.
+import { describe, it, expect } from 'vitest';
+import { run } from './helpers.js';
+
+const scenario = (seed: number) => ({
+  driver: 'step' as const, cpus: 4, seed, forks: 20_000,
+  faults: { fatal_signal_pending: { probability: 0.2 } },
+  weights: { scxEnable: 5, scxDisable: 5 },
+  stall: { rate: 0.002, maxSteps: 3000 },
+});
+
+describe('scx_cancel_fork() tests scx_enabled(), scx_fork() tests scx_ops_init_task_enabled', () => {
+  it('v6.12-scx: a fork that runs ops.init_task() in the gap and then fails leaks its scx_task', async () => {
+    const { r } = await run('v6.12-scx', scenario(6));
+    expect(r.findings.groups.map((g) => [g.kind, g.resources, g.failure?.site])).toEqual([['leak', ['scx_task'], 'fatal_signal_pending']]);
+    expect(r.findings.groups[0].ladder).toContain('bad_fork_sched_cancel_fork'); // it did run sched_cancel_fork()
+    expect(r.reproduce).toMatch(/--stall 0.002:3000/);
+  });
+
+  it('the proposed fix (test the task\'s scx state) leaks nothing under the same schedules', async () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { r } = await run('proposed/scx-cancel-fork-state', scenario(seed));
+      expect(r.findings.groups.map((g) => g.message)).toEqual([]);
+      expect(r.failures.find((f) => f.site === 'fatal_signal_pending')?.injected).toBeGreaterThan(0);
+    }
+  });
+
+  it('stalls are part of the replay: the same scenario and seed give the same run', async () => {
+    const a = await run('v6.12-scx', { ...scenario(2), forks: 5000 });
+    const b = await run('v6.12-scx', { ...scenario(2), forks: 5000 });
+    expect(b.r.steps).toBe(a.r.steps);
+    expect(Buffer.from(b.m.memory.buffer).equals(Buffer.from(a.m.memory.buffer))).toBe(true);
+  });
+});
