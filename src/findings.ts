@@ -130,7 +130,7 @@ function message(kind: number, f: Finding, detail: number, detail2: number): str
     case A.FIND_ASSERT_HELD: return `lockdep_assert_held(${f.lock ?? f.lockClass}) failed in ${fmtRef(f.at)}`;
     case A.FIND_FREE_OWNED: return `task freed while still owning ${res} (${fmtRef(f.at)})`;
     case A.FIND_DEADLOCK: return `deadlock: ${detail} CPU(s) spin and none makes progress`;
-    case A.FIND_HANG: return `hung CPU ${f.cpu}: no progress while waiting for ${f.lock}`;
+    case A.FIND_HANG: return f.lock ? `hung CPU ${f.cpu}: stuck in a syscall waiting for ${f.lock}` : `hung CPU ${f.cpu}: stuck in a syscall (${fmtRef(f.at)})`;
     case A.FIND_INVARIANT: {
       const what = INVARIANTS[detail] ?? `invariant ${detail}`;
       const extra = detail === A.INV_LEDGER ? ` (${RESOURCE_NAMES[detail2 >>> 24]}: off by ${(detail2 << 8) >> 8})`

@@ -51,3 +51,18 @@ describe('a worker that dies', () => {
     expect(r.invariantsChecked).toBe(false);
   });
 });
+
+describe('the watchdog', () => {
+  it('reports a CPU looping in a syscall (a livelock), not only one spinning', async () => {
+    const { kasm } = await import('./helpers.js');
+    const program = kasm(`
+routine void sys_fork
+again:
+    goto again
+`);
+    const { r } = await run(program, { driver: 'parallel', cpus: 2, forks: 0, watchdogMs: 300, weights: { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 } });
+    expect(r.stopReason).toBe('hang');
+    expect(r.findings.groups[0].message).toMatch(/hung CPU \d: stuck in a syscall \(sys_fork\(\) inline.kasm:\d\)/);
+    expect(r.extra[0]).toMatch(/without waiting for a lock \(a livelock\?\)/);
+  });
+});

@@ -18,7 +18,7 @@ import type { WorkerApi } from './worker.js';
 import { describeWaiters, waiters } from '../waitfor.js';
 import { FIND_HANG, FIND_WORKER_DIED } from '../../assembly/abi.js';
 import * as L from '../../assembly/layout.js';
-import { lockName } from '../findings.js';
+import { lockName, sourceRef, fmtRef } from '../findings.js';
 
 export const WORKER_PATH = join(PACKAGE_ROOT, 'dist', 'src', 'drivers', 'worker.js');
 const TICK_MS = 20;
@@ -55,9 +55,10 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
     }
     hooks.onStarted?.(threads.map((t) => t.worker));
 
-    // The watchdog: a CPU inside a syscall whose progress counter has not
-    // moved for watchdogMs is hung.
-    const last = Array.from({ length: s.cpus }, () => ({ progress: -1, since: performance.now() }));
+    // The watchdog: a CPU that stays inside one syscall for watchdogMs is
+    // hung, whether it spins on a lock or loops (a livelock makes progress
+    // steps but never returns to user space).
+    const last = Array.from({ length: s.cpus }, () => ({ syscalls: -1, since: performance.now() }));
     while (!stop) {
       await new Promise((r) => setTimeout(r, TICK_MS));
       const now = performance.now();
@@ -70,13 +71,16 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
       else if (ctl.interrupted()) stop = 'interrupted';
       else {
         for (let c = 0; c < s.cpus && !stop; c++) {
-          const p = m.progress(c);
-          if (p !== last[c].progress || !m.cpuBusy(c)) last[c] = { progress: p, since: now };
+          const syscalls = m.cpuCounter(c, L.K_SYSCALLS);
+          if (syscalls !== last[c].syscalls || !m.cpuBusy(c)) last[c] = { syscalls, since: now };
           else if (now - last[c].since >= s.watchdogMs) {
             stop = 'hang';
             const lock = m.at(m.cpuAddr(c) + L.C_SPIN_LOCK);
             m.core.reportHang(FIND_HANG, c, lock, 0);
-            extra.push(`watchdog: CPU${c} made no progress for ${s.watchdogMs} ms${lock ? ` waiting for ${lockName(m, lock)}` : ''}`);
+            const where = fmtRef(sourceRef(m, m.at(m.cpuAddr(c) + L.C_PC)));
+            extra.push(lock
+              ? `watchdog: CPU${c} stuck for ${s.watchdogMs} ms waiting for ${lockName(m, lock)}`
+              : `watchdog: CPU${c} stuck for ${s.watchdogMs} ms in one syscall without waiting for a lock (a livelock?), now at ${where}`);
             extra.push(...describeWaiters(waiters(m)));
           }
         }
