@@ -65,4 +65,15 @@ again:
     expect(r.findings.groups[0].message).toMatch(/hung CPU \d: stuck in a syscall \(sys_fork\(\) inline.kasm:\d\)/);
     expect(r.extra[0]).toMatch(/without waiting for a lock \(a livelock\?\)/);
   });
+  it('the step driver reports it too (a soft lockup), instead of running to its step limit', async () => {
+    const { kasm } = await import('./helpers.js');
+    const program = kasm(`
+routine void sys_fork
+again:
+    goto again
+`);
+    const { r } = await run(program, { driver: 'step', cpus: 2, forks: 0, weights: { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 } });
+    expect(r.stopReason).toBe('hang');
+    expect(r.extra[0]).toMatch(/CPU\d has been inside one syscall for about 17M of its steps \(a soft lockup\)/);
+  });
 });
