@@ -16,7 +16,7 @@ import {
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
-import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, stopped, insnAddr } from './machine';
+import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, stopped, insnAddr, attach } from './machine';
 import { cget, cset, splitmix, resCount } from './cpu';
 import { initTaskPool, allocTaskSlot, setTaskState, setTaskPid, setTaskParent, setTaskCpu, setTaskFlag, setTaskUsage, setTaskOwned } from './task';
 import { initRunqueues } from './runqueue';
@@ -34,8 +34,11 @@ function align64(x: i64): i64 { return (x + 63) & ~63; }
 export function configure(): i32 {
   const status = layOut();
   hset(H_STATUS, status);
+  if (status == STATUS_OK) attach();
   return status;
 }
+
+export { attach } from './machine';
 
 function layOut(): i32 {
   if (hget(H_MAGIC) != MAGIC || hget(H_ABI_VERSION) != ABI_VERSION) return STATUS_BAD_MAGIC;

@@ -1,5 +1,11 @@
 // Addresses of everything in the shared memory, from the layout that
 // configure() wrote into the header. Logic never computes an offset itself.
+//
+// The region bases are read once per instance into globals (attach()): they
+// never change after configure(), and reading them from the header on every
+// access costs a load per access on the interpreter's hottest paths. This is
+// the one exception to "no state in instance globals": a cache of immutable,
+// shared data, identical in every instance.
 import {
   HEADER_BASE, H_CODE_BASE, H_EFFECTS_BASE, H_SITES_BASE, H_GLOBAL_LOCKS_BASE, H_CPU_BASE,
   H_RQ_BASE, H_TASK_BASE, H_FINDINGS_BASE, H_NR_CPUS, H_NR_TASKS, H_FLAGS, H_STOP,
@@ -24,19 +30,40 @@ import { INSN_SIZE } from './abi';
 @inline export function stopped(): bool { return atomic.load<i32>(hdr(H_STOP)) != 0; }
 export function requestStop(): void { atomic.store<i32>(hdr(H_STOP), 1); }
 
+let codeBase: usize = 0;
+let effectsBase: usize = 0;
+let sitesBase: usize = 0;
+let locksBase: usize = 0;
+let cpuBase: usize = 0;
+let rqBase: usize = 0;
+let taskBase: usize = 0;
+let findingsBase: usize = 0;
+
+/** Read the layout configure() wrote (every instance, before stepping). */
+export function attach(): void {
+  codeBase = <usize>hget(H_CODE_BASE);
+  effectsBase = <usize>hget(H_EFFECTS_BASE);
+  sitesBase = <usize>hget(H_SITES_BASE);
+  locksBase = <usize>hget(H_GLOBAL_LOCKS_BASE);
+  cpuBase = <usize>hget(H_CPU_BASE);
+  rqBase = <usize>hget(H_RQ_BASE);
+  taskBase = <usize>hget(H_TASK_BASE);
+  findingsBase = <usize>hget(H_FINDINGS_BASE);
+}
+
 // @ts-ignore: decorator
-@inline export function insnAddr(pc: i32): usize { return <usize>(hget(H_CODE_BASE) + pc * INSN_SIZE); }
+@inline export function insnAddr(pc: i32): usize { return codeBase + <usize>(pc * INSN_SIZE); }
 // @ts-ignore: decorator
-@inline export function effectAddr(row: i32): usize { return <usize>(hget(H_EFFECTS_BASE) + row * EFFECT_SIZE); }
+@inline export function effectAddr(row: i32): usize { return effectsBase + <usize>(row * EFFECT_SIZE); }
 // @ts-ignore: decorator
-@inline export function siteAddr(site: i32): usize { return <usize>(hget(H_SITES_BASE) + site * SITE_SIZE); }
+@inline export function siteAddr(site: i32): usize { return sitesBase + <usize>(site * SITE_SIZE); }
 // @ts-ignore: decorator
-@inline export function globalLockAddr(id: i32): usize { return <usize>(hget(H_GLOBAL_LOCKS_BASE) + id * GLOBAL_LOCK_STRIDE); }
+@inline export function globalLockAddr(id: i32): usize { return locksBase + <usize>(id * GLOBAL_LOCK_STRIDE); }
 // @ts-ignore: decorator
-@inline export function cpuAddr(cpu: i32): usize { return <usize>(hget(H_CPU_BASE) + cpu * CPU_STRIDE); }
+@inline export function cpuAddr(cpu: i32): usize { return cpuBase + <usize>(cpu * CPU_STRIDE); }
 // @ts-ignore: decorator
-@inline export function rqAddr(cpu: i32): usize { return <usize>(hget(H_RQ_BASE) + cpu * RQ_STRIDE); }
+@inline export function rqAddr(cpu: i32): usize { return rqBase + <usize>(cpu * RQ_STRIDE); }
 // @ts-ignore: decorator
-@inline export function taskAddr(tid: i32): usize { return <usize>(hget(H_TASK_BASE) + tid * TASK_STRIDE); }
+@inline export function taskAddr(tid: i32): usize { return taskBase + <usize>(tid * TASK_STRIDE); }
 // @ts-ignore: decorator
-@inline export function findingAddr(i: i32): usize { return <usize>(hget(H_FINDINGS_BASE) + i * FINDING_SIZE); }
+@inline export function findingAddr(i: i32): usize { return findingsBase + <usize>(i * FINDING_SIZE); }

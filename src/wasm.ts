@@ -6,6 +6,7 @@ import { WASM_PATH } from './paths.js';
 
 export interface CoreExports {
   configure(): number;
+  attach(): void;
   boot(): void;
   step(cpu: number): number;
   run(first: number, count: number, budget: number): number;
@@ -41,5 +42,7 @@ export function instantiate(memory: WebAssembly.Memory, module: WebAssembly.Modu
       },
     },
   });
-  return instance.exports as unknown as CoreExports;
+  const core = instance.exports as unknown as CoreExports;
+  core.attach(); // a no-op before configure(), which attaches its own instance
+  return core;
 }
