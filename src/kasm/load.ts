@@ -2,23 +2,11 @@
 // may name a `base` model; it then consists of the base's files with every
 // routine the model defines replacing the base's routine of that name.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, resolve, isAbsolute } from 'node:path';
 import { routineHeader, type SourceFile } from './parse.js';
+import { KERNELS_DIR } from '../paths.js';
 
-/** The package root: the first folder above this module with a package.json
- *  (this file runs from src/kasm under vitest and from dist/src/kasm built). */
-function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('forksim: cannot find package.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-}
-
-export const defaultKernelsDir = (): string => join(packageRoot(), 'kernels');
+export const defaultKernelsDir = (): string => KERNELS_DIR;
 
 const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory();
 const kasmFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith('.kasm')).sort();
