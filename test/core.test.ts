@@ -5,7 +5,7 @@ import { describe, it, expect } from 'vitest';
 import * as A from '../assembly/abi.js';
 import * as L from '../assembly/layout.js';
 import { instantiate } from '../src/wasm.js';
-import { kasm, machineFor, run } from './helpers.js';
+import { kasm, machineFor, run, forkOnly } from './helpers.js';
 
 const litmus = (lock: string, unlock: string): ReturnType<typeof kasm> => kasm(`
 routine void sys_fork
@@ -72,14 +72,14 @@ describe('litmus: N CPUs × M increments under a lock give exactly N·M', () => 
   ];
   for (const [name, lock, unlock] of cases) {
     it(`${name}, step driver, 4 CPUs`, async () => {
-      const { m, r } = await run(litmus(lock, unlock), { driver: 'step', cpus: 4, forks: 20_000, weights: { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 } });
+      const { m, r } = await run(litmus(lock, unlock), { driver: 'step', cpus: 4, forks: 20_000, weights: forkOnly });
       expect(r.findings.total).toBe(0);
       expect(m.h(L.H_FORK_ATTEMPTS)).toBeGreaterThanOrEqual(20_000);
       expect(m.h(L.H_LITMUS)).toBe(m.h(L.H_FORK_ATTEMPTS));
       expect(Number(m.spins())).toBeGreaterThan(0); // the CPUs really contended
     });
     it(`${name}, real workers, 4 CPUs`, async () => {
-      const { m, r } = await run(litmus(lock, unlock), { driver: 'parallel', cpus: 4, forks: 50_000, weights: { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 } });
+      const { m, r } = await run(litmus(lock, unlock), { driver: 'parallel', cpus: 4, forks: 50_000, weights: forkOnly });
       expect(r.findings.total).toBe(0);
       expect(r.stopReason).toBe('forks');
       expect(m.h(L.H_LITMUS)).toBe(m.h(L.H_FORK_ATTEMPTS));
@@ -87,7 +87,7 @@ describe('litmus: N CPUs × M increments under a lock give exactly N·M', () => 
   }
 
   it('without the lock, increments are lost (the litmus test can fail)', async () => {
-    const { m } = await run(litmus('', ''), { driver: 'step', cpus: 4, forks: 20_000, weights: { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 } });
+    const { m } = await run(litmus('', ''), { driver: 'step', cpus: 4, forks: 20_000, weights: forkOnly });
     expect(m.h(L.H_LITMUS)).toBeLessThan(m.h(L.H_FORK_ATTEMPTS));
   });
 });

@@ -31,4 +31,7 @@ export function kasm(body: string): Program {
   return assemble([{ path: 'inline.kasm', text: `${body}\n${stubs.join('\n')}` }]);
 }
 
+/** A workload of forks only: every syscall runs sys_fork. */
+export const forkOnly = { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 };
+
 export const kinds = (r: RunReport): string[] => [...new Set(r.findings.groups.map((g) => g.kind))].sort();

@@ -121,7 +121,8 @@ routine void sys_kill
     spin_unlock css_set_lock
     return
 `);
-    const weights = { fork: 1, kill: 1, exit: 0, wait: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 };
+    const { forkOnly } = await import('./helpers.js');
+    const weights = { ...forkOnly, kill: 1 };
     let tried = 0;
     for (let seed = 1; seed < 200; seed++) {
       const m = machineFor(program, { cpus: 2, seed, weights, forks: 0 });

@@ -4,7 +4,7 @@
 // the locks it held and never hangs the run.
 import { describe, it, expect } from 'vitest';
 import type { Worker } from 'node:worker_threads';
-import { machineFor, never, run } from './helpers.js';
+import { machineFor, never, run, forkOnly } from './helpers.js';
 import { runParallelDriver } from '../src/drivers/parallel.js';
 import { knownUpstream } from './known.js';
 import { buildReport } from '../src/report.js';
@@ -53,26 +53,19 @@ describe('a worker that dies', () => {
 });
 
 describe('the watchdog', () => {
-  it('reports a CPU looping in a syscall (a livelock), not only one spinning', async () => {
-    const { kasm } = await import('./helpers.js');
-    const program = kasm(`
+  const looping = async () => (await import('./helpers.js')).kasm(`
 routine void sys_fork
 again:
     goto again
 `);
-    const { r } = await run(program, { driver: 'parallel', cpus: 2, forks: 0, watchdogMs: 300, weights: { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 } });
+  it('reports a CPU looping in a syscall (a livelock), not only one spinning', async () => {
+    const { r } = await run(await looping(), { driver: 'parallel', cpus: 2, forks: 0, watchdogMs: 300, weights: forkOnly });
     expect(r.stopReason).toBe('hang');
     expect(r.findings.groups[0].message).toMatch(/hung CPU \d: stuck in a syscall \(sys_fork\(\) inline.kasm:\d\)/);
     expect(r.extra[0]).toMatch(/without waiting for a lock \(a livelock\?\)/);
   });
   it('the step driver reports it too (a soft lockup), instead of running to its step limit', async () => {
-    const { kasm } = await import('./helpers.js');
-    const program = kasm(`
-routine void sys_fork
-again:
-    goto again
-`);
-    const { r } = await run(program, { driver: 'step', cpus: 2, forks: 0, weights: { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 } });
+    const { r } = await run(await looping(), { driver: 'step', cpus: 2, forks: 0, weights: forkOnly });
     expect(r.stopReason).toBe('hang');
     expect(r.extra[0]).toMatch(/CPU\d has been inside one syscall for about 17M of its steps \(a soft lockup\)/);
   });
