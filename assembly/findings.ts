@@ -4,7 +4,7 @@
 import { findingAddr, hdr, hget, requestStop, flags, cpuAddr } from './machine';
 import {
   H_NR_FINDINGS, H_FINDINGS_CAP, FLAG_STOP_ON_FINDING,
-  FD_KIND, FD_CPU, FD_TASK, FD_PID, FD_PC, FD_FAIL_PC, FD_SITE, FD_ERRNO, FD_MASK, FD_LOCK, FD_CLASS,
+  FD_KIND, FD_CPU, FD_TASK, FD_PID, FD_PC, FD_FAIL_PC, FD_ERRNO, FD_MASK, FD_LOCK, FD_CLASS,
   FD_DETAIL, FD_DETAIL2, FD_STEP, FD_PATH_LEN, FD_PATH, FD_PATH_MAX, C_FAIL_PC, C_ERR, C_STEPS,
   C_PATH_LEN, C_PATH,
 } from './layout';
@@ -41,7 +41,6 @@ export function report(
     store<i32>(f + FD_FAIL_PC, -1);
   }
   store<i32>(f + FD_PATH_LEN, n);
-  store<i32>(f + FD_SITE, 0);
   // Written last: the host treats a zero kind as "not yet complete".
   atomic.store<i32>(f + FD_KIND, kind);
   return f;

@@ -246,7 +246,7 @@ export const FD_TASK = 8;
 export const FD_PID = 12;
 export const FD_PC = 16;
 export const FD_FAIL_PC = 20;
-export const FD_SITE = 24;
+// 24: spare
 export const FD_ERRNO = 28;
 export const FD_MASK = 32; // u64
 export const FD_LOCK = 40; // lock address
