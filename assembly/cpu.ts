@@ -3,7 +3,7 @@
 import { cpuAddr } from './machine';
 import {
   C_CURR, C_DEPTH, C_PC, C_P, C_T, C_PARENT, C_RQ, C_RQ2, C_ERR, C_FAIL_PC, C_FLAGS, C_ITER,
-  C_RNG, C_COUNTERS, C_RES_COUNT, C_ACTION,
+  C_RNG, C_COUNTERS, C_RES_COUNT,
 } from './layout';
 import { REG_P, REG_T, REG_CURRENT, REG_PARENT, REG_RQ, REG_RQ2, REG_THIS_RQ, NO_TASK } from './abi';
 
@@ -26,8 +26,6 @@ import { REG_P, REG_T, REG_CURRENT, REG_PARENT, REG_RQ, REG_RQ2, REG_THIS_RQ, NO
 @inline export function err(cpu: i32): i32 { return cget(cpu, C_ERR); }
 // @ts-ignore: decorator
 @inline export function setErr(cpu: i32, v: i32): void { cset(cpu, C_ERR, v); }
-// @ts-ignore: decorator
-@inline export function action(cpu: i32): i32 { return cget(cpu, C_ACTION); }
 
 /** Record the first failure of the current syscall. */
 export function noteFailure(cpu: i32, at: i32, errno: i32): void {

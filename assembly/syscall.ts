@@ -2,10 +2,10 @@
 // what to do next from the workload weights; on the way back to user space
 // the checks the kernel makes there run (locks held, a failed fork's child
 // owning nothing), and the syscall is counted.
-import { hget, hdr, cpuAddr, insnAddr, siteAddr, requestStop, nrCpus } from './machine';
+import { hget, hdr, insnAddr, siteAddr, requestStop, nrCpus } from './machine';
 import {
   H_WEIGHTS, H_ENTRIES, H_NR_THREADS, H_POPULATION, H_NR_ZOMBIES, H_SCX_ENABLED, H_PID_ALLOCATED,
-  H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, PIDNS_ADDING, C_DEPTH, C_FRAMES, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
+  H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, PIDNS_ADDING, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
   C_ACTION, C_FLAGS, C_HELD_DEPTH, K_FORKS_OK, K_FORKS_FAILED, K_YIELDS, K_SCX_ENABLES, K_SCX_DISABLES,
   K_PIDNS_ZAPS, K_PIDNS_REOPENS, K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO,
 } from './layout';

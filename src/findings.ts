@@ -3,7 +3,7 @@
 import * as A from '../assembly/abi.js';
 import * as L from '../assembly/layout.js';
 import type { Machine } from './machine.js';
-import { FINDING_KINDS, INVARIANTS, MODES, ACTIONS, resourceNames, className, errnoName } from './names.js';
+import { FINDING_KINDS, INVARIANTS, MODES, ACTIONS, resourceNames, className, errnoName, isRwKind } from './names.js';
 import { RESOURCE_NAMES, LOCK_CLASSES } from './kasm/vocabulary.js';
 import { decodeCycle, formatCycle, type LockdepCycle } from './lockdep.js';
 
@@ -149,10 +149,7 @@ function message(kind: number, f: Finding, detail: number, detail2: number): str
   return FINDING_KINDS[kind] ?? `finding ${kind}`;
 }
 
-const isRw = (cls?: string): boolean => {
-  const kind = LOCK_CLASSES.find((c) => c.name === cls)?.kind;
-  return kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
-};
+const isRw = (cls?: string): boolean => isRwKind(LOCK_CLASSES.find((c) => c.name === cls)?.kind);
 
 export interface FindingGroup { count: number; first: Finding }
 

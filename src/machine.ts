@@ -143,6 +143,8 @@ export class Machine {
     Atomics.notify(this.i32, (L.HEADER_BASE + L.H_STOP) >> 2);
   }
   stopped(): boolean { return this.h(L.H_STOP) !== 0; }
+  /** Why the core set its stop flag: the first finding, or the fork count. */
+  stopCause(): 'finding' | 'forks' { return this.scenario.stopOnFinding && this.h(L.H_NR_FINDINGS) > 0 ? 'finding' : 'forks'; }
   /** Let every CPU finish its syscall and start no new one. */
   drain(): void {
     this.hset(L.H_DRAIN, 1);

@@ -32,6 +32,8 @@ export const INVARIANTS: Record<number, string> = {
 };
 
 export const MODES = ['write', 'read', 'any'];
+/** Reader-writer kinds: their holds have a mode worth printing. */
+export const isRwKind = (kind: number | undefined): boolean => kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
 export const ACTIONS: Record<number, string> = {
   [A.ACT_FORK]: 'fork', [A.ACT_EXIT]: 'exit', [A.ACT_WAIT]: 'wait', [A.ACT_KILL]: 'kill', [A.ACT_YIELD]: 'yield',
   [A.ACT_SCX_ENABLE]: 'scx enable', [A.ACT_SCX_DISABLE]: 'scx disable', [A.ACT_LOAD_BALANCE]: 'load balance',

@@ -7,7 +7,7 @@ import { errnoName } from './names.js';
 import { Scenario, Weights } from './scenario.js';
 import { lockStat, formatLockStat, type LockStat } from './lockstat.js';
 
-export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died' | 'error';
+export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died';
 
 export interface RunReport {
   kernel: string;
@@ -109,7 +109,7 @@ export function reproduceCommand(s: Scenario): string {
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
-export function formatReport(r: RunReport, opts: { lockStat?: boolean } = { lockStat: true }): string {
+export function formatReport(r: RunReport): string {
   const out: string[] = [];
   out.push(`forksim ${r.driver} run: kernel ${r.kernel}, ${r.cpus} CPU${r.cpus > 1 ? 's' : ''}, seed ${r.seed}${r.partial ? '  [PARTIAL]' : ''}`);
   out.push(`  stopped: ${STOP_TEXT[r.stopReason]} after ${r.elapsedSeconds.toFixed(2)} s, ${n(r.steps)} steps (${n(rate(r.steps, r.elapsedSeconds))}/s), ${n(r.spins)} spins`);
@@ -141,7 +141,7 @@ export function formatReport(r: RunReport, opts: { lockStat?: boolean } = { lock
     const c = r.conservation;
     out.push(`conservation: ${n(c.forksOk)} forks + ${c.bootTasks} boot tasks − ${n(c.reaped)} reaped = ${n(c.forksOk + c.bootTasks - c.reaped)}; live tasks ${n(c.live)} ${c.balanced ? '✓' : '✗ MISMATCH'}`);
   } else out.push('conservation: not checked (the machine did not reach a quiescent point)');
-  if (r.lockStat && opts.lockStat) out.push('', ...formatLockStat(r.lockStat));
+  if (r.lockStat) out.push('', ...formatLockStat(r.lockStat));
   out.push('');
   out.push(`reproduce: ${r.reproduce}`);
   return out.join('\n');
@@ -150,5 +150,5 @@ export function formatReport(r: RunReport, opts: { lockStat?: boolean } = { lock
 const STOP_TEXT: Record<StopReason, string> = {
   forks: 'fork count reached', duration: 'duration reached', deadlock: 'DEADLOCK', hang: 'HUNG CPU (watchdog)',
   interrupted: 'interrupted', finding: 'first finding', idle: 'machine idle', 'max-steps': 'step limit reached',
-  'worker-died': 'A WORKER DIED', error: 'error',
+  'worker-died': 'A WORKER DIED',
 };

@@ -5,7 +5,7 @@ import * as A from '../assembly/abi.js';
 import * as L from '../assembly/layout.js';
 import type { Machine } from './machine.js';
 import { lockName, sourceRef, fmtRef, leakedHolders } from './findings.js';
-import { MODES } from './names.js';
+import { MODES, isRwKind } from './names.js';
 
 export interface Waiter {
   cpu: number;
@@ -36,7 +36,7 @@ export function waiters(m: Machine): Waiter[] {
     const lock = m.at(c + L.C_SPIN_LOCK);
     if (!lock || !m.cpuBusy(cpu)) continue;
     const pc = m.at(c + L.C_SPIN_PC);
-    const kind = (m.program.code[pc * A.INSN_WORDS] >> (8 + A.KIND_SHIFT)) & 3;
+    const rw = isRwKind((m.program.code[pc * A.INSN_WORDS] >> (8 + A.KIND_SHIFT)) & 3);
     const holders: Waiter['holders'] = [];
     for (let h = 0; h < m.scenario.cpus; h++) {
       const hc = m.cpuAddr(h);
@@ -47,7 +47,7 @@ export function waiters(m: Machine): Waiter[] {
     }
     const ownerPid = m.at(lock + L.L_OWNER);
     let note = '';
-    if (kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM) {
+    if (rw) {
       const w = m.at(lock + L.L_WORD);
       const readers = w & A.RW_READERS_MASK, writers = (w & A.RW_WAITERS_MASK) >>> 16;
       const heldReads = holders.filter((h) => h.mode === 'read').length;
@@ -63,7 +63,7 @@ export function waiters(m: Machine): Waiter[] {
     }
     out.push({
       cpu, pid: pidOf(m, m.at(c + L.C_CURR)), stack: stackOf(m, cpu), at: fmtRef(sourceRef(m, pc)),
-      lock: lockName(m, lock), mode: kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM ? MODES[m.at(c + L.C_SPIN_MODE)] : '', holders, note,
+      lock: lockName(m, lock), mode: rw ? MODES[m.at(c + L.C_SPIN_MODE)] : '', holders, note,
     });
   }
   return out;

@@ -1,8 +1,8 @@
 // The parallel driver: one worker_thread per simulated CPU (or, with
 // `threads`, each worker driving a few CPUs round robin), all running the
 // same module over one shared memory, so races and contention are real. The
-// host only watches: fork count, duration, Ctrl-C, a watchdog on per-CPU
-// progress, and workers that die. Every exit path stops every worker.
+// host only watches: fork count, duration, Ctrl-C, a watchdog on CPUs that
+// stay in one syscall, and workers that die. Every exit path stops every worker.
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import { join } from 'node:path';
@@ -66,7 +66,7 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
       if (dead) {
         stop = 'worker-died';
         reportDeadWorker(m, dead, extra);
-      } else if (m.stopped()) stop = s.stopOnFinding && m.h(L.H_NR_FINDINGS) > 0 ? 'finding' : 'forks';
+      } else if (m.stopped()) stop = m.stopCause();
       else if (s.duration !== undefined && elapsed() >= s.duration) stop = 'duration';
       else if (ctl.interrupted()) stop = 'interrupted';
       else {

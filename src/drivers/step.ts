@@ -6,7 +6,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Machine } from '../machine.js';
 import type { RunOutcome, StopReason } from '../report.js';
 import { describeWaiters, waiters } from '../waitfor.js';
-import { H_NR_FINDINGS, K_SYSCALLS, C_SPIN_LOCK } from '../../assembly/layout.js';
+import { K_SYSCALLS, C_SPIN_LOCK } from '../../assembly/layout.js';
 import { FIND_HANG } from '../../assembly/abi.js';
 
 const CHUNK = 1n << 20n;
@@ -40,7 +40,7 @@ export async function runStepDriver(m: Machine, ctl: DriverControl): Promise<Run
       stop = 'hang';
       m.core.reportHang(FIND_HANG, stuck, m.at(m.cpuAddr(stuck) + C_SPIN_LOCK), 0);
       extra = [`CPU${stuck} has been inside one syscall for about ${Math.round((STUCK_CHUNKS * Number(CHUNK)) / s.cpus / 1e6)}M of its steps (a soft lockup)`, ...describeWaiters(waiters(m))];
-    } else if (r === Result.Stopped) stop = s.stopOnFinding && m.h(H_NR_FINDINGS) > 0 ? 'finding' : 'forks';
+    } else if (r === Result.Stopped) stop = m.stopCause();
     else if (r === Result.Deadlock) stop = 'deadlock';
     else if (r === Result.Idle) stop = 'idle';
     else if (s.duration !== undefined && elapsed() >= s.duration) stop = 'duration';
