@@ -10,9 +10,19 @@
 // One instruction is four i32 words (16 bytes):
 //   w0 = op | obj << 8 | site << 16      w1 = arg   w2 = target   w3 = errno
 // `target` is an absolute instruction index (-1: none); `site` is the fault
-// site id of an instruction that has an `else` (0: none).
+// site id of an instruction that has an `else` (0: none). The fields are
+// decoded by assembly/insn.ts in the core and src/kasm/insn.ts on the host,
+// both from these names.
 export const INSN_WORDS = 4;
 export const INSN_SIZE = 16;
+export const W_HEAD = 0; // op | obj | site
+export const W_ARG = 1;
+export const W_TARGET = 2;
+export const W_ERRNO = 3;
+export const INSN_OP_MASK = 0xff;
+export const INSN_OBJ_SHIFT = 8;
+export const INSN_OBJ_MASK = 0xff;
+export const INSN_SITE_SHIFT = 16; // the top half, unsigned
 export const NO_TARGET = -1;
 
 export const OP_NOP = 0;
@@ -33,8 +43,20 @@ export const NR_OPS = 12;
 export const MODE_EXCL = 0; // spin_lock, write_lock, down_write, mutex_lock
 export const MODE_READ = 1; // read_lock, down_read
 export const MODE_ANY = 2; // lockdep_assert_held (either)
+// A lock instruction's obj: mode | subclass << 2 | kind << 6.
+export const OBJ_MODE_MASK = 3;
 export const SUBCLASS_SHIFT = 2; // 4 bits: lockdep's MAX_LOCKDEP_SUBCLASSES is 8
+export const SUBCLASS_MASK = 0xf;
 export const KIND_SHIFT = 6; // the lock's kind (KIND_*), so the interpreter picks the algorithm
+export const KIND_MASK = 3;
+
+// A held lock's info word (the CPU's held-lock stack, layout HL_INFO):
+// class | subclass << 8 | mode << 12.
+export const HELD_CLASS_MASK = 0xff;
+export const HELD_SUB_SHIFT = 8;
+export const HELD_SUB_MASK = 0xf;
+export const HELD_MODE_SHIFT = 12;
+export const HELD_MODE_MASK = 3;
 
 // ── Registers ───────────────────────────────────────────────────────────────
 // Task registers hold a task slot (tid) or NO_TASK; rq registers hold a CPU id.
@@ -227,6 +249,13 @@ export const STEP_PROGRESS = 0;
 export const STEP_SPIN = 1; // tried a lock and did not get it
 export const STEP_IDLE = 2; // nothing to run
 export const STEP_STOPPED = 3; // the machine's stop flag is set
+
+// ── What runStep() (the step driver's batch) returns ────────────────────────
+export const RUN_BUDGET = 0; // the budget is spent
+export const RUN_STOPPED = 1; // the machine's stop flag is set
+export const RUN_DEADLOCK = 2; // every CPU spins or idles for quietLimit steps, at least one spinning
+export const RUN_IDLE = 3; // the whole machine is idle
+export const RUN_SCHEDULE_END = 4; // the replay policy has followed its whole schedule
 
 // ── Findings ────────────────────────────────────────────────────────────────
 export const FIND_LEAK = 1; // a failed fork's child still owns resources after its ladder

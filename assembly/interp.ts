@@ -3,7 +3,7 @@
 import { insnAddr, effectAddr, siteAddr, stopped, cpuAddr, flags } from './machine';
 import {
   C_DEPTH, C_FRAMES, FRAME_SIZE, FR_CALL_PC, FR_ERR, FR_FAIL_PC, FR_PATH_LEN, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
-  C_STEPS, C_SPINS, C_PROGRESS, FLAG_LOCKDEP, E_BEHAVIOUR, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, S_NATURAL, S_ERRNO,
+  C_STEPS, C_SPINS, FLAG_LOCKDEP, E_BEHAVIOUR, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, S_NATURAL, S_ERRNO,
 } from './layout';
 import * as A from './abi';
 import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr } from './cpu';
@@ -14,28 +14,27 @@ import { bookAcquire, bookRelease } from './ledger';
 import { shouldFail } from './faults';
 import { behave } from './prims';
 import { cond } from './conds';
-import { report } from './findings';
+import { reportLock, reportCount, reportInvariant } from './findings';
+import { insnOp, insnObj, insnSite, objMode, objSubclass, objKind, heldInfoOf, infoClass, infoMode } from './insn';
 import { enterSyscall, exitSyscall } from './syscall';
 
 export function step(cpu: i32): i32 {
   if (stopped()) return A.STEP_STOPPED;
   const c = cpuAddr(cpu);
   store<u64>(c + C_STEPS, load<u64>(c + C_STEPS) + 1);
-  const r = depth(cpu) == 0 ? enterSyscall(cpu) : exec(cpu);
-  if (r == A.STEP_PROGRESS) store<i32>(c + C_PROGRESS, load<i32>(c + C_PROGRESS) + 1); // read racily by the watchdog
-  return r;
+  return depth(cpu) == 0 ? enterSyscall(cpu) : exec(cpu);
 }
 
 function exec(cpu: i32): i32 {
   const at = pc(cpu);
   const a = insnAddr(at);
   const w0 = load<i32>(a);
-  const op = w0 & 0xff;
-  const obj = (w0 >> 8) & 0xff;
-  const site = w0 >>> 16;
-  const arg = load<i32>(a + 4);
-  const target = load<i32>(a + 8);
-  const errno = load<i32>(a + 12);
+  const op = insnOp(w0);
+  const obj = insnObj(w0);
+  const site = insnSite(w0);
+  const arg = load<i32>(a + (A.W_ARG << 2));
+  const target = load<i32>(a + (A.W_TARGET << 2));
+  const errno = load<i32>(a + (A.W_ERRNO << 2));
 
   // An injected failure replaces the instruction: the callee or primitive
   // "returned an error" having acquired nothing.
@@ -58,18 +57,18 @@ function exec(cpu: i32): i32 {
     case A.OP_LOCK: return lockOp(cpu, at, obj, arg);
     case A.OP_UNLOCK: {
       const lock = lockAddr(cpu, arg);
-      const mode = obj & 3;
+      const mode = objMode(obj);
       const i = lock == 0 ? -1 : heldIndex(cpu, lock);
       if (i < 0) {
         // Unlocking what this CPU does not hold: report it and leave the
         // lock word alone (the kernel would corrupt it).
-        report(A.FIND_BAD_UNLOCK, cpu, curr(cpu), at, lock, lockClass(arg), 0, mode, -1);
+        reportLock(A.FIND_BAD_UNLOCK, cpu, at, lock, lockClass(arg), mode, -1);
       } else {
-        const heldMode = (heldInfo(cpu, i) >> 12) & 3;
-        if (heldMode != mode) report(A.FIND_BAD_UNLOCK, cpu, curr(cpu), at, lock, lockClass(arg), 0, mode, heldMode);
-        if ((flags() & FLAG_LOCKDEP) != 0) lockstatReleased(cpu, heldInfo(cpu, i) & 0xff, heldMode, heldStep(cpu, i));
+        const heldMode = infoMode(heldInfo(cpu, i));
+        if (heldMode != mode) reportLock(A.FIND_BAD_UNLOCK, cpu, at, lock, lockClass(arg), mode, heldMode);
+        if ((flags() & FLAG_LOCKDEP) != 0) lockstatReleased(cpu, infoClass(heldInfo(cpu, i)), heldMode, heldStep(cpu, i));
         heldRemove(cpu, i);
-        unlock(lock, obj >> A.KIND_SHIFT, heldMode);
+        unlock(lock, objKind(obj), heldMode);
       }
       break;
     }
@@ -77,7 +76,7 @@ function exec(cpu: i32): i32 {
     case A.OP_CALL: {
       const d = depth(cpu);
       if (d >= A.MAX_CALL_DEPTH) {
-        report(A.FIND_CALL_OVERFLOW, cpu, curr(cpu), at, 0, -1, 0, d, 0);
+        reportCount(A.FIND_CALL_OVERFLOW, cpu, at, d);
         break;
       }
       const f = cpuAddr(cpu) + C_FRAMES + <usize>d * FRAME_SIZE;
@@ -137,26 +136,26 @@ function prim(cpu: i32, at: i32, reg: i32, row: i32, target: i32, site: i32): i3
 
 function lockOp(cpu: i32, at: i32, obj: i32, ref: i32): i32 {
   const lock = lockAddr(cpu, ref);
-  const mode = obj & 3;
-  const kind = obj >> A.KIND_SHIFT;
+  const mode = objMode(obj);
+  const kind = objKind(obj);
   if (lock == 0) {
-    report(A.FIND_INVARIANT, cpu, curr(cpu), at, 0, lockClass(ref), 0, A.INV_TASK_STATE, 0);
+    reportInvariant(A.INV_TASK_STATE, 0, 0, cpu, curr(cpu), at, lockClass(ref));
     setPc(cpu, at + 1);
     return A.STEP_PROGRESS;
   }
-  const sub = (obj >> A.SUBCLASS_SHIFT) & 0xf;
+  const sub = objSubclass(obj);
   if (cget(cpu, C_SPIN_LOCK) != lock) {
     // First attempt: validate before waiting, as lockdep does.
     if (heldIndex(cpu, lock) >= 0 && !(kind == A.KIND_RWLOCK && mode == A.MODE_READ)) {
       // Taking a lock this CPU already holds: it will spin on itself for
       // ever, as the kernel would; the deadlock detector ends the run.
-      report(A.FIND_RECURSIVE_LOCK, cpu, curr(cpu), at, lock, lockClass(ref), 0, mode, 0);
+      reportLock(A.FIND_RECURSIVE_LOCK, cpu, at, lock, lockClass(ref), mode, 0);
     }
     if ((flags() & FLAG_LOCKDEP) != 0) lockdepAcquire(cpu, lockClass(ref), sub, mode, lock, at);
   }
   if (tryLock(cpu, lock, kind, mode)) {
-    if (!lockAcquired(cpu, lock, lockClass(ref) | (sub << 8) | (mode << 12), at, cget(cpu, C_SPINS_NOW))) {
-      report(A.FIND_HELD_OVERFLOW, cpu, curr(cpu), at, lock, lockClass(ref), 0, A.MAX_HELD, 0);
+    if (!lockAcquired(cpu, lock, heldInfoOf(lockClass(ref), sub, mode), at, cget(cpu, C_SPINS_NOW))) {
+      reportLock(A.FIND_HELD_OVERFLOW, cpu, at, lock, lockClass(ref), A.MAX_HELD, 0);
     }
     cset(cpu, C_SPINS_NOW, 0);
     setPc(cpu, at + 1);
@@ -172,8 +171,8 @@ function lockOp(cpu: i32, at: i32, obj: i32, ref: i32): i32 {
 function assertHeld(cpu: i32, at: i32, ref: i32, mode: i32): void {
   const lock = lockAddr(cpu, ref);
   const i = lock == 0 ? -1 : heldIndex(cpu, lock);
-  if (i < 0 || (mode != A.MODE_ANY && ((heldInfo(cpu, i) >> 12) & 3) != mode)) {
-    report(A.FIND_ASSERT_HELD, cpu, curr(cpu), at, lock, lockClass(ref), 0, mode, 0);
+  if (i < 0 || (mode != A.MODE_ANY && infoMode(heldInfo(cpu, i)) != mode)) {
+    reportLock(A.FIND_ASSERT_HELD, cpu, at, lock, lockClass(ref), mode, 0);
   }
 }
 
@@ -183,7 +182,7 @@ function ret(cpu: i32): i32 {
   const f = cpuAddr(cpu) + C_FRAMES + <usize>(d - 1) * FRAME_SIZE;
   const callAt = load<i32>(f + FR_CALL_PC);
   cset(cpu, C_DEPTH, d - 1);
-  const elseTarget = load<i32>(insnAddr(callAt) + 8);
+  const elseTarget = load<i32>(insnAddr(callAt) + (A.W_TARGET << 2));
   if (err(cpu) != 0 && elseTarget >= 0) {
     setPc(cpu, elseTarget); // the callee failed: the caller's ladder runs
     return A.STEP_PROGRESS;

@@ -8,11 +8,11 @@ import { NO_TASK } from './abi';
 import { taskState, taskOwned } from './task';
 import { curr, cget } from './cpu';
 import { nrRunning, queuedLength } from './runqueue';
-import { report } from './findings';
+import { reportInvariant } from './findings';
 
-function check(ok: bool, inv: i32, diff: i32): i32 {
+function check(ok: bool, inv: i32, value: i32, subject: i32 = 0): i32 {
   if (ok) return 0;
-  report(A.FIND_INVARIANT, -1, NO_TASK, -1, 0, -1, 0, inv, diff);
+  reportInvariant(inv, value, subject);
   return 1;
 }
 
@@ -21,7 +21,7 @@ function check(ok: bool, inv: i32, diff: i32): i32 {
  *  two words are equal. */
 function lockFree(lock: i32): i32 {
   const word = atomic.load<i32>(<usize>lock + L_WORD);
-  return check(word == atomic.load<i32>(<usize>lock + L_SERVING), A.INV_LOCK_FREE, lock);
+  return check(word == atomic.load<i32>(<usize>lock + L_SERVING), A.INV_LOCK_FREE, 0, lock);
 }
 
 export function checkInvariants(): i32 {
@@ -34,15 +34,15 @@ export function checkInvariants(): i32 {
     live++;
     if (s == A.TASK_RUNNING) running++;
     else if (s == A.EXIT_ZOMBIE) zombies++;
-    else bad += check(false, A.INV_TASK_STATE, s); // NEW, DEAD or claimed: a syscall is in flight
+    else bad += check(false, A.INV_TASK_STATE, s, t); // NEW, DEAD or claimed: a syscall is in flight
     if ((taskOwned(t) & (<u64>1 << A.RES_PID)) != 0) pids++;
   }
   for (let c = 0; c < nrCpus(); c++) {
     const len = queuedLength(c, n);
-    bad += check(len == nrRunning(c), A.INV_NR_RUNNING, nrRunning(c) - len);
+    bad += check(len == nrRunning(c), A.INV_NR_RUNNING, nrRunning(c) - len, c);
     queued += len;
     if (curr(c) != NO_TASK) onCpu++;
-    bad += check(cget(c, C_HELD_DEPTH) == 0, A.INV_IDLE_HOLDS_LOCK, c);
+    bad += check(cget(c, C_HELD_DEPTH) == 0, A.INV_IDLE_HOLDS_LOCK, cget(c, C_HELD_DEPTH), c);
   }
   bad += check(running == queued + onCpu, A.INV_TASK_STATE, running - queued - onCpu);
   bad += check(zombies == hget(H_NR_ZOMBIES), A.INV_TASK_STATE, zombies - hget(H_NR_ZOMBIES));
@@ -62,7 +62,7 @@ export function checkInvariants(): i32 {
     for (let c = 0; c < nrCpus(); c++) booked += load<i32>(cpuAddr(c) + C_RES_COUNT + (<usize>r << 2));
     let owned = 0;
     for (let t = 0; t < n; t++) if (taskState(t) != A.TASK_FREE && (taskOwned(t) & (<u64>1 << r)) != 0) owned++;
-    bad += check(booked == owned, A.INV_LEDGER, (r << 24) | ((booked - owned) & 0xffffff));
+    bad += check(booked == owned, A.INV_LEDGER, booked - owned, r);
   }
   return bad;
 }

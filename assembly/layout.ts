@@ -1,5 +1,6 @@
 // Shared with the TypeScript host: this file must stay portable between the
 // AssemblyScript and TypeScript compilers (plain integer constants only).
+// On the host only src/machine/ may import it (test/layers.test.ts).
 //
 // The memory map of the simulated machine. The header sits at a fixed
 // offset; every other region is placed by configure() from the sizes in the
@@ -7,40 +8,50 @@
 // same numbers the module computed. Per-CPU blocks are multiples of 64 bytes
 // so that two simulated CPUs never share a cache line.
 //
+// Fields inside a block are chained (`NEXT = PREV + size of PREV`), so
+// inserting a field is one line and two fields cannot overlap;
+// test/layout.test.ts checks every block is one unbroken chain that fits its
+// stride.
+//
 //   0 ........ AssemblyScript static data (must end below HEADER_BASE)
 //   HEADER_BASE  header: config (host) · layout (configure) · global state
-//   code · effects · sites · global locks · CPUs · runqueues · tasks · findings
+//   code · effects · sites · global locks · CPUs · runqueues · tasks ·
+//   findings · lockdep (matrix · edges · scratch) · lock_stat · contention ·
+//   schedule
 
 export const HEADER_BASE = 16384;
 export const HEADER_SIZE = 4096;
 export const MAGIC = 0x6b73666f; // "ofsk"
-export const ABI_VERSION = 1;
+export const ABI_VERSION = 2;
 export const PAGE = 65536;
 export const MAX_PAGES = 32768; // 2 GiB: the module's declared maximum
+export const LINE = 64; // one cache line
 
-// ── Header: configuration, written by the host before configure() ──────────
+// ── Header: configuration, written by the host (src/machine) before configure()
+//  0 magic · 4 abi · 8 cpus · 12 tasks · 16 seed (u64) · 24 max_threads
+//  28 pid_max · 32 pids limit · 36 population · 40 init_task fail ppm
+//  44 flags · 48 insns · 52 effects rows · 56 sites · 60 fork limit
+//  64 spin park · 68 findings capacity · 72 weights[NR_ACTIONS] · entries[NR_ACTIONS]
 export const H_MAGIC = 0;
-export const H_ABI_VERSION = 4;
-export const H_NR_CPUS = 8;
-export const H_NR_TASKS = 12; // task slots
-export const H_SEED_LO = 16;
-export const H_SEED_HI = 20;
-export const H_MAX_THREADS = 24;
-export const H_PID_MAX = 28;
-export const H_PIDS_LIMIT = 32; // pids cgroup limit
-export const H_POPULATION = 36; // target number of live tasks
-export const H_SCX_INIT_FAIL_PPM = 40; // ops.init_task() refusal rate, per million
-export const H_FLAGS = 44;
-export const H_NR_INSNS = 48;
-export const H_NR_EFFECTS = 52;
-export const H_NR_SITES = 56;
-export const H_FORK_LIMIT = 60; // stop after this many fork attempts (0: no limit)
-export const H_SPIN_PARK = 64; // spins before a CPU parks on a lock word (parallel driver)
-export const H_FINDINGS_CAP = 68;
-export const H_STALL_PPM = 72; // step driver: chance per step that a CPU stalls, per million
-export const H_STALL_MAX = 76; // step driver: longest stall, in steps
-export const H_WEIGHTS = 128; // i32[NR_ACTIONS]
-export const H_ENTRIES = 192; // i32[NR_ACTIONS]: routine entry pcs, -1 when absent
+export const H_ABI_VERSION = H_MAGIC + 4;
+export const H_NR_CPUS = H_ABI_VERSION + 4;
+export const H_NR_TASKS = H_NR_CPUS + 4; // task slots
+export const H_SEED = H_NR_TASKS + 4; // u64
+export const H_MAX_THREADS = H_SEED + 8;
+export const H_PID_MAX = H_MAX_THREADS + 4;
+export const H_PIDS_LIMIT = H_PID_MAX + 4; // pids cgroup limit
+export const H_POPULATION = H_PIDS_LIMIT + 4; // target number of live tasks
+export const H_SCX_INIT_FAIL_PPM = H_POPULATION + 4; // ops.init_task() refusal rate, per million
+export const H_FLAGS = H_SCX_INIT_FAIL_PPM + 4;
+export const H_NR_INSNS = H_FLAGS + 4;
+export const H_NR_EFFECTS = H_NR_INSNS + 4;
+export const H_NR_SITES = H_NR_EFFECTS + 4;
+export const H_FORK_LIMIT = H_NR_SITES + 4; // stop after this many fork attempts (0: no limit)
+export const H_SPIN_PARK = H_FORK_LIMIT + 4; // spins before a CPU parks on a lock word (parallel driver)
+export const H_FINDINGS_CAP = H_SPIN_PARK + 4;
+export const H_WEIGHTS = H_FINDINGS_CAP + 4; // i32[NR_ACTIONS] (11)
+export const H_ENTRIES = H_WEIGHTS + 11 * 4; // i32[NR_ACTIONS]: routine entry pcs, -1 when absent
+export const H_CONFIG_END = H_ENTRIES + 11 * 4;
 
 export const FLAG_LEDGER = 1;
 export const FLAG_LOCKDEP = 2;
@@ -49,175 +60,226 @@ export const FLAG_STOP_ON_FINDING = 8;
 
 // ── Header: layout, written by configure() ─────────────────────────────────
 export const H_CODE_BASE = 256;
-export const H_EFFECTS_BASE = 260;
-export const H_SITES_BASE = 264;
-export const H_GLOBAL_LOCKS_BASE = 268;
-export const H_CPU_BASE = 272;
-export const H_RQ_BASE = 276;
-export const H_TASK_BASE = 280;
-export const H_FINDINGS_BASE = 284;
-export const H_END = 288;
-export const H_STATUS = 292; // configure()'s result
-export const H_LOCKDEP_BASE = 296; // dependency matrix, then edge records, then per-CPU search scratch
-export const H_LOCKSTAT_BASE = 300; // per CPU: NR_CLASSES × 2 modes × lock_stat record
-export const H_CONTENTION_BASE = 304; // i32 per instruction: contentions at that lock op
+export const H_EFFECTS_BASE = H_CODE_BASE + 4;
+export const H_SITES_BASE = H_EFFECTS_BASE + 4;
+export const H_GLOBAL_LOCKS_BASE = H_SITES_BASE + 4;
+export const H_CPU_BASE = H_GLOBAL_LOCKS_BASE + 4;
+export const H_RQ_BASE = H_CPU_BASE + 4;
+export const H_TASK_BASE = H_RQ_BASE + 4;
+export const H_FINDINGS_BASE = H_TASK_BASE + 4;
+export const H_LD_MATRIX_BASE = H_FINDINGS_BASE + 4; // lockdep: dependency bit matrix
+export const H_LD_EDGES_BASE = H_LD_MATRIX_BASE + 4; // lockdep: first-seen record per edge
+export const H_LD_SCRATCH_BASE = H_LD_EDGES_BASE + 4; // lockdep: per-CPU search scratch
+export const H_LOCKSTAT_BASE = H_LD_SCRATCH_BASE + 4; // per CPU: NR_CLASSES × 2 modes × lock_stat record
+export const H_CONTENTION_BASE = H_LOCKSTAT_BASE + 4; // i32 per instruction: contentions at that lock op
+export const H_SCHED_BASE = H_CONTENTION_BASE + 4; // the schedule buffer: one byte per step
+export const H_END = H_SCHED_BASE + 4;
+export const H_STATUS = H_END + 4; // configure()'s result
+export const H_LAYOUT_END = H_STATUS + 4;
+
+// ── Header: the step driver's scheduler (one line; not the simulated machine:
+// a replay leaves everything else byte-identical, this line aside) ─────────
+//  0 policy · 4 schedule capacity · 8 schedule length · 12 replay position
+//  16 rng (u64) · 24 stall ppm · 28 stall max · 32 stalled CPU · 36 stall left
+//  40 steps run (u64) · 48 flags
+export const H_SCHED = 448;
+export const H_POLICY = H_SCHED; // POLICY_*
+export const H_SCHED_CAP = H_POLICY + 4; // bytes of schedule buffer (0: none)
+export const H_SCHED_LEN = H_SCHED_CAP + 4; // choices recorded (or to replay)
+export const H_SCHED_POS = H_SCHED_LEN + 4; // replay: next choice
+export const H_STEP_RNG = H_SCHED_POS + 4; // u64: the random policy's RNG
+export const H_STALL_PPM = H_STEP_RNG + 8; // random policy: chance per step that a CPU stalls, per million
+export const H_STALL_MAX = H_STALL_PPM + 4; // random policy: longest stall, in steps
+export const H_STALL_CPU = H_STALL_MAX + 4; // the CPU stalled now
+export const H_STALL_LEFT = H_STALL_CPU + 4; // steps of the stall left
+export const H_STEP_COUNT = H_STALL_LEFT + 4; // u64: steps run by runStep()
+export const H_SCHED_FLAGS = H_STEP_COUNT + 8; // SF_*
+export const H_SCHED_END = H_SCHED_FLAGS + 4;
+
+export const POLICY_RANDOM = 0; // seeded uniform choice, with optional stalls
+export const POLICY_REPLAY = 1; // follow the schedule buffer exactly
+export const SF_RECORD = 1; // append each choice to the schedule buffer
+export const SF_OVERFLOW = 2; // the buffer filled up: the recording is a prefix
 
 // ── Header: global machine state (one cache line per contended word) ──────
 export const H_STOP = 512;
-export const H_FORK_ATTEMPTS = 576;
-export const H_NR_THREADS = 640; // under tasklist_lock (write)
-export const H_TOTAL_FORKS = 644;
-export const H_ZOMBIE_HEAD = 648;
-export const H_ZOMBIE_TAIL = 652;
-export const H_NR_ZOMBIES = 656;
-export const H_PID_ALLOCATED = 704; // under pidmap_lock; PIDNS_ADDING is bit 31
-export const H_LAST_PID = 708;
-export const H_PIDS_CHARGED = 768; // atomic
-export const H_FREE_HEAD = 832; // i64: tag << 32 | (tid + 1)
-export const H_NR_LIVE = 840; // allocated task slots, atomic
-export const H_TASK_HWM = 844; // highest slot ever allocated + 1, atomic max
-export const H_SCX_ENABLED = 896;
-export const H_SCX_INIT_TASK_ENABLED = 900;
-export const H_NR_FINDINGS = 960; // atomic; may exceed the capacity (then entries are dropped)
-export const H_STEP_RNG = 1024; // i64: the step driver's scheduling RNG
-export const H_STEP_COUNT = 1032; // i64: step driver steps executed
-export const H_DRAIN = 1088; // set: CPUs finish their syscall and start no new one
-export const H_LITMUS = 1152; // the litmus tests' shared counter
-export const H_STALL_CPU = 1156; // step driver: the CPU stalled now
-export const H_STALL_LEFT = 1160; // step driver: steps of the stall left
+export const H_FORK_ATTEMPTS = H_STOP + LINE;
+export const H_NR_THREADS = H_FORK_ATTEMPTS + LINE; // under tasklist_lock (write)
+export const H_TOTAL_FORKS = H_NR_THREADS + 4;
+export const H_ZOMBIE_HEAD = H_TOTAL_FORKS + 4;
+export const H_ZOMBIE_TAIL = H_ZOMBIE_HEAD + 4;
+export const H_NR_ZOMBIES = H_ZOMBIE_TAIL + 4;
+export const H_PID_ALLOCATED = H_NR_THREADS + LINE; // under pidmap_lock; PIDNS_ADDING is bit 31
+export const H_LAST_PID = H_PID_ALLOCATED + 4;
+export const H_PIDS_CHARGED = H_PID_ALLOCATED + LINE; // atomic
+export const H_FREE_HEAD = H_PIDS_CHARGED + LINE; // i64: tag << 32 | (tid + 1)
+export const H_NR_LIVE = H_FREE_HEAD + 8; // allocated task slots, atomic
+export const H_TASK_HWM = H_NR_LIVE + 4; // highest slot ever allocated + 1, atomic max
+export const H_SCX_ENABLED = H_FREE_HEAD + LINE;
+export const H_SCX_INIT_TASK_ENABLED = H_SCX_ENABLED + 4;
+export const H_NR_FINDINGS = H_SCX_ENABLED + LINE; // atomic; may exceed the capacity (then entries are dropped)
+export const H_DRAIN = H_NR_FINDINGS + LINE; // set: CPUs finish their syscall and start no new one
+export const H_LITMUS = H_DRAIN + LINE; // the litmus tests' shared counter
+export const H_STATE_END = H_LITMUS + 4;
 export const PIDNS_ADDING = 0x80000000;
 
 // ── Effects row (one per (primitive, register) used) ───────────────────────
-export const EFFECT_SIZE = 32;
+//  0 behaviour · 4 register · 8 acquires (u64) · 16 releases (u64)
+//  24 assert0 · 28 assert1
 export const E_BEHAVIOUR = 0;
-export const E_REG = 4;
-export const E_ACQUIRES = 8; // u64
-export const E_RELEASES = 16; // u64
-export const E_ASSERT0 = 24; // lock ref or -1
-export const E_ASSERT1 = 28;
+export const E_REG = E_BEHAVIOUR + 4;
+export const E_ACQUIRES = E_REG + 4; // u64
+export const E_RELEASES = E_ACQUIRES + 8; // u64
+export const E_ASSERT0 = E_RELEASES + 8; // lock ref or -1
+export const E_ASSERT1 = E_ASSERT0 + 4;
+export const EFFECT_SIZE = 32;
 
 // ── Fault site (one per `else`) ────────────────────────────────────────────
 // The knobs mirror the kernel's fault-injection attributes; the counters are
 // atomics shared by all CPUs.
-export const SITE_SIZE = 64;
+//  0 enabled · 4 probability · 8 interval · 12 times · 16 nth
+//  20 passes · 24 injected · 28 fork fails · 32 natural · 36 errno
 export const S_ENABLED = 0; // injection armed
-export const S_PROBABILITY = 4; // per million
-export const S_INTERVAL = 8; // fail every interval-th pass (0: off)
-export const S_TIMES = 12; // failures left (-1: unlimited)
-export const S_NTH = 16; // fail only the nth pass (0: off), as fail-nth
-export const S_PASSES = 20;
-export const S_INJECTED = 24;
-export const S_FORK_FAILS = 28; // syscalls whose first failure was here
-export const S_NATURAL = 32; // failures not injected
-export const S_ERRNO = 36; // errno of the last failure here
+export const S_PROBABILITY = S_ENABLED + 4; // per million
+export const S_INTERVAL = S_PROBABILITY + 4; // fail every interval-th pass (0: off)
+export const S_TIMES = S_INTERVAL + 4; // failures left (-1: unlimited)
+export const S_NTH = S_TIMES + 4; // fail only the nth pass (0: off), as fail-nth
+export const S_PASSES = S_NTH + 4;
+export const S_INJECTED = S_PASSES + 4;
+export const S_FORK_FAILS = S_INJECTED + 4; // syscalls whose first failure was here
+export const S_NATURAL = S_FORK_FAILS + 4; // failures not injected
+export const S_ERRNO = S_NATURAL + 4; // errno of the last failure here
+export const SITE_SIZE = 64;
 
 // ── Lock (16 bytes) ────────────────────────────────────────────────────────
 //  ┌──────────────┬──────────────┬──────────────┬──────────────┐
-//  │ next | rw    │ serving      │ owner pid    │ parked       │
+//  │ next | rw    │ serving      │ owner pid    │ parked│last  │
 //  └──────────────┴──────────────┴──────────────┴──────────────┘
 // owner = the holder's pid (the last reader's for read holds; 0 for the
-// idle task).
-export const LOCK_SIZE = 16;
+// idle task). The last word: CPUs parked on the lock (low half) and the last
+// acquiring CPU + 1 (high half, for lock_stat's bounces).
 export const L_WORD = 0; // ticket lock: next ticket; rw lock: the rw word
-export const L_SERVING = 4; // ticket lock: now serving
-export const L_OWNER = 8;
-export const L_PARKED = 12;
+export const L_SERVING = L_WORD + 4; // ticket lock: now serving
+export const L_OWNER = L_SERVING + 4;
+export const L_PARKED = L_OWNER + 4; // u16
+export const L_LAST_CPU = L_PARKED + 2; // u16
+export const LOCK_SIZE = 16;
 export const GLOBAL_LOCK_STRIDE = 64;
 
 // ── lockdep ────────────────────────────────────────────────────────────────
 // The graph is a bit matrix over LOCKDEP_NODES nodes (row = from, bit = to),
 // set with atomic OR by every CPU. Each edge has a record of where it was
 // first seen, written by the CPU whose OR set the bit.
-export const EDGE_SIZE = 16;
-export const ED_PC_TO = 0; // pc + 1 of the acquisition that added it (0: not written yet)
-export const ED_PC_FROM = 4; // pc of the held lock's acquisition
-export const ED_CPU_PID = 8; // cpu << 24 | pid & 0xffffff
-export const ED_MODES = 12; // from mode | to mode << 4
-export const LD_SCRATCH_PER_CPU = 1024; // BFS: parent i32[nodes] (LOCKDEP_NODES ≤ 256)
+//  edge: 0 pc+1 of the acquisition that added it (0: not written yet)
+//        4 pc of the held lock's acquisition · 8 cpu · 12 pid
+//        16 held mode · 20 new mode
+export const ED_PC_TO = 0;
+export const ED_PC_FROM = ED_PC_TO + 4;
+export const ED_CPU = ED_PC_FROM + 4;
+export const ED_PID = ED_CPU + 4;
+export const ED_FROM_MODE = ED_PID + 4;
+export const ED_TO_MODE = ED_FROM_MODE + 4;
+export const EDGE_SIZE = 32;
+export const LD_SCRATCH_PER_CPU = 1024; // BFS: queue i32[nodes] + seen u8[nodes] (LOCKDEP_NODES ≤ 200)
 
 // ── lock_stat record (per CPU, class and mode) ─────────────────────────────
-export const LS_SIZE = 80;
+//  0 contentions · 8 con-bounces · 16 wait total · 24 wait min · 32 wait max
+//  40 acquisitions · 48 acq-bounces · 56 hold total · 64 hold min · 72 hold max
 export const LS_CONTENTIONS = 0; // i64 each
-export const LS_CON_BOUNCES = 8;
-export const LS_WAIT_TOTAL = 16;
-export const LS_WAIT_MIN = 24;
-export const LS_WAIT_MAX = 32;
-export const LS_ACQUISITIONS = 40;
-export const LS_ACQ_BOUNCES = 48;
-export const LS_HOLD_TOTAL = 56;
-export const LS_HOLD_MIN = 64;
-export const LS_HOLD_MAX = 72;
-export const L_LAST_CPU = 14; // u16 in the lock's parked word: last acquiring CPU + 1 (for bounces)
+export const LS_CON_BOUNCES = LS_CONTENTIONS + 8;
+export const LS_WAIT_TOTAL = LS_CON_BOUNCES + 8;
+export const LS_WAIT_MIN = LS_WAIT_TOTAL + 8;
+export const LS_WAIT_MAX = LS_WAIT_MIN + 8;
+export const LS_ACQUISITIONS = LS_WAIT_MAX + 8;
+export const LS_ACQ_BOUNCES = LS_ACQUISITIONS + 8;
+export const LS_HOLD_TOTAL = LS_ACQ_BOUNCES + 8;
+export const LS_HOLD_MIN = LS_HOLD_TOTAL + 8;
+export const LS_HOLD_MAX = LS_HOLD_MIN + 8;
+export const LS_SIZE = 80;
 
 // ── Runqueue (64 bytes) ────────────────────────────────────────────────────
 //  ┌───────── lock (16) ─────────┬ nr_running ┬ head ┬ tail ┬ ...
-export const RQ_STRIDE = 64;
 export const RQ_LOCK = 0;
-export const RQ_NR_RUNNING = 16;
-export const RQ_HEAD = 20;
-export const RQ_TAIL = 24;
+export const RQ_NR_RUNNING = RQ_LOCK + LOCK_SIZE;
+export const RQ_HEAD = RQ_NR_RUNNING + 4;
+export const RQ_TAIL = RQ_HEAD + 4;
+export const RQ_STRIDE = 64;
 
 // ── Task (128 bytes) ───────────────────────────────────────────────────────
 //  0 state · 4 pid · 8 parent · 12 parent pid · 16 cpu · 20 flags · 24 next
-//  28 usage · 32 owned (u64) · 40 scx state · 44 creator cpu
+//  28 usage · 32 owned (u64) · 40 scx state · 44 spare
 //  48 pi_lock (16) · 64 sighand->siglock (16) · 80..127 spare
-export const TASK_STRIDE = 128;
 export const T_STATE = 0;
-export const T_PID = 4;
-export const T_PARENT = 8;
-export const T_PARENT_PID = 12;
-export const T_CPU = 16;
-export const T_FLAGS = 20;
-export const T_NEXT = 24; // runqueue, zombie queue or free list link
-export const T_USAGE = 28; // rcu_users
-export const T_OWNED = 32; // u64: the ledger's owned-resource set
-export const T_SCX_STATE = 40;
-export const T_PI_LOCK = 48;
-export const T_SIGLOCK = 64;
+export const T_PID = T_STATE + 4;
+export const T_PARENT = T_PID + 4;
+export const T_PARENT_PID = T_PARENT + 4;
+export const T_CPU = T_PARENT_PID + 4;
+export const T_FLAGS = T_CPU + 4;
+export const T_NEXT = T_FLAGS + 4; // runqueue, zombie queue or free list link
+export const T_USAGE = T_NEXT + 4; // rcu_users
+export const T_OWNED = T_USAGE + 4; // u64: the ledger's owned-resource set
+export const T_SCX_STATE = T_OWNED + 8;
+export const T_SPARE = T_SCX_STATE + 4;
+export const T_PI_LOCK = T_SPARE + 4;
+export const T_SIGLOCK = T_PI_LOCK + LOCK_SIZE;
+export const TASK_STRIDE = 128;
 
 // ── CPU (1024 bytes) ───────────────────────────────────────────────────────
-export const CPU_STRIDE = 1024;
+//  0 id · 4 curr · 8 depth · 12 pc · 16 p · 20 t · 24 parent · 28 rq · 32 rq2
+//  36 err · 40 fail pc · 44 flags · 48 iter · 52 spin lock · 56 spin mode
+//  60 ticket · 64 spins now · 68 action · 72 rng (u64) · 80 steps (u64)
+//  88 spins (u64) · 96 held depth · 100 path len · 104 spin pc · 108 scratch
+//  112 counters[16] · 176 resource counts[32] · 304 frames[16] · 560 held[16]
+//  816 path[32] · 944..1023 spare
 export const C_ID = 0;
-export const C_CURR = 4;
-export const C_DEPTH = 8; // call frames in use (0: in user space)
-export const C_PC = 12;
-export const C_P = 16;
-export const C_T = 20;
-export const C_PARENT = 24;
-export const C_RQ = 28;
-export const C_RQ2 = 32;
-export const C_ERR = 36;
-export const C_FAIL_PC = 40; // first failing instruction of this syscall (-1: none)
-export const C_FLAGS = 44; // CF_*
-export const C_ITER = 48; // iterator cursor
-export const C_SPIN_LOCK = 52; // address of the lock being waited for (0: none)
-export const C_SPIN_MODE = 56;
-export const C_TICKET = 60;
-export const C_SPINS_NOW = 64; // consecutive spins on the current lock
-export const C_ACTION = 68; // the syscall being run (ACT_*)
-export const C_RNG = 72; // u64
-export const C_STEPS = 80; // u64
-export const C_SPINS = 88; // u64
-export const C_HELD_DEPTH = 96;
-export const C_PATH_LEN = 100;
-export const C_PROGRESS = 104; // progress steps, read by the watchdog
-export const C_SPIN_PC = 108; // the instruction spinning
-export const C_SCRATCH = 112; // litmus tests' register
-export const C_COUNTERS = 128; // i32[NR_COUNTERS]
-export const C_RES_COUNT = 192; // i32[32]: net acquisitions per resource by this CPU
-export const C_FRAMES = 320; // MAX_CALL_DEPTH × frame
+export const C_CURR = C_ID + 4;
+export const C_DEPTH = C_CURR + 4; // call frames in use (0: in user space)
+export const C_PC = C_DEPTH + 4;
+export const C_P = C_PC + 4;
+export const C_T = C_P + 4;
+export const C_PARENT = C_T + 4;
+export const C_RQ = C_PARENT + 4;
+export const C_RQ2 = C_RQ + 4;
+export const C_ERR = C_RQ2 + 4;
+export const C_FAIL_PC = C_ERR + 4; // first failing instruction of this syscall (-1: none)
+export const C_FLAGS = C_FAIL_PC + 4; // CF_*
+export const C_ITER = C_FLAGS + 4; // iterator cursor
+export const C_SPIN_LOCK = C_ITER + 4; // address of the lock being waited for (0: none)
+export const C_SPIN_MODE = C_SPIN_LOCK + 4;
+export const C_TICKET = C_SPIN_MODE + 4;
+export const C_SPINS_NOW = C_TICKET + 4; // consecutive spins on the current lock
+export const C_ACTION = C_SPINS_NOW + 4; // the syscall being run (ACT_*)
+export const C_RNG = C_ACTION + 4; // u64
+export const C_STEPS = C_RNG + 8; // u64
+export const C_SPINS = C_STEPS + 8; // u64
+export const C_HELD_DEPTH = C_SPINS + 8;
+export const C_PATH_LEN = C_HELD_DEPTH + 4;
+export const C_SPIN_PC = C_PATH_LEN + 4; // the instruction spinning
+export const C_SCRATCH = C_SPIN_PC + 4; // litmus tests' register
+export const C_COUNTERS = C_SCRATCH + 4; // i32[NR_COUNTERS]
+export const C_RES_COUNT = C_COUNTERS + 16 * 4; // i32[32]: net acquisitions per resource by this CPU
+export const C_FRAMES = C_RES_COUNT + 32 * 4; // MAX_CALL_DEPTH × frame
+export const C_HELD = C_FRAMES + 16 * 16; // MAX_HELD × held lock
+export const C_PATH = C_HELD + 16 * 16; // MAX_PATH × label id
+export const C_SPARE = C_PATH + 32 * 4;
+export const CPU_STRIDE = 1024;
+
+// Call frame: 0 call pc · 4 caller's err · 8 caller's fail pc · 12 caller's
+// ladder path length (restored when the callee returns without failing to
+// its caller's else).
+export const FR_CALL_PC = 0;
+export const FR_ERR = FR_CALL_PC + 4;
+export const FR_FAIL_PC = FR_ERR + 4;
+export const FR_PATH_LEN = FR_FAIL_PC + 4;
 export const FRAME_SIZE = 16;
-export const FR_CALL_PC = 0; // the call instruction
-export const FR_ERR = 4; // the caller's err, fail pc and ladder path length,
-export const FR_FAIL_PC = 8; // restored when the callee returns without
-export const FR_PATH_LEN = 12; // failing to its caller's else
-export const C_HELD = 576; // MAX_HELD × held lock
+
+// Held lock: 0 lock address · 4 info (class | subclass | mode, abi HELD_*)
+// 8 pc of the acquisition · 12 this CPU's step count when taken.
+export const HL_LOCK = 0;
+export const HL_INFO = HL_LOCK + 4;
+export const HL_PC = HL_INFO + 4;
+export const HL_STEP = HL_PC + 4;
 export const HELD_SIZE = 16;
-export const HL_LOCK = 0; // lock address
-export const HL_INFO = 4; // class | subclass << 8 | mode << 12
-export const HL_PC = 8;
-export const HL_STEP = 12;
-export const C_PATH = 832; // MAX_PATH × label id
 
 export const CF_ITER_END = 1;
 export const CF_LAST_REF = 2;
@@ -238,25 +300,66 @@ export const K_LEAKED = 11; // resources leaked (and written off)
 export const K_SYSCALLS = 12;
 export const NR_COUNTERS = 16;
 
-// ── Finding (256 bytes) ────────────────────────────────────────────────────
-export const FINDING_SIZE = 256;
+// ── Finding record (256 bytes) ─────────────────────────────────────────────
+// A common head, four words whose meaning depends on the kind, a resource
+// mask and a path (ladder labels, or lockdep's held-lock list).
+//  0 kind · 4 cpu · 8 task · 12 pid · 16 pc · 20 fail pc · 24 errno
+//  28 spare · 32 step (u64) · 40 a · 44 b · 48 c · 52 d · 56 mask (u64)
+//  64 path len · 68 path[32] · 196..255 spare
 export const FD_KIND = 0;
-export const FD_CPU = 4;
-export const FD_TASK = 8;
-export const FD_PID = 12;
-export const FD_PC = 16;
-export const FD_FAIL_PC = 20;
-// 24: spare
-export const FD_ERRNO = 28;
-export const FD_MASK = 32; // u64
-export const FD_LOCK = 40; // lock address
-export const FD_CLASS = 44;
-export const FD_DETAIL = 48;
-export const FD_DETAIL2 = 52;
-export const FD_STEP = 56; // u64
-export const FD_PATH_LEN = 64;
-export const FD_PATH = 68; // up to FD_PATH_MAX label ids
+export const FD_CPU = FD_KIND + 4;
+export const FD_TASK = FD_CPU + 4;
+export const FD_PID = FD_TASK + 4;
+export const FD_PC = FD_PID + 4; // the instruction that found it (-1: none)
+export const FD_FAIL_PC = FD_PC + 4; // the syscall's first failure (-1: none)
+export const FD_ERRNO = FD_FAIL_PC + 4;
+export const FD_SPARE = FD_ERRNO + 4;
+export const FD_STEP = FD_SPARE + 4; // u64: the CPU's step count
+export const FD_A = FD_STEP + 8;
+export const FD_B = FD_A + 4;
+export const FD_C = FD_B + 4;
+export const FD_D = FD_C + 4;
+export const FD_MASK = FD_D + 4; // u64: resources
+export const FD_PATH_LEN = FD_MASK + 8;
+export const FD_PATH = FD_PATH_LEN + 4; // up to FD_PATH_MAX ids
 export const FD_PATH_MAX = 32; // MAX_PATH
+export const FD_END = FD_PATH + FD_PATH_MAX * 4;
+export const FINDING_SIZE = 256;
+
+// The kind-specific words, one table per kind (assembly/findings.ts writes
+// them, src/machine/findings.ts reads them):
+//   leak, double-release, double-acquire, freed-while-owning:
+//       mask = the resources; path = ladder labels passed
+//   bad-unlock-balance:      a lock · b class · c mode released · d mode held (-1: not held)
+//   recursive-locking:       a lock · b class · c mode · d 1 when lockdep saw the class (0: the instance)
+//   lock-held-returning-to-user: a lock · b class · c mode · d the syscall (ACT_*); pc = where taken
+//   lockdep-assert-held:     a lock (0: empty register) · b class · c mode asserted
+//   held-lock-overflow:      a lock · b class · c MAX_HELD
+//   lock-instance-order:     a lock · b class · c the held lock · d where the held lock was taken
+//   circular-locking-dependency: a lock · b class · c from node · d to node;
+//                            path = held locks, node << 16 | pc
+//   call-stack-overflow:     c depth
+//   deadlock:                c CPUs spinning
+//   hung-cpu:                a the lock spun on (0: none)
+//   worker-died:             c locks held
+//   invariant:               a invariant (INV_*) · b the discrepancy · c what it is about
+//                            (INV_LEDGER: resource; INV_LOCK_FREE: lock address) · d the lock
+//                            class an instruction named (-1: none) · mask resources
+export const FD_LOCK = FD_A;
+export const FD_CLASS = FD_B;
+export const FD_MODE = FD_C;
+export const FD_HELD_MODE = FD_D; // bad unlock
+export const FD_LOCKDEP_CLASS = FD_D; // recursive locking
+export const FD_ACTION = FD_D; // lock held on return
+export const FD_HELD_LOCK = FD_C; // instance order
+export const FD_HELD_PC = FD_D; // instance order
+export const FD_FROM_NODE = FD_C; // lockdep cycle
+export const FD_TO_NODE = FD_D; // lockdep cycle
+export const FD_COUNT = FD_C; // call overflow, deadlock, held overflow, worker died
+export const FD_INVARIANT = FD_A;
+export const FD_INV_VALUE = FD_B;
+export const FD_INV_SUBJECT = FD_C;
+export const FD_INV_CLASS = FD_D;
 
 // configure() results.
 export const STATUS_OK = 0;

@@ -4,11 +4,11 @@
 // Per-CPU net counts, summed by the host, make the global count.
 import { flags } from './machine';
 import { FLAG_LEDGER } from './layout';
-import { FIND_DOUBLE_ACQUIRE, FIND_DOUBLE_RELEASE, FIND_INVARIANT, INV_TASK_STATE, NO_TASK } from './abi';
+import { FIND_DOUBLE_ACQUIRE, FIND_DOUBLE_RELEASE, INV_TASK_STATE, NO_TASK } from './abi';
 import { taskAddr } from './machine';
 import { T_OWNED } from './layout';
 import { resCount } from './cpu';
-import { report } from './findings';
+import { reportResources, reportInvariant } from './findings';
 
 function countBits(cpu: i32, m: u64, n: i32): void {
   while (m != 0) {
@@ -19,19 +19,19 @@ function countBits(cpu: i32, m: u64, n: i32): void {
 
 export function bookAcquire(cpu: i32, t: i32, m: u64, pc: i32): void {
   if ((flags() & FLAG_LEDGER) == 0 || m == 0) return;
-  if (t == NO_TASK) { report(FIND_INVARIANT, cpu, t, pc, 0, -1, m, INV_TASK_STATE, 0); return; }
+  if (t == NO_TASK) { reportInvariant(INV_TASK_STATE, 0, 0, cpu, t, pc, -1, m); return; }
   const old = atomic.or<u64>(taskAddr(t) + T_OWNED, m);
   const twice = old & m;
-  if (twice != 0) report(FIND_DOUBLE_ACQUIRE, cpu, t, pc, 0, -1, twice, 0, 0);
+  if (twice != 0) reportResources(FIND_DOUBLE_ACQUIRE, cpu, t, pc, twice);
   countBits(cpu, m & ~old, 1);
 }
 
 export function bookRelease(cpu: i32, t: i32, m: u64, pc: i32): void {
   if ((flags() & FLAG_LEDGER) == 0 || m == 0) return;
-  if (t == NO_TASK) { report(FIND_INVARIANT, cpu, t, pc, 0, -1, m, INV_TASK_STATE, 0); return; }
+  if (t == NO_TASK) { reportInvariant(INV_TASK_STATE, 0, 0, cpu, t, pc, -1, m); return; }
   const old = atomic.and<u64>(taskAddr(t) + T_OWNED, ~m);
   const missing = m & ~old;
-  if (missing != 0) report(FIND_DOUBLE_RELEASE, cpu, t, pc, 0, -1, missing, 0, 0);
+  if (missing != 0) reportResources(FIND_DOUBLE_RELEASE, cpu, t, pc, missing);
   countBits(cpu, m & old, -1);
 }
 

@@ -2,9 +2,9 @@
 // simulated steps (the CPU's own step count). Per-CPU records keep the hot
 // path free of shared writes; the host sums them. Contentions are also
 // counted per lock instruction, for the top contention points.
-import { hget, cpuAddr } from './machine';
+import { cpuAddr, lockstatAddr, contentionAddr } from './machine';
 import {
-  H_LOCKSTAT_BASE, H_CONTENTION_BASE, LS_SIZE, LS_CONTENTIONS, LS_CON_BOUNCES, LS_WAIT_TOTAL, LS_WAIT_MIN,
+  LS_SIZE, LS_CONTENTIONS, LS_CON_BOUNCES, LS_WAIT_TOTAL, LS_WAIT_MIN,
   LS_WAIT_MAX, LS_ACQUISITIONS, LS_ACQ_BOUNCES, LS_HOLD_TOTAL, LS_HOLD_MIN, LS_HOLD_MAX, L_LAST_CPU, C_STEPS,
 } from './layout';
 import { NR_CLASSES } from './abi';
@@ -12,9 +12,7 @@ import { NR_CLASSES } from './abi';
 export function lockstatSize(cpus: i32): i32 { return cpus * NR_CLASSES * 2 * LS_SIZE; }
 
 // @ts-ignore: decorator
-@inline function rec(cpu: i32, cls: i32, mode: i32): usize {
-  return <usize>hget(H_LOCKSTAT_BASE) + <usize>(((cpu * NR_CLASSES + cls) * 2 + (mode & 1)) * LS_SIZE);
-}
+@inline function rec(cpu: i32, cls: i32, mode: i32): usize { return lockstatAddr(cpu, cls, mode); }
 // @ts-ignore: decorator
 @inline function bump(a: usize, v: u64): void { store<u64>(a, load<u64>(a) + v); }
 function minMax(r: usize, minOff: i32, maxOff: i32, v: u64, first: bool): void {
@@ -34,7 +32,7 @@ export function lockstatAcquired(cpu: i32, cls: i32, mode: i32, lock: i32, waite
     if (bounced) bump(r + LS_CON_BOUNCES, 1);
     bump(r + LS_WAIT_TOTAL, <u64>waited);
     minMax(r, LS_WAIT_MIN, LS_WAIT_MAX, <u64>waited, first);
-    atomic.add<i32>(<usize>hget(H_CONTENTION_BASE) + (<usize>at << 2), 1);
+    atomic.add<i32>(contentionAddr(at), 1);
   }
   if (last != cpu) store<u16>(<usize>lock + L_LAST_CPU, <u16>(cpu + 1));
 }

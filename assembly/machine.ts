@@ -10,8 +10,10 @@ import {
   HEADER_BASE, H_CODE_BASE, H_EFFECTS_BASE, H_SITES_BASE, H_GLOBAL_LOCKS_BASE, H_CPU_BASE,
   H_RQ_BASE, H_TASK_BASE, H_FINDINGS_BASE, H_NR_CPUS, H_NR_TASKS, H_FLAGS, H_STOP,
   CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE,
+  H_LD_MATRIX_BASE, H_LD_EDGES_BASE, H_LD_SCRATCH_BASE, H_LOCKSTAT_BASE, H_CONTENTION_BASE, H_SCHED_BASE,
+  EDGE_SIZE, LD_SCRATCH_PER_CPU, LS_SIZE,
 } from './layout';
-import { INSN_SIZE } from './abi';
+import { INSN_SIZE, LOCKDEP_NODES, NR_CLASSES } from './abi';
 
 // @ts-ignore: decorator
 @inline export function hdr(off: i32): usize { return <usize>(HEADER_BASE + off); }
@@ -38,6 +40,12 @@ let cpuBase: usize = 0;
 let rqBase: usize = 0;
 let taskBase: usize = 0;
 let findingsBase: usize = 0;
+let matrixBase: usize = 0;
+let edgesBase: usize = 0;
+let scratchBase: usize = 0;
+let lockstatBase: usize = 0;
+let contentionBase: usize = 0;
+let schedBase: usize = 0;
 
 /** Read the layout configure() wrote (every instance, before stepping). */
 export function attach(): void {
@@ -49,6 +57,12 @@ export function attach(): void {
   rqBase = <usize>hget(H_RQ_BASE);
   taskBase = <usize>hget(H_TASK_BASE);
   findingsBase = <usize>hget(H_FINDINGS_BASE);
+  matrixBase = <usize>hget(H_LD_MATRIX_BASE);
+  edgesBase = <usize>hget(H_LD_EDGES_BASE);
+  scratchBase = <usize>hget(H_LD_SCRATCH_BASE);
+  lockstatBase = <usize>hget(H_LOCKSTAT_BASE);
+  contentionBase = <usize>hget(H_CONTENTION_BASE);
+  schedBase = <usize>hget(H_SCHED_BASE);
 }
 
 // @ts-ignore: decorator
@@ -67,3 +81,22 @@ export function attach(): void {
 @inline export function taskAddr(tid: i32): usize { return taskBase + <usize>(tid * TASK_STRIDE); }
 // @ts-ignore: decorator
 @inline export function findingAddr(i: i32): usize { return findingsBase + <usize>(i * FINDING_SIZE); }
+
+// lockdep: the bit matrix (row = from node, LOCKDEP_ROW_WORDS words), an
+// edge record per (from, to), a BFS scratch area per CPU.
+export const LOCKDEP_ROW_WORDS = (LOCKDEP_NODES + 31) >> 5;
+// @ts-ignore: decorator
+@inline export function matrixWordAddr(from: i32, to: i32): usize { return matrixBase + <usize>((from * LOCKDEP_ROW_WORDS + (to >> 5)) << 2); }
+// @ts-ignore: decorator
+@inline export function edgeAddr(from: i32, to: i32): usize { return edgesBase + <usize>(from * LOCKDEP_NODES + to) * EDGE_SIZE; }
+// @ts-ignore: decorator
+@inline export function scratchAddr(cpu: i32): usize { return scratchBase + <usize>cpu * LD_SCRATCH_PER_CPU; }
+// lock_stat: per CPU, class and mode.
+// @ts-ignore: decorator
+@inline export function lockstatAddr(cpu: i32, cls: i32, mode: i32): usize {
+  return lockstatBase + <usize>(((cpu * NR_CLASSES + cls) * 2 + (mode & 1)) * LS_SIZE);
+}
+// @ts-ignore: decorator
+@inline export function contentionAddr(pc: i32): usize { return contentionBase + (<usize>pc << 2); }
+// @ts-ignore: decorator
+@inline export function schedAddr(i: i32): usize { return schedBase + <usize>i; }

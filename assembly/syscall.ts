@@ -15,7 +15,8 @@ import { cget, cset, curr, setPc, count, randBelow, err } from './cpu';
 import { taskFlags, taskOwned, taskState, freeTaskSlot } from './task';
 import { nrRunning } from './runqueue';
 import { heldLock, heldInfo, heldPc } from './lock';
-import { report } from './findings';
+import { reportLock, reportResources } from './findings';
+import { infoClass, infoMode, insnSite } from './insn';
 import { writeOff } from './ledger';
 
 // @ts-ignore: decorator
@@ -95,7 +96,8 @@ export function exitSyscall(cpu: i32): i32 {
   // itself stays held, so whoever needs it next waits for ever).
   const held = cget(cpu, C_HELD_DEPTH);
   for (let i = 0; i < held; i++) {
-    report(A.FIND_LOCK_HELD_RETURN, cpu, curr(cpu), heldPc(cpu, i), heldLock(cpu, i), heldInfo(cpu, i) & 0xff, 0, (heldInfo(cpu, i) >> 12) & 3, act);
+    const info = heldInfo(cpu, i);
+    reportLock(A.FIND_LOCK_HELD_RETURN, cpu, heldPc(cpu, i), heldLock(cpu, i), infoClass(info), infoMode(info), act);
   }
   cset(cpu, C_HELD_DEPTH, 0);
 
@@ -105,7 +107,7 @@ export function exitSyscall(cpu: i32): i32 {
       else {
         count(cpu, K_FORKS_FAILED);
         const failPc = cget(cpu, C_FAIL_PC);
-        const site = failPc >= 0 ? load<i32>(insnAddr(failPc)) >>> 16 : 0;
+        const site = failPc >= 0 ? insnSite(load<i32>(insnAddr(failPc))) : 0;
         if (site != 0) {
           atomic.add<i32>(siteAddr(site) + S_FORK_FAILS, 1);
           atomic.store<i32>(siteAddr(site) + S_ERRNO, e);
@@ -132,7 +134,7 @@ export function exitSyscall(cpu: i32): i32 {
 function reclaimChild(cpu: i32, p: i32): void {
   const left = taskOwned(p);
   if (left != 0) {
-    report(A.FIND_LEAK, cpu, p, cget(cpu, C_FAIL_PC), 0, -1, left, err(cpu), 0);
+    reportResources(A.FIND_LEAK, cpu, p, cget(cpu, C_FAIL_PC), left);
     writeOff(cpu, p, left);
     count(cpu, K_LEAKED, <i32>popcnt(left));
   }

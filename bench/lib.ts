@@ -4,9 +4,9 @@
 // through the same exports and layout the drivers use.
 import { cpus as osCpus, availableParallelism, totalmem, platform, release, arch } from 'node:os';
 import { assemble, type Program } from '../src/kasm/index.js';
-import { Machine } from '../src/machine.js';
-import { parseScenario, type ScenarioInput } from '../src/scenario.js';
-import { kernelProgram, checkFaults } from '../src/run.js';
+import { Machine } from '../src/machine/machine.js';
+import { parseScenario, type ScenarioInput } from '../src/machine/scenario.js';
+import { kernelProgram, checkFaults } from '../src/commands/run.js';
 
 export interface HostInfo {
   node: string;

@@ -6,8 +6,8 @@
 import { Bench } from 'tinybench';
 import * as L from '../assembly/layout.js';
 import type { Program } from '../src/kasm/index.js';
-import type { Machine } from '../src/machine.js';
-import type { ScenarioInput } from '../src/scenario.js';
+import type { Machine } from '../src/machine/machine.js';
+import type { ScenarioInput } from '../src/machine/scenario.js';
 import { quietLimit } from '../src/drivers/step.js';
 import { kasm, machine, median, onlyWeights } from './lib.js';
 
@@ -52,8 +52,8 @@ export interface MicroSpec {
 /** The micro-benchmarks, in the order they are reported. */
 export function microSpecs(kernel: string): MicroSpec[] {
   const steps = (m: Machine): number => Number(m.steps());
-  const syscalls = (m: Machine): number => m.counter(L.K_SYSCALLS);
-  const reaps = (m: Machine): number => m.counter(L.K_REAPS);
+  const syscalls = (m: Machine): number => m.counters().syscalls;
+  const reaps = (m: Machine): number => m.counters().reaps;
   const one = { cpus: 1, forks: 0, driver: 'step' as const };
   return [
     { key: 'microop', name: `kasm micro-op (runStep, ${kernel}, default workload)`, kernel, scenario: { ...one }, batch: 100_000, ops: steps, note: 'one interpreted instruction or syscall entry; runStep batches of 100,000' },

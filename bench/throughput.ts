@@ -14,10 +14,9 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as L from '../assembly/layout.js';
 import { runParallelDriver } from '../src/drivers/parallel.js';
 import { runStepDriver } from '../src/drivers/step.js';
-import type { ScenarioInput } from '../src/scenario.js';
+import type { ScenarioInput } from '../src/machine/scenario.js';
 import { fmt, hostInfo, hostLine, machine, never, median, ratio, sig, table, type HostInfo } from './lib.js';
 
 export interface RunPoint {
@@ -59,11 +58,11 @@ export async function timedRun(cpus: number, o: ThroughputOptions & { driver?: '
     const t0 = performance.now();
     const out = driver === 'parallel' ? await runParallelDriver(m, never) : await runStepDriver(m, never);
     const wall = (performance.now() - t0) / 1000;
-    const forksOk = m.counter(L.K_FORKS_OK), reaps = m.counter(L.K_REAPS), steps = Number(m.steps());
+    const { forksOk, reaps } = m.counters(), steps = Number(m.steps());
     runs.push({
       kernel, driver, cpus, ledger, lockdep, wallSeconds: wall, forksOk, reaps, steps, spins: Number(m.spins()),
       forksPerSecond: forksOk / wall, reapsPerSecond: reaps / wall, stepsPerSecond: steps / wall,
-      findings: m.h(L.H_NR_FINDINGS), stopReason: out.stopReason, repeats: [],
+      findings: m.nrFindings(), stopReason: out.stopReason, repeats: [],
     });
   }
   const rates = runs.map((r) => r.forksPerSecond);

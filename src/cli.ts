@@ -3,15 +3,14 @@
 // 2 bad input or usage (one reason on stderr).
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { writeFileSync, renameSync } from 'node:fs';
-import { parseScenario, loadScenarioFile, ScenarioError, type ScenarioInput } from './scenario.js';
-import { runScenario } from './run.js';
-import { formatReport, type RunReport } from './report.js';
+import { parseScenario, loadScenarioFile, ScenarioError, type ScenarioInput } from './machine/scenario.js';
+import type { Machine } from './machine/machine.js';
+import { runScenario } from './commands/run.js';
+import { buildReport, collectFindings, formatReport, type RunReport } from './report/run.js';
 import { KasmError } from './kasm/index.js';
-import type { Machine } from './machine.js';
-import * as L from '../assembly/layout.js';
-import { checkCommand } from './check.js';
-import { enumerateFaults, formatFaults, FaultsError } from './faults.js';
-import { replayCycles } from './replay.js';
+import { checkCommand } from './commands/check.js';
+import { enumerateFaults, formatFaults, FaultsError } from './commands/faults.js';
+import { replayCycles } from './commands/replay.js';
 
 class UsageError extends Error {}
 
@@ -108,20 +107,23 @@ async function runCommand(flags: RunFlags): Promise<number> {
     const now = performance.now();
     if (!tty || now - lastLine < 250) return;
     lastLine = now;
-    const ok = m.counter(L.K_FORKS_OK), failed = m.counter(L.K_FORKS_FAILED);
+    const { forksOk: ok, forksFailed: failed } = m.counters();
     const rate = Math.round(ok / ((now - started) / 1000));
-    process.stderr.write(`\r  forks ${ok.toLocaleString('en-US')} ok (${rate.toLocaleString('en-US')}/s), ${failed.toLocaleString('en-US')} failed, findings ${m.h(L.H_NR_FINDINGS)}   `);
+    process.stderr.write(`\r  forks ${ok.toLocaleString('en-US')} ok (${rate.toLocaleString('en-US')}/s), ${failed.toLocaleString('en-US')} failed, findings ${m.nrFindings()}   `);
   };
   let report: RunReport;
+  let machine: Machine;
   try {
-    report = await runScenario(scenario, { interrupted: () => interrupts > 0, progress });
+    const run = await runScenario(scenario, { interrupted: () => interrupts > 0, progress });
+    machine = run.machine;
+    report = buildReport(machine, run.outcome);
   } finally {
     process.off('SIGINT', onSigint);
     if (tty) process.stderr.write(process.stderr.isTTY ? '\r\x1b[K' : '\n');
   }
   // A predicted lock-order cycle: search (bounded) for a schedule in which it
   // really deadlocks, and say how to replay it.
-  const replay = interrupts === 0 ? await replayCycles(report, scenario) : null;
+  const replay = interrupts === 0 ? await replayCycles(collectFindings(machine).groups, report.stopReason, scenario) : null;
   if (replay) {
     report.extra.push(replay.found
       ? `lockdep's cycle deadlocks for real under the step driver: ${replay.command}`

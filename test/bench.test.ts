@@ -18,7 +18,7 @@ describe('bench harness', () => {
       const ops = s.ops(m) - o0;
       expect(ops, s.key).toBeGreaterThan(0);
       stepsPer[s.key] = (Number(m.steps()) - s0) / ops;
-      expect(m.h(L.H_NR_FINDINGS), s.key).toBe(0);
+      expect(m.nrFindings(), s.key).toBe(0);
     }
     expect(stepsPer.emptySyscall).toBeCloseTo(2, 1);
     for (const k of ['spinPair', 'readPair', 'writePair', 'spinPairNoLockdep']) expect(stepsPer[k], k).toBeCloseTo(4, 1);

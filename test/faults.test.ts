@@ -4,8 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import * as L from '../assembly/layout.js';
-import { enumerateFaults, type FaultsReport, type FaultRow } from '../src/faults.js';
+import { enumerateFaults, type FaultsReport, type FaultRow } from '../src/commands/faults.js';
 import { listModels } from '../src/kasm/index.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { run } from './helpers.js';
@@ -17,8 +16,7 @@ const forksim = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args
 async function counters(kernel: string, siteName: string, knobs: Record<string, number>, forks: number, extra = {}) {
   const { m, r } = await run(kernel, { driver: 'step', cpus: 2, forks, faults: { [siteName]: knobs }, ...extra });
   const site = m.program.sites.find((s) => s.name === siteName)!;
-  const a = m.siteAddr(site.id);
-  return { passes: m.at(a + L.S_PASSES), injected: m.at(a + L.S_INJECTED), forkFails: m.at(a + L.S_FORK_FAILS), natural: m.at(a + L.S_NATURAL), r };
+  return { ...m.site(site.id), r };
 }
 
 describe('fault knobs', () => {

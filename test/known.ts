@@ -3,9 +3,11 @@
 // scx_enabled(), and scx_ops_enable() sets them with scx_fork_rwsem dropped
 // in between (see kernels/v6.12-scx/ext.kasm). A fork that initialises in
 // that gap and then fails under tasklist_lock leaks exactly its scx_task.
-import type { Finding } from '../src/findings.js';
+import type { Program } from '../src/kasm/index.js';
+import type { FindingGroup } from '../src/analysis/findings.js';
+import { failedAt, resources } from './helpers.js';
 
-export const knownUpstream = (f: Finding): boolean =>
-  f.kind === 'leak' &&
-  f.resources?.join() === 'scx_task' &&
-  ['fatal_signal_pending', 'copy_process:pidns_adding'].includes(f.failure?.site ?? '');
+export const knownUpstream = (p: Program) => (g: FindingGroup): boolean =>
+  g.first.kind === 'leak' &&
+  g.first.resources === resources('scx_task') &&
+  ['fatal_signal_pending', 'copy_process:pidns_adding'].includes(failedAt(p, g.first) ?? '');

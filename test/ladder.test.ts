@@ -4,8 +4,9 @@
 import { describe, it, expect } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { kernelProgram } from '../src/run.js';
-import { checkLadders, verdictClasses, ladderBad, type LadderReport } from '../src/ladder.js';
+import { kernelProgram } from '../src/commands/run.js';
+import { checkLadders } from '../src/analysis/ladder/walk.js';
+import { verdictClasses, ladderBad, type LadderReport } from '../src/analysis/ladder/verdict.js';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { kasm } from './helpers.js';
 

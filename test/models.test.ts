@@ -3,20 +3,20 @@
 // (and sched_ext switching, in v6.12-scx): no findings, every invariant,
 // exact conservation, and the same result for the same seed.
 import { describe, it, expect } from 'vitest';
-import { run } from './helpers.js';
-import type { RunReport } from '../src/report.js';
+import { run, brief } from './helpers.js';
+import type { RunReport } from '../src/report/run.js';
 
 const stable = (r: RunReport): unknown => ({ ...r, elapsedSeconds: 0, forks: { ...r.forks, perSecond: 0, perCpu: r.forks.perCpu.map((c) => ({ ...c, perSecond: 0 })) } });
 
 describe.each(['v6.10', 'v6.10-patched', 'v6.12-scx'])('kernel %s, step driver', (kernel) => {
   it('runs 100,000 forks on 4 CPUs with natural failures and nothing wrong', async () => {
-    const { r } = await run(kernel, { driver: 'step', cpus: 4, forks: 100_000, seed: 7 });
+    const { m, r, f } = await run(kernel, { driver: 'step', cpus: 4, forks: 100_000, seed: 7 });
     expect(r.stopReason).toBe('forks');
-    expect(r.findings.groups.map((g) => g.message)).toEqual([]);
+    expect(f.map(brief(m.program))).toEqual([]);
     expect(r.invariantsChecked).toBe(true);
     expect(r.conservation?.balanced).toBe(true);
     expect(r.forks.ok + r.forks.failed).toBeGreaterThanOrEqual(100_000);
-    const failed = Object.fromEntries(r.failures.map((f) => [f.site, f.errno]));
+    const failed = Object.fromEntries(r.failures.map((x) => [x.site, x.errno]));
     expect(failed).toMatchObject({
       fatal_signal_pending: '-EINTR', // a kill arriving mid-fork
       below_max_threads: '-EAGAIN', // max_threads

@@ -1,52 +1,61 @@
 // Every detector against a mutant it must catch, under both drivers, with
-// assertions on what the report says (site, resource, lock, CPUs).
+// assertions on the finding records (site, resource, lock, CPUs) and on the
+// structured hang the driver returned.
 import { describe, it, expect } from 'vitest';
-import { run, kinds } from './helpers.js';
+import * as A from '../assembly/abi.js';
+import { run, kinds, ofKind, failedAt, labelNames, resources, placeOf, CLASS } from './helpers.js';
+import { waiters, findCycle } from '../src/analysis/waitfor.js';
 
 describe.each(['step', 'parallel'] as const)('mutants under the %s driver', (driver) => {
   const base = { driver, cpus: driver === 'step' ? 4 : 2, forks: 20_000, watchdogMs: 1000 };
 
   it('a ladder that skips a release is a leak naming the site and the resource', async () => {
-    const { r } = await run('mutants/leak-skip-release', base);
-    const leaks = r.findings.groups.filter((g) => g.kind === 'leak');
+    const { m, f } = await run('mutants/leak-skip-release', base);
+    const leaks = ofKind(f, 'leak');
     expect(leaks.length).toBeGreaterThan(0);
     for (const g of leaks) {
-      expect(g.resources).toEqual(['perf']);
-      expect(g.failure?.site).toBeTruthy();
-      expect(g.ladder).toContain('bad_fork_cleanup_audit');
-      expect(g.ladder).toContain('bad_fork_cleanup_perf'); // passed, but it no longer releases perf
+      expect(g.first.resources).toBe(resources('perf'));
+      expect(failedAt(m.program, g.first)).toBeTruthy();
+      expect(labelNames(m.program, g.first)).toContain('bad_fork_cleanup_audit');
+      expect(labelNames(m.program, g.first)).toContain('bad_fork_cleanup_perf'); // passed, but it no longer releases perf
     }
-    expect(kinds(r)).toEqual(['leak']);
+    expect(kinds(f)).toEqual(['leak']);
   });
 
   it('unlocking a lock never taken is a bad unlock balance at that line', async () => {
-    const { r } = await run('mutants/bad-unlock-balance', base);
-    expect(kinds(r)).toEqual(['bad-unlock-balance']);
-    const g = r.findings.groups[0];
-    expect(g.at?.routine).toBe('sys_kill');
-    expect(g.at?.file).toBe('kernels/mutants/bad-unlock-balance/signal.kasm');
-    expect(g.lock).toMatch(/siglock/);
+    const { m, f } = await run('mutants/bad-unlock-balance', base);
+    expect(kinds(f)).toEqual(['bad-unlock-balance']);
+    const g = ofKind(f, 'bad-unlock-balance')[0].first;
+    expect(m.program.src[g.pc].routine).toBe('sys_kill');
+    expect(m.program.src[g.pc].file).toBe('kernels/mutants/bad-unlock-balance/signal.kasm');
+    expect(g.lockClass).toBe(CLASS.siglock);
+    expect(g.heldMode).toBe(-1); // not held at all
   });
 
   it('the v6.12 hooks under the pre-patch ladder leak the scx_fork_rwsem read hold, and scx enable then hangs', async () => {
-    const { r } = await run('mutants/scx-prepatch-ladder', { ...base, forks: 0, maxSteps: 50_000_000, duration: 30 });
+    const { m, r, o, f } = await run('mutants/scx-prepatch-ladder', { ...base, forks: 0, maxSteps: 50_000_000, duration: 30 });
     expect(['deadlock', 'hang']).toContain(r.stopReason);
-    const held = r.findings.groups.filter((g) => g.kind === 'lock-held-returning-to-user');
+    const held = ofKind(f, 'lock-held-returning-to-user');
     expect(held.length).toBeGreaterThan(0);
-    expect(held.every((g) => g.lockClass === 'scx_fork_rwsem' && g.failure)).toBe(true);
-    const chain = r.extra.join('\n');
-    expect(chain).toMatch(/waits for scx_fork_rwsem \(write\)/);
-    expect(chain).toMatch(/a leaked read hold/);
+    expect(held.every((g) => g.first.lockClass === CLASS.scx_fork_rwsem && g.first.mode === A.MODE_READ && g.first.failPc >= 0)).toBe(true);
+    // The hang: someone waits to take scx_fork_rwsem for write, held for read by tasks that left.
+    const ws = waiters(m.program, o.hang!.state, m.findings().records);
+    const writer = ws.find((w) => m.identifyLock(w.lock).where === 'global' && w.mode === A.MODE_EXCL && w.shared);
+    expect(writer).toBeDefined();
+    expect(m.identifyLock(writer!.lock)).toEqual({ where: 'global', cls: CLASS.scx_fork_rwsem });
+    expect(writer!.note.leakedReaders).toBeGreaterThan(0);
+    expect(writer!.note.leakers.length).toBeGreaterThan(0);
   });
 
   it('two locks taken in opposite orders end in a deadlock naming both CPUs and both locks', async () => {
-    const { r } = await run('mutants/deadlock-abba', { ...base, forks: 0, maxSteps: 50_000_000, duration: 30 });
+    const { m, r, o } = await run('mutants/deadlock-abba', { ...base, forks: 0, maxSteps: 50_000_000, duration: 30 });
     expect(r.stopReason).toBe(driver === 'step' ? 'deadlock' : 'hang');
-    const chain = r.extra.join('\n');
-    const cycle = /cycle: CPU(\d+) → CPU(\d+) → CPU\1/.exec(chain);
-    expect(cycle).not.toBeNull();
-    expect(chain).toMatch(new RegExp(`CPU${cycle![1]} .*\\n\\s+waits for (pidmap_lock|css_set_lock)`));
-    expect(chain).toMatch(/waits for pidmap_lock/);
-    expect(chain).toMatch(/waits for css_set_lock/);
+    const ws = waiters(m.program, o.hang!.state, m.findings().records);
+    const cycle = findCycle(ws);
+    expect(cycle).toHaveLength(2);
+    const waitedFor = new Set(ws.filter((w) => cycle!.includes(w.cpu)).map((w) => m.identifyLock(w.lock)).map((id) => (id.where === 'global' ? id.cls : -1)));
+    expect(waitedFor).toEqual(new Set([CLASS.pidmap_lock, CLASS.css_set_lock]));
+    for (const w of ws.filter((x) => cycle!.includes(x.cpu))) expect(w.holders.map((h) => h.cpu).filter((c) => c !== w.cpu)).toHaveLength(1);
+    expect(ws.some((w) => placeOf(m.program, w.at).startsWith('kernels/mutants/deadlock-abba/'))).toBe(true); // the mutant's own order is one side
   });
 });

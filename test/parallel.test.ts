@@ -4,16 +4,16 @@
 // the locks it held and never hangs the run.
 import { describe, it, expect } from 'vitest';
 import type { Worker } from 'node:worker_threads';
-import { machineFor, never, run, forkOnly } from './helpers.js';
-import { runParallelDriver } from '../src/drivers/parallel.js';
+import { machineFor, never, run, kasm, forkOnly, ofKind, brief, placeOf } from './helpers.js';
+import { runParallelDriver, cpuGroups } from '../src/drivers/parallel.js';
 import { knownUpstream } from './known.js';
-import { buildReport } from '../src/report.js';
+import { buildReport } from '../src/report/run.js';
 
 describe.each([2, 8])('%i workers', (cpus) => {
   it.each(['v6.10', 'v6.10-patched', 'v6.12-scx'])('%s: no findings, exact conservation', async (kernel) => {
-    const { r } = await run(kernel, { driver: 'parallel', cpus, forks: 30_000, seed: 11 });
+    const { m, r, f } = await run(kernel, { driver: 'parallel', cpus, forks: 30_000, seed: 11 });
     expect(r.stopReason).toBe('forks');
-    expect(r.findings.groups.filter((g) => !knownUpstream(g)).map((g) => g.message)).toEqual([]);
+    expect(f.filter((g) => !knownUpstream(m.program)(g)).map(brief(m.program))).toEqual([]);
     expect(r.invariantsChecked).toBe(true);
     expect(r.conservation).toMatchObject({ balanced: true });
     expect(r.forks.perCpu.filter((c) => c.ok > 0).length).toBe(cpus); // every CPU forked
@@ -22,14 +22,13 @@ describe.each([2, 8])('%i workers', (cpus) => {
 
 describe('fewer worker threads than simulated CPUs', () => {
   it('8 CPUs on 2 threads, round robin: clean, conserved, every CPU forks', async () => {
-    const { r } = await run('v6.12-scx', { driver: 'parallel', cpus: 8, threads: 2, forks: 30_000, seed: 5 });
+    const { m, r, f } = await run('v6.12-scx', { driver: 'parallel', cpus: 8, threads: 2, forks: 30_000, seed: 5 });
     expect(r.stopReason).toBe('forks');
-    expect(r.findings.groups.filter((g) => !knownUpstream(g)).map((g) => g.message)).toEqual([]);
+    expect(f.filter((g) => !knownUpstream(m.program)(g)).map(brief(m.program))).toEqual([]);
     expect(r.conservation).toMatchObject({ balanced: true });
     expect(r.forks.perCpu.filter((c) => c.ok > 0).length).toBe(8);
   });
-  it('splits CPUs evenly and rejects more threads than CPUs', async () => {
-    const { cpuGroups } = await import('../src/drivers/parallel.js');
+  it('splits CPUs evenly and rejects more threads than CPUs', () => {
     expect(cpuGroups(8, 3)).toEqual([{ first: 0, count: 2 }, { first: 2, count: 3 }, { first: 5, count: 3 }]);
     expect(() => machineFor('v6.10', { cpus: 2, threads: 4 })).toThrow(/threads \(4\) must be at most cpus \(2\)/);
   });
@@ -41,32 +40,40 @@ describe('a worker that dies', () => {
     let workers: Worker[] = [];
     const outcome = runParallelDriver(m, never, { onStarted: (w) => { workers = w; } });
     // Wait (bounded) until CPU 1 is demonstrably running, then kill its worker.
-    for (let i = 0; i < 2000 && m.progress(1) < 10_000; i++) await new Promise((r) => setTimeout(r, 5));
-    expect(m.progress(1)).toBeGreaterThanOrEqual(10_000);
+    for (let i = 0; i < 2000 && m.syscalls(1) < 1000; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(m.syscalls(1)).toBeGreaterThanOrEqual(1000);
     await workers[1].terminate();
-    const r = buildReport(m, await outcome);
+    const o = await outcome;
+    const r = buildReport(m, o);
     expect(r.stopReason).toBe('worker-died');
-    expect(r.findings.groups.map((g) => g.kind)).toContain('worker-died');
-    expect(r.extra.join('\n')).toMatch(/worker for CPU1 died \(.*\) holding (no locks|.+)/);
+    expect(o.deadWorkers.map((d) => d.cpu)).toEqual([1]);
+    expect(o.deadWorkers[0].why).toBeTruthy();
+    const died = ofKind((await import('../src/analysis/findings.js')).groupFindings(m, m.findings().records), 'worker-died');
+    expect(died.map((g) => [g.first.cpu, g.first.held])).toEqual([[1, o.deadWorkers[0].held.length]]);
     expect(r.invariantsChecked).toBe(false);
   });
 });
 
 describe('the watchdog', () => {
-  const looping = async () => (await import('./helpers.js')).kasm(`
+  const looping = (): ReturnType<typeof kasm> => kasm(`
 routine void sys_fork
 again:
     goto again
 `);
   it('reports a CPU looping in a syscall (a livelock), not only one spinning', async () => {
-    const { r } = await run(await looping(), { driver: 'parallel', cpus: 2, forks: 0, watchdogMs: 300, weights: forkOnly });
+    const { m, r, o, f } = await run(looping(), { driver: 'parallel', cpus: 2, forks: 0, watchdogMs: 300, weights: forkOnly });
     expect(r.stopReason).toBe('hang');
-    expect(r.findings.groups[0].message).toMatch(/hung CPU \d: stuck in a syscall \(sys_fork\(\) inline.kasm:\d\)/);
-    expect(r.extra[0]).toMatch(/without waiting for a lock \(a livelock\?\)/);
+    const g = ofKind(f, 'hung-cpu')[0].first;
+    expect(g.lock).toBe(0); // looping, not waiting for a lock
+    expect(o.hang).toMatchObject({ cause: 'watchdog', cpu: g.cpu, stuckFor: 300 });
+    expect(o.hang!.state.cpus[g.cpu].spinLock).toBe(0);
+    expect(m.program.src[o.hang!.state.cpus[g.cpu].pc].routine).toBe('sys_fork');
+    expect(placeOf(m.program, o.hang!.state.cpus[g.cpu].pc)).toMatch(/^inline\.kasm:\d+$/);
   });
   it('the step driver reports it too (a soft lockup), instead of running to its step limit', async () => {
-    const { r } = await run(await looping(), { driver: 'step', cpus: 2, forks: 0, weights: forkOnly });
+    const { r, o, f } = await run(looping(), { driver: 'step', cpus: 2, forks: 0, weights: forkOnly });
     expect(r.stopReason).toBe('hang');
-    expect(r.extra[0]).toMatch(/CPU\d has been inside one syscall for about 17M of its steps \(a soft lockup\)/);
+    expect(o.hang).toMatchObject({ cause: 'soft-lockup', stuckFor: 16_777_216 });
+    expect(ofKind(f, 'hung-cpu')[0].first).toMatchObject({ cpu: o.hang!.cpu, lock: 0 });
   });
 });

@@ -1,7 +1,7 @@
 // The window forksim found in v6.12 sched_ext, replayed exactly under the
 // step driver (a stalled CPU opens it), and the proposed fix closing it.
 import { describe, it, expect } from 'vitest';
-import { run } from './helpers.js';
+import { run, brief, failedAt, labelNames, resources } from './helpers.js';
 
 const scenario = (seed: number) => ({
   driver: 'step' as const, cpus: 4, seed, forks: 20_000,
@@ -12,17 +12,18 @@ const scenario = (seed: number) => ({
 
 describe('scx_cancel_fork() tests scx_enabled(), scx_fork() tests scx_ops_init_task_enabled', () => {
   it('v6.12-scx: a fork that runs ops.init_task() in the gap and then fails leaks its scx_task', async () => {
-    const { r } = await run('v6.12-scx', scenario(6));
-    expect(r.findings.groups.map((g) => [g.kind, g.resources, g.failure?.site])).toEqual([['leak', ['scx_task'], 'fatal_signal_pending']]);
-    expect(r.findings.groups[0].ladder).toContain('bad_fork_sched_cancel_fork'); // it did run sched_cancel_fork()
-    expect(r.reproduce).toMatch(/--stall 0.002:3000/);
+    const { m, r, f } = await run('v6.12-scx', scenario(6));
+    expect(f.map((g) => [g.first.kind, 'resources' in g.first ? g.first.resources : 0n, failedAt(m.program, g.first)]))
+      .toEqual([['leak', resources('scx_task'), 'fatal_signal_pending']]);
+    expect(labelNames(m.program, f[0].first)).toContain('bad_fork_sched_cancel_fork'); // it did run sched_cancel_fork()
+    expect(r.reproduce).toContain('--stall 0.002:3000');
   });
 
   it('the proposed fix (test the task\'s scx state) leaks nothing under the same schedules', async () => {
     for (const seed of [1, 2, 3, 4, 5, 6]) {
-      const { r } = await run('proposed/scx-cancel-fork-state', scenario(seed));
-      expect(r.findings.groups.map((g) => g.message)).toEqual([]);
-      expect(r.failures.find((f) => f.site === 'fatal_signal_pending')?.injected).toBeGreaterThan(0);
+      const { m, r, f } = await run('proposed/scx-cancel-fork-state', scenario(seed));
+      expect(f.map(brief(m.program))).toEqual([]);
+      expect(r.failures.find((x) => x.site === 'fatal_signal_pending')?.injected).toBeGreaterThan(0);
     }
   });
 

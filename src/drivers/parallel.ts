@@ -6,19 +6,14 @@
 import { Worker } from 'node:worker_threads';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { wrap, releaseProxy, type Remote } from 'comlink/dist/esm/comlink.mjs';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { wrap, releaseProxy, type Remote } from 'comlink';
+import { nodeEndpoint } from './endpoint.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import { wasmModule } from '../wasm.js';
-import type { Machine } from '../machine.js';
-import type { RunOutcome, StopReason } from '../report.js';
-import type { DriverControl } from './step.js';
+import { wasmModule } from '../machine/wasm.js';
+import type { Machine } from '../machine/machine.js';
+import type { DeadWorker, DriverControl, Hang, RunOutcome, StopReason } from './outcome.js';
 import { drain } from './step.js';
-import type { WorkerApi } from './worker.js';
-import { describeWaiters, waiters } from '../waitfor.js';
-import { FIND_HANG, FIND_WORKER_DIED } from '../../assembly/abi.js';
-import * as L from '../../assembly/layout.js';
-import { lockName, sourceRef, fmtRef } from '../findings.js';
+import type { WorkerApi, WorkerData } from './worker.js';
 
 export const WORKER_PATH = join(PACKAGE_ROOT, 'dist', 'src', 'drivers', 'worker.js');
 const TICK_MS = 20;
@@ -35,16 +30,18 @@ export function cpuGroups(cpus: number, threads: number): { first: number; count
 
 export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: { onStarted?(cpus: Worker[]): void } = {}): Promise<RunOutcome> {
   const s = m.scenario;
-  m.hset(L.H_FLAGS, m.h(L.H_FLAGS) | L.FLAG_PARK); // more simulated CPUs than cores still progress
+  m.setParking(true); // more simulated CPUs than cores still progress
   const module = wasmModule();
   const threads: Thread[] = [];
   let stop: StopReason | undefined;
-  const extra: string[] = [];
+  let hang: Hang | undefined;
+  const deadWorkers: DeadWorker[] = [];
   const started = performance.now();
   const elapsed = (): number => (performance.now() - started) / 1000;
   try {
     for (const { first, count } of cpuGroups(s.cpus, s.threads ?? s.cpus)) {
-      const worker = new Worker(WORKER_PATH, { workerData: { module, memory: m.memory, cpu: first, count } });
+      const data: WorkerData = { module, memory: m.memory, stop: m.stopWord(), cpu: first, count };
+      const worker = new Worker(WORKER_PATH, { workerData: data });
       const remote = wrap<WorkerApi>(nodeEndpoint(worker));
       const entry: Thread = { worker, remote, done: Promise.resolve(), exited: false, first, count };
       worker.on('error', (e) => { entry.error ??= e; });
@@ -65,23 +62,18 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
       const dead = threads.find((t) => t.exited || t.error !== undefined);
       if (dead) {
         stop = 'worker-died';
-        reportDeadWorker(m, dead, extra);
+        deadWorkers.push(...reportDeadWorker(m, dead));
       } else if (m.stopped()) stop = m.stopCause();
       else if (s.duration !== undefined && elapsed() >= s.duration) stop = 'duration';
       else if (ctl.interrupted()) stop = 'interrupted';
       else {
         for (let c = 0; c < s.cpus && !stop; c++) {
-          const syscalls = m.cpuCounter(c, L.K_SYSCALLS);
+          const syscalls = m.syscalls(c);
           if (syscalls !== last[c].syscalls || !m.cpuBusy(c)) last[c] = { syscalls, since: now };
           else if (now - last[c].since >= s.watchdogMs) {
             stop = 'hang';
-            const lock = m.at(m.cpuAddr(c) + L.C_SPIN_LOCK);
-            m.core.reportHang(FIND_HANG, c, lock, 0);
-            const where = fmtRef(sourceRef(m, m.at(m.cpuAddr(c) + L.C_PC)));
-            extra.push(lock
-              ? `watchdog: CPU${c} stuck for ${s.watchdogMs} ms waiting for ${lockName(m, lock)}`
-              : `watchdog: CPU${c} stuck for ${s.watchdogMs} ms in one syscall without waiting for a lock (a livelock?), now at ${where}`);
-            extra.push(...describeWaiters(waiters(m)));
+            m.core.reportHang(c, m.cpu(c).spinLock);
+            hang = { cause: 'watchdog', cpu: c, stuckFor: s.watchdogMs, state: m.waitState() };
           }
         }
         ctl.progress?.(m);
@@ -94,7 +86,7 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
   // With every worker gone, the host finishes in-flight syscalls itself,
   // single-threaded, so invariants are checked at a quiescent point.
   const quiescent = stop !== 'worker-died' && stop !== 'hang' && drain(m);
-  return { stopReason: stop!, elapsedSeconds, quiescent, extra, partial: stop === 'interrupted' };
+  return { stopReason: stop!, elapsedSeconds, quiescent, hang, deadWorkers, partial: stop === 'interrupted' };
 }
 
 /** Set the stop flag, wait for every worker's loop to return, then end them.
@@ -113,13 +105,13 @@ async function stopAll(m: Machine, threads: Thread[]): Promise<void> {
 
 /** A dead worker takes its simulated CPUs with it: report each, with the
  *  locks it held. */
-function reportDeadWorker(m: Machine, t: Thread, extra: string[]): void {
+function reportDeadWorker(m: Machine, t: Thread): DeadWorker[] {
   const why = t.error instanceof Error ? t.error.message : t.error !== undefined ? String(t.error) : 'terminated';
+  const out: DeadWorker[] = [];
   for (let cpu = t.first; cpu < t.first + t.count; cpu++) {
-    const base = m.cpuAddr(cpu);
-    const held: string[] = [];
-    for (let i = 0; i < m.at(base + L.C_HELD_DEPTH); i++) held.push(lockName(m, m.at(base + L.C_HELD + i * L.HELD_SIZE + L.HL_LOCK)));
-    m.core.reportHang(FIND_WORKER_DIED, cpu, 0, held.length);
-    extra.push(`worker for CPU${cpu} died (${why}) holding ${held.length ? held.join(', ') : 'no locks'}`);
+    const held = m.cpu(cpu).held.map((h) => m.identifyLock(h.lock));
+    m.core.reportWorkerDied(cpu, held.length);
+    out.push({ cpu, why, held });
   }
+  return out;
 }

@@ -1,25 +1,22 @@
 // The step driver: one thread interleaves every simulated CPU one micro-op
-// at a time, the next CPU drawn from a seeded RNG inside the core, so a run
-// is replayable from (kernel, scenario, seed). A deadlock is every CPU
-// spinning (or idle) with none making progress.
+// at a time, the next CPU chosen inside the core by the scheduling policy
+// (random by default; replay follows a recorded schedule), so a run is
+// replayable from (kernel, scenario, seed) or from its schedule. A deadlock
+// is every CPU spinning (or idle) with none making progress.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import type { Machine } from '../machine.js';
-import type { RunOutcome, StopReason } from '../report.js';
-import { describeWaiters, waiters } from '../waitfor.js';
-import { K_SYSCALLS, C_SPIN_LOCK } from '../../assembly/layout.js';
-import { FIND_HANG } from '../../assembly/abi.js';
+import * as A from '../../assembly/abi.js';
+import type { Machine } from '../machine/machine.js';
+import type { DriverControl, Hang, RunOutcome, StopReason } from './outcome.js';
 
 const CHUNK = 1n << 20n;
-const enum Result { Budget = 0, Stopped = 1, Deadlock = 2, Idle = 3 }
-
-export interface DriverControl {
-  interrupted(): boolean;
-  progress?(m: Machine): void;
-}
 
 /** Steps with no progress anywhere before a deadlock is declared: long
  *  enough that a CPU holding a lock is surely picked in between. */
 export const quietLimit = (cpus: number): number => 4096 + 512 * cpus;
+
+// Soft-lockup check: a CPU inside the same syscall for STUCK_CHUNKS chunks
+// (millions of its own steps) is hung even if it keeps stepping.
+const STUCK_CHUNKS = 32;
 
 export async function runStepDriver(m: Machine, ctl: DriverControl): Promise<RunOutcome> {
   const s = m.scenario;
@@ -27,22 +24,21 @@ export async function runStepDriver(m: Machine, ctl: DriverControl): Promise<Run
   const elapsed = (): number => (performance.now() - started) / 1000;
   const maxSteps = s.maxSteps ?? (s.forks > 0 ? s.forks * 5000 + 10_000_000 : Number.MAX_SAFE_INTEGER);
   let stop: StopReason | undefined;
-  let extra: string[] = [];
+  let hang: Hang | undefined;
   let steps = 0;
-  // Soft-lockup check: a CPU inside the same syscall for STUCK_CHUNKS chunks
-  // (millions of its own steps) is hung even if it keeps stepping.
   const seen = Array.from({ length: s.cpus }, () => ({ syscalls: -1, chunks: 0 }));
   while (!stop) {
-    const r: Result = m.core.runStep(CHUNK, quietLimit(s.cpus));
+    const r = m.core.runStep(CHUNK, quietLimit(s.cpus));
     steps += Number(CHUNK);
     const stuck = stuckCpu(m, seen);
     if (stuck >= 0) {
       stop = 'hang';
-      m.core.reportHang(FIND_HANG, stuck, m.at(m.cpuAddr(stuck) + C_SPIN_LOCK), 0);
-      extra = [`CPU${stuck} has been inside one syscall for about ${Math.round((STUCK_CHUNKS * Number(CHUNK)) / s.cpus / 1e6)}M of its steps (a soft lockup)`, ...describeWaiters(waiters(m))];
-    } else if (r === Result.Stopped) stop = m.stopCause();
-    else if (r === Result.Deadlock) stop = 'deadlock';
-    else if (r === Result.Idle) stop = 'idle';
+      m.core.reportHang(stuck, m.cpu(stuck).spinLock);
+      hang = { cause: 'soft-lockup', cpu: stuck, stuckFor: Math.round((STUCK_CHUNKS * Number(CHUNK)) / s.cpus), state: m.waitState() };
+    } else if (r === A.RUN_STOPPED) stop = m.stopCause();
+    else if (r === A.RUN_DEADLOCK) stop = 'deadlock';
+    else if (r === A.RUN_IDLE) stop = 'idle';
+    else if (r === A.RUN_SCHEDULE_END) stop = 'schedule-end';
     else if (s.duration !== undefined && elapsed() >= s.duration) stop = 'duration';
     else if (steps >= maxSteps) stop = 'max-steps';
     else {
@@ -51,19 +47,17 @@ export async function runStepDriver(m: Machine, ctl: DriverControl): Promise<Run
       if (ctl.interrupted()) stop = 'interrupted';
     }
   }
-  if (stop === 'deadlock') extra = describeWaiters(waiters(m));
-  else if (stop !== 'hang' && !drain(m)) {
+  if (stop === 'deadlock') hang = { cause: 'deadlock', cpu: -1, stuckFor: 0, state: m.waitState() };
+  else if (stop !== 'hang' && stop !== 'schedule-end' && !drain(m)) {
     stop = 'deadlock';
-    extra = ['while letting in-flight syscalls finish:', ...describeWaiters(waiters(m))];
+    hang = { cause: 'drain', cpu: -1, stuckFor: 0, state: m.waitState() };
   }
-  return { stopReason: stop, elapsedSeconds: elapsed(), quiescent: m.quiescent(), extra, partial: stop === 'interrupted' };
+  return { stopReason: stop, elapsedSeconds: elapsed(), quiescent: m.quiescent(), hang, deadWorkers: [], partial: stop === 'interrupted' };
 }
-
-const STUCK_CHUNKS = 32;
 
 function stuckCpu(m: Machine, seen: { syscalls: number; chunks: number }[]): number {
   for (let c = 0; c < seen.length; c++) {
-    const syscalls = m.cpuCounter(c, K_SYSCALLS);
+    const syscalls = m.syscalls(c);
     if (syscalls !== seen[c].syscalls || !m.cpuBusy(c)) seen[c] = { syscalls, chunks: 0 };
     else if (++seen[c].chunks >= STUCK_CHUNKS) return c;
   }
@@ -74,9 +68,9 @@ function stuckCpu(m: Machine, seen: { syscalls: number; chunks: number }[]): num
 export function drain(m: Machine): boolean {
   m.drain();
   for (let i = 0; i < 64 && !m.quiescent(); i++) {
-    const r: Result = m.core.runStep(CHUNK, quietLimit(m.scenario.cpus));
-    if (r === Result.Deadlock) return false;
+    const r = m.core.runStep(CHUNK, quietLimit(m.scenario.cpus));
+    if (r === A.RUN_DEADLOCK) return false;
+    if (r === A.RUN_SCHEDULE_END) break;
   }
   return m.quiescent();
 }
-

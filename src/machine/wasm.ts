@@ -1,9 +1,10 @@
 // Loading build/forksim.wasm: compiled once per thread, instantiated once
 // per driver thread over the shared memory.
 import { readFileSync } from 'node:fs';
-import { MAX_PAGES } from '../assembly/layout.js';
-import { WASM_PATH } from './paths.js';
+import { MAX_PAGES } from '../../assembly/layout.js';
+import { WASM_PATH } from '../paths.js';
 
+/** The core's exports (assembly/index.ts). */
 export interface CoreExports {
   configure(): number;
   attach(): void;
@@ -12,7 +13,11 @@ export interface CoreExports {
   run(first: number, count: number, budget: number): number;
   runStep(budget: bigint, quietLimit: number): number;
   checkInvariants(): number;
-  reportHang(kind: number, cpu: number, lock: number, detail: number): void;
+  reportHang(cpu: number, lock: number): void;
+  reportWorkerDied(cpu: number, held: number): void;
+  lockdepMatrixWord(from: number, to: number): number;
+  lockdepEdge(from: number, to: number): number;
+  lockstatRecord(cpu: number, cls: number, mode: number): number;
 }
 
 let compiled: WebAssembly.Module | undefined;

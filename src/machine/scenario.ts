@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
-import { MAX_CPUS, MAX_TASKS } from '../assembly/abi.js';
+import { MAX_CPUS, MAX_TASKS } from '../../assembly/abi.js';
 
 /** The knobs of one fault site, as the kernel's fault-injection attributes
  *  (should_fail()) and fail-nth: a pass of the site fails when it is the

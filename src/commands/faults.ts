@@ -28,17 +28,20 @@
 // making progress) is charged to the sites whose failures returned to user
 // space holding a lock in that run (the leaked hold others wait for); a hang
 // with no such site is listed with the other findings no failure explains.
-import * as A from '../assembly/abi.js';
-import * as L from '../assembly/layout.js';
-import { Machine } from './machine.js';
-import { parseScenario, type Scenario } from './scenario.js';
+import * as A from '../../assembly/abi.js';
+import { Machine } from '../machine/machine.js';
+import { parseScenario, type Scenario } from '../machine/scenario.js';
+import type { FindingRecord } from '../machine/findings.js';
 import { kernelProgram } from './run.js';
-import { runStepDriver } from './drivers/step.js';
-import { runParallelDriver } from './drivers/parallel.js';
-import { readFindings, type Finding } from './findings.js';
-import { checkLadders, verdictClasses, type LadderReport, type SiteLadder } from './ladder.js';
-import { errnoName, LOCK_CLASSES } from './kasm/vocabulary.js';
-import { KasmError, AggregateKasmError, type Program, type SiteInfo } from './kasm/index.js';
+import { runStepDriver } from '../drivers/step.js';
+import { runParallelDriver } from '../drivers/parallel.js';
+import { siteAt } from '../analysis/findings.js';
+import { checkLadders, type LadderReport, type SiteLadder } from '../analysis/ladder/walk.js';
+import { verdictClasses } from '../analysis/ladder/verdict.js';
+import { errnoName, LOCK_CLASSES, RESOURCE_NAMES } from '../kasm/vocabulary.js';
+import { KasmError, AggregateKasmError, type Program, type SiteInfo } from '../kasm/index.js';
+import { renderFinding } from '../report/findings.js';
+import { describeHang } from '../report/waitfor.js';
 
 export interface FaultsOptions {
   kernel: string;
@@ -89,11 +92,6 @@ export interface FaultsReport {
   verdict: 'clean' | 'bad';
 }
 
-const WEIGHT_KEYS: [number, keyof Scenario['weights']][] = [
-  [A.ACT_FORK, 'fork'], [A.ACT_EXIT, 'exit'], [A.ACT_WAIT, 'wait'], [A.ACT_KILL, 'kill'], [A.ACT_YIELD, 'yield'],
-  [A.ACT_SCX_ENABLE, 'scxEnable'], [A.ACT_SCX_DISABLE, 'scxDisable'], [A.ACT_LOAD_BALANCE, 'loadBalance'],
-  [A.ACT_ZAP_PID_NS, 'zapPidNs'], [A.ACT_REOPEN_PID_NS, 'reopenPidNs'],
-];
 
 const WORKLOAD: Record<string, string> = {
   sys_fork: 'fork', sys_exit: 'exit', sys_wait: 'wait', sys_kill: 'kill', sys_sched_yield: 'yield', schedule: 'schedule',
@@ -112,24 +110,40 @@ export function verdictOf(x: Issues): string {
   return v.length ? v.join('+') : 'clean';
 }
 
+const className = (cls: number): string => LOCK_CLASSES.find((c) => c.id === cls)?.name ?? `class ${cls}`;
+const resourceNames = (mask: bigint): string[] => RESOURCE_NAMES.filter((_, r) => (mask >> BigInt(r)) & 1n);
+
 /** `scx_fork_rwsem (read)`, as the static walk names a held lock. */
-function heldName(f: Finding): string {
-  const kind = LOCK_CLASSES.find((c) => c.name === f.lockClass)?.kind;
+function heldName(cls: number, mode: number): string {
+  const kind = LOCK_CLASSES.find((c) => c.id === cls)?.kind;
   const shared = kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
-  const read = / \(read\) taken at /.test(f.message);
-  return shared ? `${f.lockClass} (${read ? 'read' : 'write'})` : f.lockClass ?? '?';
+  return shared ? `${className(cls)} (${mode === A.MODE_READ ? 'read' : 'write'})` : className(cls);
 }
 
 /** Book a ladder finding on the issues of its failure site; false if it is not one. */
-function book(into: Issues, f: Finding): boolean {
+function book(p: Program, into: Issues, f: FindingRecord): boolean {
   switch (f.kind) {
-    case 'leak': for (const r of f.resources ?? []) add(into.leaks, r); return true;
-    case 'lock-held-returning-to-user': add(into.heldLocks, heldName(f)); return true;
-    case 'double-release': case 'double-acquire': for (const r of f.resources ?? []) add(into.doubleReleases, r); return true;
-    case 'bad-unlock-balance': case 'recursive-locking': case 'lockdep-assert-held':
-      add(into.lockMisuse, `${f.lockClass ?? f.lock ?? '?'} @${f.at ? `${f.at.file}:${f.at.line}` : '?'}`); return true;
+    case 'leak': for (const r of resourceNames(f.resources)) add(into.leaks, r); return true;
+    case 'lock-held-returning-to-user': add(into.heldLocks, heldName(f.lockClass, f.mode)); return true;
+    case 'double-release': case 'double-acquire': for (const r of resourceNames(f.resources)) add(into.doubleReleases, r); return true;
+    case 'bad-unlock-balance': case 'recursive-locking': case 'lockdep-assert-held': {
+      const src = f.pc >= 0 ? p.src[f.pc] : undefined;
+      add(into.lockMisuse, `${className(f.lockClass)} @${src ? `${src.file}:${src.line}` : '?'}`);
+      return true;
+    }
   }
   return false;
+}
+
+/** The fault site a record's syscall failed at first (undefined: none). */
+function failedAt(p: Program, f: FindingRecord): string | undefined {
+  const site = siteAt(p, f.failPc);
+  return site ? p.sites[site].name : undefined;
+}
+
+/** What makes two unexplained findings the same (a failure's own findings are per site). */
+function otherKey(f: FindingRecord): string {
+  return f.failPc >= 0 ? `${f.kind}|` : `${f.kind}|${f.pc}|${'lockClass' in f ? f.lockClass : ''}|${'resources' in f ? f.resources : ''}|${f.kind === 'invariant' ? `${f.invariant}/${f.value}` : ''}`;
 }
 
 /** Enumerate the fault sites of a kernel model. */
@@ -183,18 +197,18 @@ export async function enumerateFaults(opts: FaultsOptions): Promise<FaultsReport
         if (r.forkFails) errno = r.errno;
         const leakedBy = new Set<string>();
         for (const f of r.findings) {
-          const by = f.failure?.site;
+          const by = failedAt(program, f);
           if (by && f.kind === 'lock-held-returning-to-user') leakedBy.add(by);
-          if (by === site.name && book(got, f)) { if (!observed && f.ladder?.length) observed = f.ladder; continue; }
+          if (by === site.name && book(program, got, f)) { if (!observed && f.labels.length) observed = f.labels.map((l) => program.labels[l]?.name ?? '?'); continue; }
           if (by && by !== site.name) {
             const n = naturalRow(natural, program, by);
-            if (book(n, f)) continue;
+            if (book(program, n, f)) continue;
           }
           if (f.kind === 'deadlock' || f.kind === 'hung-cpu') continue; // charged below, from the stop reason
-          const k = `${f.kind}|${f.failure ? '' : f.message}`;
+          const k = otherKey(f);
           const o = other.get(k);
           if (o) o.count++;
-          else other.set(k, { kind: f.kind, count: 1, message: f.message });
+          else other.set(k, { kind: f.kind, count: 1, message: renderFinding(r.machine, f).message });
         }
         for (const [id, n] of r.natural) {
           const row = naturalRow(natural, program, program.sites[id].name);
@@ -202,13 +216,12 @@ export async function enumerateFaults(opts: FaultsOptions): Promise<FaultsReport
           if (n.errno) row.errno = `-${errnoName(n.errno)}`;
         }
         if (r.hang) {
-          if (leakedBy.has(site.name)) { got.hang = true; hangReport ??= r.extra; }
+          if (leakedBy.has(site.name)) { got.hang = true; hangReport ??= r.hang; }
           for (const by of leakedBy) if (by !== site.name) naturalRow(natural, program, by).hang = true;
           if (leakedBy.size === 0) {
-            const k = 'hang|';
-            const o = other.get(k);
+            const o = other.get('hang|');
             if (o) o.count++;
-            else other.set(k, { kind: 'hang', count: 1, message: `a run deadlocked with no leaked lock to blame: ${r.extra.slice(0, 3).join(' / ')}` });
+            else other.set('hang|', { kind: 'hang', count: 1, message: `a run deadlocked with no leaked lock to blame: ${r.hang.slice(0, 3).join(' / ')}` });
           }
         }
         if (!(r.hang && r.injected === 0)) break;
@@ -267,85 +280,29 @@ function naturalRow(map: Map<number, NaturalRow>, p: Program, name: string): Nat
 
 interface TrialResult {
   passes: number; injected: number; forkFails: number; errno: number;
-  findings: Finding[]; hang: boolean; extra: string[];
+  findings: FindingRecord[]; machine: Machine; hang?: string[]; // the hang's wait-for chain
   natural: Map<number, { count: number; errno: number }>;
 }
 
 async function runTrial(m: Machine, s: Scenario, trial: Trial, site: SiteInfo, times: number, seed: number): Promise<TrialResult> {
-  const weights = { ...s.weights, ...trial.weights };
-  for (const [act, k] of WEIGHT_KEYS) m.hset(L.H_WEIGHTS + act * 4, Math.round(weights[k] * 1000));
-  m.hset(L.H_SEED_LO, seed % 2 ** 32 | 0);
-  m.hset(L.H_SEED_HI, Math.floor(seed / 2 ** 32) | 0);
-  m.hset(L.H_FORK_LIMIT, s.forks);
+  m.reconfigure({ seed, forks: s.forks, weights: { ...s.weights, ...trial.weights } });
   m.armFaults({ [site.name]: { probability: 1, interval: trial.interval, times, nth: 0 } });
   m.reboot();
   const ctl = { interrupted: () => false };
   const outcome = s.driver === 'parallel' ? await runParallelDriver(m, ctl) : await runStepDriver(m, ctl);
-  const a = m.siteAddr(site.id);
   const natural = new Map<number, { count: number; errno: number }>();
   for (const x of m.program.sites.slice(1)) {
-    const n = m.at(m.siteAddr(x.id) + L.S_NATURAL);
-    if (n) natural.set(x.id, { count: n, errno: m.at(m.siteAddr(x.id) + L.S_ERRNO) });
+    const c = m.site(x.id);
+    if (c.natural) natural.set(x.id, { count: c.natural, errno: c.errno });
   }
+  const c = m.site(site.id);
+  const findings = m.findings().records;
+  const hung = outcome.stopReason === 'deadlock' || outcome.stopReason === 'hang';
   return {
-    passes: m.at(a + L.S_PASSES), injected: m.at(a + L.S_INJECTED), forkFails: m.at(a + L.S_FORK_FAILS), errno: m.at(a + L.S_ERRNO),
-    findings: readFindings(m).findings, hang: outcome.stopReason === 'deadlock' || outcome.stopReason === 'hang', extra: outcome.extra ?? [], natural,
+    passes: c.passes, injected: c.injected, forkFails: c.forkFails, errno: c.errno, findings, machine: m,
+    hang: hung ? (outcome.hang ? describeHang(m.program, outcome.hang, findings) : []) : undefined, natural,
   };
 }
 
-// ── Text ────────────────────────────────────────────────────────────────────
-const dash = (xs: string[]): string => (xs.length ? xs.map((x) => x.replace(/@kernels\/(mutants\/)?/, '@')).join(', ') : '-');
-const ladderText = (l: string[]): string => (l.length === 0 ? '-' : l.length <= 2 ? l.join(' → ') : `${l[0]} … ${l[l.length - 1]} (${l.length})`);
-
-function table(head: string[], rows: string[][]): string[] {
-  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]): string => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(w[i]))).join('  ').trimEnd();
-  return [line(head), ...rows.map(line)];
-}
-
-export function formatFaults(r: FaultsReport): string {
-  const out: string[] = [];
-  out.push(`forksim faults: kernel ${r.kernel}, ${r.rows.length} fault sites, ${r.driver} driver, ${r.cpus} CPUs, seed ${r.seed}`);
-  out.push(`  ${r.runs} runs of ${r.forksPerRun} fork attempts, each with one site failing ${r.times} times (scx off: its first passes; scx on: every 4th pass); natural failures on`);
-  out.push(`  errno: what the syscall returned (none: a void routine dropped the error and the syscall went on); ladder: the labels the unwinding passes; static: the ladder walk's verdict`);
-  out.push('');
-  out.push(...table(
-    ['site', 'workload', 'errno', 'ladder (first … last)', 'leaks', 'double-rel', 'lock-misuse', 'hang', 'static', 'verdict'],
-    r.rows.map((x) => [
-      x.site, x.workload, !x.reached ? '-' : x.errno === '0' ? 'none' : x.errno, ladderText(x.ladder), dash([...x.leaks, ...x.heldLocks.map((l) => `${l} held`)]),
-      dash(x.doubleReleases), dash(x.lockMisuse), x.hang ? 'HANG' : '-', x.static.verdict + (x.agrees ? '' : ' ≠'), x.verdict,
-    ]),
-  ).map((l) => `  ${l}`));
-  if (r.natural.length) {
-    out.push('', 'natural failures seen during the enumeration (not injected):');
-    out.push(...table(
-      ['site', 'errno', 'count', 'leaks', 'double-rel', 'lock-misuse', 'hang', 'verdict'],
-      r.natural.map((n) => [n.site, n.errno || '-', String(n.count), dash([...n.leaks, ...n.heldLocks.map((l) => `${l} held`)]), dash(n.doubleReleases), dash(n.lockMisuse), n.hang ? 'HANG' : '-', n.verdict]),
-    ).map((l) => `  ${l}`));
-  }
-  if (r.other.length) {
-    out.push('', 'findings no failure explains:');
-    for (const o of r.other) out.push(`  [${o.kind}] ×${o.count}  ${o.message}`);
-  }
-  if (r.staticOnly.unattributed.length) {
-    out.push('', 'the static walk, on paths with no failure:');
-    for (const u of r.staticOnly.unattributed) out.push(`  ${u}`);
-  }
-  const hung = r.rows.find((x) => x.hangReport);
-  if (hung) {
-    out.push('', `the first hang (${hung.site}):`);
-    for (const l of hung.hangReport!) out.push(`  ${l}`);
-  }
-  out.push('');
-  const reached = r.rows.filter((x) => x.reached).length;
-  const badSites = r.rows.filter((x) => x.reached && x.verdict !== 'clean');
-  out.push(r.disagreements.length
-    ? `static vs runs: ${r.disagreements.length} disagreement(s):\n${r.disagreements.map((d) => `  ${d}`).join('\n')}`
-    : `static vs runs: agree on all ${reached} reached sites`);
-  out.push(r.verdict === 'clean'
-    ? `verdict: clean — every failure unwinds its ladder cleanly (${reached}/${r.rows.length} sites reached, ${r.elapsedSeconds.toFixed(1)} s)`
-    : `verdict: BAD — ${badSites.length} site(s) bad${badSites.length ? ` (${badSites.map((x) => x.site).join(', ')})` : ''}, ${r.natural.filter((n) => n.verdict !== 'clean').length} natural, ${r.other.length} other finding kind(s) (${reached}/${r.rows.length} sites reached, ${r.elapsedSeconds.toFixed(1)} s)`);
-  return out.join('\n');
-}
-
 export type { LadderReport };
+export { formatFaults } from './faults-text.js';

@@ -1,13 +1,16 @@
 // The run report: what was found first, then throughput and failures. The
 // same object is printed as text or written as JSON.
-import * as L from '../assembly/layout.js';
-import type { Machine } from './machine.js';
-import { readFindings, groupFindings, sourceRef, type Finding } from './findings.js';
-import { errnoName } from './names.js';
-import { Scenario, Weights } from './scenario.js';
-import { lockStat, formatLockStat, type LockStat } from './lockstat.js';
+import type { Machine } from '../machine/machine.js';
+import type { RunOutcome, StopReason } from '../drivers/outcome.js';
+import { groupFindings, type FindingGroup } from '../analysis/findings.js';
+import { lockStat } from '../analysis/lockstat.js';
+import { reproduceCommand } from './reproduce.js';
+import { renderFinding, type FindingView } from './findings.js';
+import { lockStatView, formatLockStat, type LockStat } from './lockstat.js';
+import { describeHang, describeDeadWorker } from './waitfor.js';
+import { errnoName, sourceRef } from './names.js';
 
-export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died';
+export type { StopReason };
 
 export interface RunReport {
   kernel: string;
@@ -24,88 +27,70 @@ export interface RunReport {
   activity: Record<string, number>;
   conservation: { forksOk: number; bootTasks: number; reaped: number; live: number; balanced: boolean } | null;
   invariantsChecked: boolean;
-  findings: { total: number; distinct: number; groups: (Finding & { count: number })[] };
+  findings: { total: number; distinct: number; groups: (FindingView & { count: number })[] };
   extra: string[]; // driver-specific lines (wait-for chains, dead workers)
   lockStat: LockStat | null; // with lockdep on
   reproduce: string;
 }
 
-export interface RunOutcome { stopReason: StopReason; elapsedSeconds: number; quiescent: boolean; extra?: string[]; partial?: boolean }
+/** The findings of a finished run, grouped: what reports and the commands built on runs read. */
+export function collectFindings(m: Machine): { groups: FindingGroup[]; total: number; records: ReturnType<Machine['findings']>['records'] } {
+  const { records, total } = m.findings();
+  return { groups: groupFindings(m, records), total, records };
+}
 
 export function buildReport(m: Machine, o: RunOutcome): RunReport {
   const s = m.scenario;
   if (o.quiescent) m.core.checkInvariants();
-  const { findings, total } = readFindings(m);
-  const groups = groupFindings(findings).map((g) => ({ ...g.first, count: g.count }));
+  const { groups, total, records } = collectFindings(m);
   const perCpu = Array.from({ length: s.cpus }, (_, cpu) => {
-    const ok = m.cpuCounter(cpu, L.K_FORKS_OK);
-    return { cpu, ok, failed: m.cpuCounter(cpu, L.K_FORKS_FAILED), perSecond: rate(ok, o.elapsedSeconds) };
+    const c = m.cpuCounters(cpu);
+    return { cpu, ok: c.forksOk, failed: c.forksFailed, perSecond: rate(c.forksOk, o.elapsedSeconds) };
   });
-  const ok = m.counter(L.K_FORKS_OK), reaped = m.counter(L.K_REAPS);
+  const k = m.counters();
   const failures: RunReport['failures'] = [];
   for (const site of m.program.sites.slice(1)) {
-    const a = m.siteAddr(site.id);
-    const count = m.at(a + L.S_FORK_FAILS), natural = m.at(a + L.S_NATURAL), injected = m.at(a + L.S_INJECTED);
-    if (count || injected) {
-      const ref = sourceRef(m, site.pc);
-      failures.push({ site: site.name, errno: `-${errnoName(m.at(a + L.S_ERRNO) || site.errno)}`, count, natural, injected, at: ref ? `${ref.file}:${ref.line}` : '' });
+    const c = m.site(site.id);
+    if (c.forkFails || c.injected) {
+      const ref = sourceRef(m.program, site.pc);
+      failures.push({ site: site.name, errno: `-${errnoName(c.errno || site.errno)}`, count: c.forkFails, natural: c.natural, injected: c.injected, at: ref ? `${ref.file}:${ref.line}` : '' });
     }
   }
   failures.sort((a, b) => b.count - a.count);
+  const extra = [
+    ...(o.hang ? describeHang(m.program, o.hang, records) : []),
+    ...o.deadWorkers.map(describeDeadWorker),
+  ];
   return {
     kernel: s.kernel,
     driver: s.driver,
     cpus: s.cpus,
     seed: s.seed,
-    partial: o.partial ?? false,
+    partial: o.partial,
     stopReason: o.stopReason,
     elapsedSeconds: o.elapsedSeconds,
     steps: Number(m.steps()),
     spins: Number(m.spins()),
-    forks: { ok, failed: m.counter(L.K_FORKS_FAILED), perSecond: rate(ok, o.elapsedSeconds), perCpu },
+    forks: { ok: k.forksOk, failed: k.forksFailed, perSecond: rate(k.forksOk, o.elapsedSeconds), perCpu },
     failures,
     activity: {
-      exits: m.counter(L.K_EXITS), reaped, kills: m.counter(L.K_KILLS), yields: m.counter(L.K_YIELDS),
-      migrations: m.counter(L.K_MIGRATIONS), scxEnables: m.counter(L.K_SCX_ENABLES), scxDisables: m.counter(L.K_SCX_DISABLES),
-      pidNsTeardowns: m.counter(L.K_PIDNS_ZAPS), newPidNs: m.counter(L.K_PIDNS_REOPENS), leakedResources: m.counter(L.K_LEAKED),
-      syscalls: m.counter(L.K_SYSCALLS),
+      exits: k.exits, reaped: k.reaps, kills: k.kills, yields: k.yields,
+      migrations: k.migrations, scxEnables: k.scxEnables, scxDisables: k.scxDisables,
+      pidNsTeardowns: k.pidNsZaps, newPidNs: k.pidNsReopens, leakedResources: k.leaked,
+      syscalls: k.syscalls,
     },
     conservation: o.quiescent
-      ? { forksOk: ok, bootTasks: s.cpus, reaped, live: m.h(L.H_NR_LIVE), balanced: ok + s.cpus - reaped === m.h(L.H_NR_LIVE) }
+      ? { forksOk: k.forksOk, bootTasks: s.cpus, reaped: k.reaps, live: m.liveTasks(), balanced: k.forksOk + s.cpus - k.reaps === m.liveTasks() }
       : null,
     invariantsChecked: o.quiescent,
-    findings: { total, distinct: groups.length, groups },
-    extra: o.extra ?? [],
-    lockStat: s.lockdep ? lockStat(m, o.elapsedSeconds) : null,
+    findings: { total, distinct: groups.length, groups: groups.map((g) => ({ ...renderFinding(m, g.first, g), count: g.count })) },
+    extra,
+    lockStat: s.lockdep ? lockStatView(m.program, lockStat(m, o.elapsedSeconds)) : null,
     reproduce: reproduceCommand(s),
   };
 }
 
 const rate = (n: number, s: number): number => (s > 0 ? Math.round(n / s) : 0);
-
-/** The command that replays this scenario under the step driver. */
-export function reproduceCommand(s: Scenario): string {
-  const d = Scenario.parse({ cpus: s.cpus });
-  const args = ['forksim run --driver step', `--kernel ${s.kernel}`, `--cpus ${s.cpus}`, `--seed ${s.seed}`, `--forks ${s.forks}`];
-  const flag = (name: string, v: unknown, dv: unknown): void => { if (v !== dv && v !== undefined) args.push(`--${name} ${v}`); };
-  flag('tasks', s.tasks, d.tasks);
-  flag('population', s.population, d.population);
-  flag('max-threads', s.maxThreads, d.maxThreads);
-  flag('pid-max', s.pidMax, d.pidMax);
-  flag('pids-limit', s.pidsLimit, d.pidsLimit);
-  flag('scx-init-task-fail', s.scxInitTaskFail, d.scxInitTaskFail);
-  const dw = Weights.parse({});
-  const w = Object.entries(s.weights).filter(([k, v]) => dw[k as keyof Weights] !== v).map(([k, v]) => `${k}=${v}`);
-  if (w.length) args.push(`--weights ${w.join(',')}`);
-  for (const [site, k] of Object.entries(s.faults)) {
-    const knobs = Object.entries(k).filter(([n, v]) => !(n === 'times' && v === -1) && !(n === 'probability' && v === 1) && v !== 0).map(([n, v]) => `${n}=${v}`);
-    args.push(`--fail ${site}${knobs.length ? `:${knobs.join(',')}` : ''}`);
-  }
-  if (s.stall) args.push(`--stall ${s.stall.rate}:${s.stall.maxSteps}`);
-  if (!s.ledger) args.push('--no-ledger');
-  if (!s.lockdep) args.push('--lockdep off');
-  return args.join(' ');
-}
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -150,5 +135,5 @@ export function formatReport(r: RunReport): string {
 const STOP_TEXT: Record<StopReason, string> = {
   forks: 'fork count reached', duration: 'duration reached', deadlock: 'DEADLOCK', hang: 'HUNG CPU (watchdog)',
   interrupted: 'interrupted', finding: 'first finding', idle: 'machine idle', 'max-steps': 'step limit reached',
-  'worker-died': 'A WORKER DIED',
+  'worker-died': 'A WORKER DIED', 'schedule-end': 'end of the replayed schedule',
 };

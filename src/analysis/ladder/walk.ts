@@ -42,117 +42,18 @@
 //    its condition can pass.
 // Every (state) is visited once, so loops (task_rq_lock's retry, the scx
 // task iterators) end.
-import * as A from '../assembly/abi.js';
-import type { Program, SiteInfo } from './kasm/index.js';
-import { CONDITIONS, ENTRY_POINTS, LOCK_CLASSES, PRIMITIVES, RESOURCE_NAMES, RESOURCES, errnoName } from './kasm/vocabulary.js';
-import { lockClassOf } from './kasm/locks.js';
+import * as A from '../../../assembly/abi.js';
+import type { Program, SiteInfo } from '../../kasm/index.js';
+import { ENTRY_POINTS, PRIMITIVES, errnoName } from '../../kasm/vocabulary.js';
+import { lockClassOf } from '../../kasm/locks.js';
+import { decodeInsn, objMode, objKind } from '../../kasm/insn.js';
+import type { IssueKind, LadderIssue, LadderReport, SiteLadder } from './verdict.js';
+import { type State, CHILD, FIXED, MAX_STATES, clone, key, resOf } from './state.js';
+import { condValues } from './conditions.js';
+import { className, resNames, modeName, lockDesc } from './names.js';
 
-export type IssueKind = 'leak' | 'lock-held' | 'double-release' | 'double-acquire' | 'bad-unlock' | 'recursive-lock' | 'assert-held' | 'overflow';
+export type { LadderReport, SiteLadder } from './verdict.js';
 
-/** One bad thing on a path, placed in the kasm source. */
-export interface LadderIssue {
-  kind: IssueKind;
-  entry: string; // the entry routine (sys_fork, ...)
-  site: string | null; // the first failure on the path (null: a path with no failure)
-  errno: string | null; // the error at that point
-  what: string; // resource names, or lock (mode)
-  at: string; // file:line of the instruction (for lock-held: where the lock was taken)
-  routine: string;
-  text: string; // the kasm line
-  ladder: string[]; // labels passed by the failing routine(s) so far
-  message: string;
-}
-
-/** What the walk says about one fault site. */
-export interface SiteLadder {
-  site: string;
-  routine: string;
-  at: string;
-  reached: boolean; // some path fails first here
-  entries: string[];
-  errnos: string[]; // what the syscall returns ('0': a void routine dropped the error and the syscall went on)
-  ladders: string[][]; // distinct label paths
-  leaks: string[]; // resources the child still owns at return
-  heldLocks: string[]; // locks held at return, 'class (read)'
-  doubleReleases: string[]; // resources released twice / never acquired
-  lockMisuse: string[]; // bad unlocks, recursive locking, failed asserts: 'lock @file:line'
-  issues: LadderIssue[];
-}
-
-export interface LadderReport {
-  sites: SiteLadder[];
-  unattributed: LadderIssue[]; // on paths with no failure
-  states: number;
-  truncated: boolean; // the state cap was hit: the verdict is partial
-}
-
-/** The verdict classes both the static walk and the dynamic enumeration give a site. */
-export type VerdictClass = 'LEAK' | 'DOUBLE RELEASE' | 'BAD UNLOCK';
-export function verdictClasses(x: { leaks: string[]; heldLocks: string[]; doubleReleases: string[]; lockMisuse: string[] }): VerdictClass[] {
-  const v: VerdictClass[] = [];
-  if (x.leaks.length || x.heldLocks.length) v.push('LEAK');
-  if (x.doubleReleases.length) v.push('DOUBLE RELEASE');
-  if (x.lockMisuse.length) v.push('BAD UNLOCK');
-  return v;
-}
-
-// ── State ───────────────────────────────────────────────────────────────────
-interface Frame { callPc: number; err: number; fail: number; pathLen: number }
-interface Held { lock: string; cls: number; mode: number; pc: number }
-interface Res { known: number; held: number; scxEnabled?: boolean } // bit masks over RESOURCES
-interface State {
-  pc: number;
-  frames: Frame[];
-  err: number;
-  fail: number; // site id of the first failure, 0: none
-  path: number[]; // label ids
-  regs: string[]; // symbol per register (abi REG_*)
-  res: Record<string, Res>; // per task symbol, only those touched or created
-  held: Held[];
-  facts: Record<string, boolean>;
-}
-
-const CHILD = 'child';
-const ALL = (1 << RESOURCE_NAMES.length) - 1;
-const SCX_TASK = 1 << RESOURCES.scx_task;
-const STICKY = new Set(['scx_enabled', 'scx_init_task_enabled', 'nproc_ok', 'dl_prio']);
-const FIXED: Record<string, boolean> = { nproc_ok: true, dl_prio: false };
-const MAX_STATES = 400_000;
-
-const condName = (id: number): string => Object.keys(CONDITIONS).find((k) => CONDITIONS[k].id === id) ?? `cond${id}`;
-const className = (cls: number): string => LOCK_CLASSES.find((c) => c.id === cls)?.name ?? `class ${cls}`;
-const resNames = (mask: number): string[] => RESOURCE_NAMES.filter((_, i) => mask & (1 << i));
-const modeName = (m: number): string => (m === A.MODE_READ ? 'read' : m === A.MODE_EXCL ? 'write' : 'any');
-const lockDesc = (h: { cls: number; mode: number }): string => {
-  const kind = LOCK_CLASSES.find((c) => c.id === h.cls)?.kind;
-  const shared = kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
-  return shared ? `${className(h.cls)} (${modeName(h.mode)})` : className(h.cls);
-};
-
-function clone(s: State): State {
-  const res: Record<string, Res> = {};
-  for (const k of Object.keys(s.res)) res[k] = { ...s.res[k] };
-  return { ...s, frames: s.frames.slice(), path: s.path.slice(), regs: s.regs.slice(), res, held: s.held.slice(), facts: { ...s.facts } };
-}
-
-function key(s: State): string {
-  const res = Object.keys(s.res).sort().map((k) => `${k}:${s.res[k].known}:${s.res[k].held}:${s.res[k].scxEnabled ?? '?'}`).join(',');
-  const facts = Object.keys(s.facts).sort().map((k) => `${k}=${s.facts[k] ? 1 : 0}`).join(',');
-  return [s.pc, s.frames.map((f) => `${f.callPc}/${f.err}/${f.fail}/${f.pathLen}`).join(';'), s.err, s.fail, s.path.join('.'), s.regs.join(','), res,
-    s.held.map((h) => `${h.lock}/${h.mode}/${h.pc}`).join(';'), facts].join('|');
-}
-
-/** The resources of a task symbol (a copy-on-write view is not needed: states are cloned per step). */
-function resOf(s: State, sym: string): Res {
-  let r = s.res[sym];
-  if (!r) {
-    r = sym === CHILD ? { known: ALL, held: 0, scxEnabled: false } : { known: 0, held: 0 };
-    s.res[sym] = r;
-  }
-  return r;
-}
-
-// ── The walk ────────────────────────────────────────────────────────────────
 /** Run the static ladder check over every entry point of a program. */
 export function checkLadders(program: Program): LadderReport {
   const w = new Walker(program);
@@ -173,8 +74,7 @@ class Walker {
 
   constructor(private readonly p: Program) {}
 
-  private w(pc: number, k: number): number { return this.p.code[pc * A.INSN_WORDS + k]; }
-  private siteOf(pc: number): number { return this.w(pc, 0) >>> 16; }
+  private siteOf(pc: number): number { return decodeInsn(this.p.code, pc).site; }
 
   walk(routine: string, action: number, entry: number): void {
     this.entry = routine;
@@ -242,8 +142,7 @@ class Walker {
 
   private step(s: State): State[] {
     const pc = s.pc;
-    const w0 = this.w(pc, 0), op = w0 & 0xff, obj = (w0 >> 8) & 0xff, site = w0 >>> 16;
-    const arg = this.w(pc, 1), target = this.w(pc, 2), errno = this.w(pc, 3);
+    const { op, obj, site, arg, target, errno } = decodeInsn(this.p.code, pc);
     const out: State[] = [];
     // An injected failure replaces the instruction.
     if (site !== 0 && op !== A.OP_REQUIRE) out.push(this.fail(s, errno, target));
@@ -257,7 +156,7 @@ class Walker {
       case A.OP_PRIM: out.push(...this.prim(s, obj, arg, target, site)); break;
       case A.OP_LOCK: {
         const n = this.next(s);
-        const lock = this.lockId(s, arg), mode = obj & 3, kind = obj >> A.KIND_SHIFT, cls = lockClassOf(arg);
+        const lock = this.lockId(s, arg), mode = objMode(obj), kind = objKind(obj), cls = lockClassOf(arg);
         if (this.heldIndex(s, lock) >= 0 && !(kind === A.KIND_RWLOCK && mode === A.MODE_READ)) {
           this.issue(s, 'recursive-lock', pc, className(cls), `possible recursive locking: ${className(cls)} is already held (the CPU spins on it)`);
           break; // this CPU hangs here
@@ -269,7 +168,7 @@ class Walker {
       }
       case A.OP_UNLOCK: {
         const n = this.next(s);
-        const lock = this.lockId(s, arg), mode = obj & 3, cls = lockClassOf(arg);
+        const lock = this.lockId(s, arg), mode = objMode(obj), cls = lockClassOf(arg);
         const i = this.heldIndex(n, lock);
         if (i < 0) this.issue(s, 'bad-unlock', pc, className(cls), `bad unlock balance: releases ${lockDesc({ cls, mode })}, which is not held here`);
         else {
@@ -293,7 +192,7 @@ class Walker {
         if (s.frames.length === 0) { this.exit(s); break; }
         const n = clone(s);
         const f = n.frames.pop()!;
-        const elseTarget = this.w(f.callPc, 2);
+        const elseTarget = decodeInsn(this.p.code, f.callPc).target;
         if (n.err !== 0 && elseTarget >= 0) n.pc = elseTarget;
         else {
           // A failure inside a void callee is forgotten at its return: the
@@ -311,79 +210,17 @@ class Walker {
       case A.OP_REQUIRE: {
         // Fails to target unless cond != neg; the site can always be injected.
         out.push(this.fail(s, errno, target));
-        for (const [v, n] of this.cond(s, arg)) if (v !== (obj !== 0)) { n.pc = pc + 1; out.push(n); }
+        for (const [v, n] of condValues(s, arg)) if (v !== (obj !== 0)) { n.pc = pc + 1; out.push(n); }
         break;
       }
       case A.OP_IF: {
-        for (const [v, n] of this.cond(s, arg)) { n.pc = v !== (obj !== 0) ? target : pc + 1; out.push(n); }
+        for (const [v, n] of condValues(s, arg)) { n.pc = v !== (obj !== 0) ? target : pc + 1; out.push(n); }
         break;
       }
       case A.OP_MOV: { const n = this.next(s); n.regs[arg] = s.regs[obj]; out.push(n); break; }
       default: out.push(this.next(s));
     }
     return out;
-  }
-
-  /** The values a condition can have here, each with the state that knows it. */
-  private cond(s: State, id: number): [boolean, State][] {
-    const name = condName(id);
-    const both = (k?: string, allowed: boolean[] = [true, false]): [boolean, State][] => allowed.map((v) => {
-      const n = clone(s);
-      if (k) n.facts[k] = v;
-      return [v, n];
-    });
-    const taskScx = (reg: number, what: 'none' | 'enabled'): [boolean, State][] => {
-      const sym = s.regs[reg];
-      const r = s.res[sym] ?? (sym === CHILD ? { known: ALL, held: 0, scxEnabled: false } : { known: 0, held: 0 });
-      if (what === 'none') {
-        if (r.known & SCX_TASK) return [[(r.held & SCX_TASK) === 0, clone(s)]];
-        return [true, false].map((v) => {
-          const n = clone(s);
-          const nr = resOf(n, sym);
-          nr.known |= SCX_TASK;
-          if (v) nr.held &= ~SCX_TASK; else nr.held |= SCX_TASK;
-          return [v, n];
-        });
-      }
-      if ((r.known & SCX_TASK) && (r.held & SCX_TASK) === 0) return [[false, clone(s)]];
-      if (r.scxEnabled !== undefined) return [[r.scxEnabled, clone(s)]];
-      return [true, false].map((v) => {
-        const n = clone(s);
-        const nr = resOf(n, sym);
-        nr.scxEnabled = v;
-        if (v) { nr.known |= SCX_TASK; nr.held |= SCX_TASK; }
-        return [v, n];
-      });
-    };
-    switch (name) {
-      case 't_scx_state_none': return taskScx(A.REG_T, 'none');
-      case 'p_scx_state_none': return taskScx(A.REG_P, 'none');
-      case 't_scx_state_enabled': return taskScx(A.REG_T, 'enabled');
-      case 'p_class_ext': return this.sticky(s, `p_class_ext:${s.regs[A.REG_P]}`);
-      case 'same_rq': {
-        // rq == rq2: one lock; make the registers one symbol.
-        if (s.regs[A.REG_RQ] === s.regs[A.REG_RQ2]) return [[true, clone(s)]];
-        const k = `differ:${[s.regs[A.REG_RQ], s.regs[A.REG_RQ2]].sort().join(':')}`;
-        if (s.facts[k]) return [[false, clone(s)]];
-        return [true, false].map((v) => {
-          const n = clone(s);
-          if (v) n.regs[A.REG_RQ2] = n.regs[A.REG_RQ];
-          else n.facts[k] = true;
-          return [v, n];
-        });
-      }
-    }
-    if (!STICKY.has(name)) return both();
-    let allowed = [true, false];
-    if (name === 'scx_enabled' && s.facts.scx_init_task_enabled === true) allowed = [true];
-    if (name === 'scx_init_task_enabled' && s.facts.scx_enabled === false) allowed = [false];
-    if (name in s.facts) allowed = [s.facts[name]];
-    return both(name, allowed);
-  }
-
-  private sticky(s: State, k: string): [boolean, State][] {
-    if (k in s.facts) return [[s.facts[k], clone(s)]];
-    return [true, false].map((v) => { const n = clone(s); n.facts[k] = v; return [v, n]; });
   }
 
   private prim(s: State, reg: number, row: number, target: number, site: number): State[] {
@@ -405,7 +242,7 @@ class Walker {
     // A natural failure (one the primitive itself returns) with the
     // primitive's own errno, after its releases; the injected one is added
     // by the caller with the instruction's errno.
-    if (site !== 0 && spec?.natural && spec.fails !== undefined && spec.fails !== this.w(pc, 3)) {
+    if (site !== 0 && spec?.natural && spec.fails !== undefined && spec.fails !== decodeInsn(this.p.code, pc).errno) {
       const f = clone(n);
       f.err = spec.fails;
       if (!f.fail) f.fail = site;
@@ -489,26 +326,3 @@ class Walker {
   }
 }
 
-/** `a → b → … → z (N labels)` */
-export const shortLadder = (l: string[]): string => (l.length <= 4 ? l.join(' → ') : `${l.slice(0, 2).join(' → ')} → … → ${l[l.length - 1]} (${l.length} labels)`);
-
-/** The kasm lines of each bad path, for `forksim check`. */
-export function formatLadder(r: LadderReport): string[] {
-  const out: string[] = [];
-  const bad = r.sites.filter((s) => verdictClasses(s).length);
-  for (const s of bad) {
-    out.push(`  ${s.site} (${s.at}) fails ${s.errnos.join('/') || '?'}: ${verdictClasses(s).join(', ')}`);
-    for (const i of s.issues) {
-      out.push(`    ${i.at}: ${i.routine}: ${i.text.trim()}`);
-      out.push(`      ${i.message}${i.ladder.length ? `; ladder: ${shortLadder(i.ladder)}` : ''}`);
-    }
-  }
-  if (r.unattributed.length) {
-    out.push('  on paths with no failure:');
-    for (const i of r.unattributed) out.push(`    ${i.at}: ${i.routine}: ${i.text.trim()}`, `      ${i.entry}: ${i.message}`);
-  }
-  if (r.truncated) out.push(`  (the walk stopped after ${r.states} states: the verdict is partial)`);
-  return out;
-}
-
-export const ladderBad = (r: LadderReport): boolean => r.truncated || r.unattributed.length > 0 || r.sites.some((s) => verdictClasses(s).length > 0);

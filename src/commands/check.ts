@@ -1,12 +1,13 @@
 // `forksim check`: assemble models or files and print what is wrong; then
-// walk every failure path statically (src/ladder.ts) and print each bad one
-// with its kasm lines.
+// walk every failure path statically (src/analysis/ladder/) and print each
+// bad one with its kasm lines.
 import { statSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
-import { assemble, loadKernel, listModels, type SourceFile } from './kasm/index.js';
-import { PRIMITIVES, CONDITIONS, RESOURCE_NAMES } from './kasm/vocabulary.js';
-import { errnoName } from './names.js';
-import { checkLadders, formatLadder, ladderBad, verdictClasses } from './ladder.js';
+import { assemble, loadKernel, listModels, type SourceFile } from '../kasm/index.js';
+import { PRIMITIVES, CONDITIONS, RESOURCE_NAMES, errnoName } from '../kasm/vocabulary.js';
+import { checkLadders } from '../analysis/ladder/walk.js';
+import { ladderBad, verdictClasses } from '../analysis/ladder/verdict.js';
+import { formatLadder } from '../report/ladder.js';
 
 function filesOf(target: string): SourceFile[] {
   let isFile = false;

@@ -1,0 +1,73 @@
+// Booting the machine: empty runqueues, one boot task per CPU (init and its
+// siblings: unkillable, never exit), fresh counters. Fault-site knobs and the
+// scheduler's configuration written by the host are kept; their counters
+// and state are reset.
+import {
+  HEADER_SIZE, H_STOP, H_ZOMBIE_HEAD, H_ZOMBIE_TAIL, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
+  H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
+  SF_OVERFLOW, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
+  S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_PARENT,
+} from './layout';
+import * as A from './abi';
+import { NO_TASK } from './abi';
+import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr } from './machine';
+import { cset, splitmix, resCount } from './cpu';
+import { initTaskPool, allocTaskSlot, setTaskState, setTaskPid, setTaskParent, setTaskCpu, setTaskFlag, setTaskUsage, setTaskOwned } from './task';
+import { initRunqueues } from './runqueue';
+
+export function boot(): void {
+  const cpus = nrCpus();
+  for (let off = H_STOP; off < HEADER_SIZE; off += 4) hset(off, 0);
+  hset(H_ZOMBIE_HEAD, NO_TASK);
+  hset(H_ZOMBIE_TAIL, NO_TASK);
+  for (let s = 0; s < hget(H_NR_SITES); s++) {
+    const a = siteAddr(s);
+    store<i32>(a + S_PASSES, 0); store<i32>(a + S_INJECTED, 0); store<i32>(a + S_FORK_FAILS, 0);
+    store<i32>(a + S_NATURAL, 0); store<i32>(a + S_ERRNO, 0);
+  }
+  memory.fill(globalLockAddr(0), 0, A.NR_GLOBAL_LOCKS * GLOBAL_LOCK_STRIDE);
+  // lockdep, lock_stat and the contention counts; the schedule buffer is the host's.
+  memory.fill(<usize>hget(H_LD_MATRIX_BASE), 0, <usize>(hget(H_SCHED_BASE) - hget(H_LD_MATRIX_BASE)));
+  initRunqueues();
+  initTaskPool();
+  const seed = load<u64>(hdr(H_SEED));
+  bootScheduler(seed);
+  for (let c = 0; c < cpus; c++) {
+    memory.fill(cpuAddr(c), 0, CPU_STRIDE);
+    cset(c, C_ID, c);
+    store<u64>(cpuAddr(c) + C_RNG, splitmix(seed + <u64>c * 0x9E3779B97F4A7C15 + 1));
+    cset(c, C_FAIL_PC, -1);
+    cset(c, C_P, NO_TASK);
+    cset(c, C_T, NO_TASK);
+    cset(c, C_PARENT, NO_TASK);
+    const t = allocTaskSlot();
+    setTaskState(t, A.TASK_RUNNING);
+    setTaskPid(t, c + 1);
+    setTaskParent(t, NO_TASK);
+    setTaskCpu(t, c);
+    setTaskFlag(t, A.TF_UNKILLABLE);
+    setTaskUsage(t, 2);
+    // Boot tasks own their task_struct and pid only: they never exit, so
+    // nothing else of theirs is ever released.
+    setTaskOwned(t, (<u64>1 << A.RES_TASK_STRUCT) | (<u64>1 << A.RES_PID));
+    resCount(c, A.RES_TASK_STRUCT, 1);
+    resCount(c, A.RES_PID, 1);
+    store<i32>(cpuAddr(c) + C_CURR, t);
+  }
+  hset(H_LAST_PID, cpus);
+  hset(H_PID_ALLOCATED, PIDNS_ADDING | cpus);
+  hset(H_NR_THREADS, cpus);
+}
+
+/** The step driver's scheduler starts over: a fresh RNG, no stall, the
+ *  replay at its first choice, an empty recording. */
+function bootScheduler(seed: u64): void {
+  store<u64>(hdr(H_STEP_RNG), splitmix(seed ^ 0x5157));
+  hset(H_STALL_CPU, 0);
+  hset(H_STALL_LEFT, 0);
+  store<u64>(hdr(H_STEP_COUNT), 0);
+  hset(H_SCHED_POS, 0);
+  const f = hget(H_SCHED_FLAGS);
+  if ((f & SF_RECORD) != 0) hset(H_SCHED_LEN, 0);
+  hset(H_SCHED_FLAGS, f & ~SF_OVERFLOW);
+}

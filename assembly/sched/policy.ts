@@ -1,0 +1,22 @@
+// The scheduler seam: a policy chooses which CPU the step driver steps next
+// (shuttle's next_task), and says whether a spell with no progress anywhere
+// is something it resolves or a deadlock. The mechanism is step(cpu); one
+// file per policy, selected by the header's H_POLICY word.
+import { POLICY_REPLAY } from '../layout';
+import { randomNext, randomQuiet } from './random';
+import { replayNext, replayQuiet } from './replay';
+
+export const SKIP = -1; // no step this time (a stall began)
+export const END = -2; // the policy has no more choices
+
+// @ts-ignore: decorator
+@inline export function nextCpu(policy: i32, cpus: i32): i32 {
+  return policy == POLICY_REPLAY ? replayNext(cpus) : randomNext(cpus);
+}
+
+/** Every CPU has spun or idled for the quiet limit: true when the policy
+ *  accounts for it (and the run goes on), false for a deadlock. */
+// @ts-ignore: decorator
+@inline export function quietSpell(policy: i32): bool {
+  return policy == POLICY_REPLAY ? replayQuiet() : randomQuiet();
+}

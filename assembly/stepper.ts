@@ -1,0 +1,44 @@
+// The step driver's batch: one thread interleaves all CPUs, one micro-op at
+// a time, the next CPU chosen by the scheduling policy (sched/policy.ts).
+// One call runs up to `budget` steps; the host loops over calls.
+import { H_POLICY, H_SCHED_FLAGS, H_STEP_COUNT, SF_RECORD, C_SPIN_LOCK } from './layout';
+import * as A from './abi';
+import { hget, hdr, nrCpus } from './machine';
+import { cget } from './cpu';
+import { step } from './interp';
+import { reportCount } from './findings';
+import { nextCpu, quietSpell, SKIP, END } from './sched/policy';
+import { record } from './sched/schedule';
+
+/** Returns RUN_*: the budget spent, stopped, a deadlock (every CPU spins or
+ *  idles for `quietLimit` steps, at least one spinning), the whole machine
+ *  idle, or the end of a replayed schedule. */
+export function runStep(budget: i64, quietLimit: i32): i32 {
+  const cpus = nrCpus();
+  const policy = hget(H_POLICY);
+  const recording = (hget(H_SCHED_FLAGS) & SF_RECORD) != 0;
+  let quiet = 0;
+  let result = A.RUN_BUDGET;
+  let i: i64 = 0;
+  while (i < budget) {
+    const c = nextCpu(policy, cpus);
+    if (c == SKIP) continue;
+    if (c == END) { result = A.RUN_SCHEDULE_END; break; }
+    if (recording) record(c);
+    const r = step(c);
+    i++;
+    if (r == A.STEP_PROGRESS) quiet = 0;
+    else if (r == A.STEP_STOPPED) { result = A.RUN_STOPPED; break; }
+    else if (++quiet > quietLimit) {
+      if (quietSpell(policy)) { quiet = 0; continue; }
+      let spinning = 0;
+      for (let k = 0; k < cpus; k++) if (cget(k, C_SPIN_LOCK) != 0) spinning++;
+      if (spinning == 0) { result = A.RUN_IDLE; break; }
+      reportCount(A.FIND_DEADLOCK, -1, -1, spinning);
+      result = A.RUN_DEADLOCK;
+      break;
+    }
+  }
+  store<u64>(hdr(H_STEP_COUNT), load<u64>(hdr(H_STEP_COUNT)) + <u64>i);
+  return result;
+}

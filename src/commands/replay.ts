@@ -1,0 +1,48 @@
+// Turning a predicted lock-order cycle into a real deadlock: lockdep finds
+// a cycle whether or not it deadlocked; here the step driver searches seeds
+// (bounded) for a schedule that actually deadlocks on it, so the report can
+// print a command that replays the deadlock exactly.
+import * as A from '../../assembly/abi.js';
+import type { Machine } from '../machine/machine.js';
+import type { LockId } from '../machine/views.js';
+import type { Scenario } from '../machine/scenario.js';
+import type { FindingGroup } from '../analysis/findings.js';
+import { nodeClass } from '../analysis/lockdep.js';
+import { waiters, findCycle } from '../analysis/waitfor.js';
+import { reproduceCommand } from '../report/reproduce.js';
+import { buildMachine } from './run.js';
+import { runStepDriver } from '../drivers/step.js';
+import type { StopReason } from '../drivers/outcome.js';
+
+export interface Replay { command: string; seedsTried: number; found: boolean }
+
+/** The lockdep class of the lock at an address. */
+export function classOfLock(id: LockId): number {
+  switch (id.where) {
+    case 'global': return id.cls;
+    case 'rq': return A.CLASS_RQ_LOCK;
+    case 'task': return id.field === 'pi_lock' ? A.CLASS_PI_LOCK : A.CLASS_SIGLOCK;
+    default: return -1;
+  }
+}
+
+/** Does the machine, stopped in a deadlock, wait on one of these classes? */
+export function deadlockedOn(m: Machine, classes: Set<number>): boolean {
+  const ws = waiters(m.program, m.waitState(), m.findings().records);
+  return findCycle(ws) !== null && ws.some((w) => classes.has(classOfLock(m.identifyLock(w.lock))));
+}
+
+export async function replayCycles(groups: FindingGroup[], stopReason: StopReason, s: Scenario, budget = { seeds: 16, steps: 3_000_000, seconds: 10 }): Promise<Replay | null> {
+  const cycles = groups.filter((g) => g.cycle);
+  if (!cycles.length || stopReason === 'deadlock') return null;
+  const classes = new Set(cycles.flatMap((g) => g.cycle!.nodes.map(nodeClass)));
+  const started = performance.now();
+  for (let i = 0; i < budget.seeds && performance.now() - started < budget.seconds * 1000; i++) {
+    const trial: Scenario = { ...s, driver: 'step', seed: s.seed + i, forks: 0, maxSteps: budget.steps, duration: undefined, stopOnFinding: false };
+    const m = buildMachine(trial);
+    const o = await runStepDriver(m, { interrupted: () => false });
+    // The deadlock must be on the cycle's classes, not some other hang.
+    if (o.stopReason === 'deadlock' && deadlockedOn(m, classes)) return { command: `${reproduceCommand(trial)} --max-steps ${budget.steps}`, seedsTried: i + 1, found: true };
+  }
+  return { command: '', seedsTried: budget.seeds, found: false };
+}

@@ -1,0 +1,34 @@
+// What a driver returns: why it stopped and, for a hang or a dead worker,
+// the structured state the report layer renders (drivers render nothing).
+import type { WaitState, LockId } from '../machine/views.js';
+
+export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died' | 'schedule-end';
+
+/** A run that stopped making progress, and the machine as it was then. */
+export interface Hang {
+  /** deadlock: every CPU spins (step driver); drain: the same while letting
+   *  in-flight syscalls finish; soft-lockup: one CPU inside one syscall for
+   *  millions of its steps (step driver); watchdog: the same for a wall-clock
+   *  time (parallel driver). */
+  cause: 'deadlock' | 'drain' | 'soft-lockup' | 'watchdog';
+  cpu: number; // the CPU found stuck (-1 for a deadlock)
+  stuckFor: number; // soft-lockup: about this many of its steps; watchdog: milliseconds
+  state: WaitState;
+}
+
+/** A worker thread that died, with the simulated CPUs it drove. */
+export interface DeadWorker { cpu: number; why: string; held: LockId[] }
+
+export interface RunOutcome {
+  stopReason: StopReason;
+  elapsedSeconds: number;
+  quiescent: boolean;
+  partial: boolean;
+  hang?: Hang;
+  deadWorkers: DeadWorker[];
+}
+
+export interface DriverControl {
+  interrupted(): boolean;
+  progress?(m: import('../machine/machine.js').Machine): void;
+}

@@ -1,0 +1,351 @@
+// The simulated machine seen from the host: one shared memory, configured
+// from a scenario and loaded with an assembled kernel. This class is the one
+// writer of the configuration (every header word a run sets goes through it,
+// and `scenario` says what is set now) and, with views.ts and findings.ts,
+// the one reader of the layout.
+import * as L from '../../assembly/layout.js';
+import * as A from '../../assembly/abi.js';
+import type { Program } from '../kasm/index.js';
+import type { Scenario } from './scenario.js';
+import { instantiate, newMemory, type CoreExports } from './wasm.js';
+import { decodeFinding, type FindingRecord } from './findings.js';
+import { heldLock, type CpuState, type LockWord, type LockId, type SiteCounters, type EdgeRecord, type LockStatRecord, type WaitState } from './views.js';
+
+const ACTION_WEIGHTS: [number, keyof Scenario['weights']][] = [
+  [A.ACT_FORK, 'fork'], [A.ACT_EXIT, 'exit'], [A.ACT_WAIT, 'wait'], [A.ACT_KILL, 'kill'], [A.ACT_YIELD, 'yield'],
+  [A.ACT_SCX_ENABLE, 'scxEnable'], [A.ACT_SCX_DISABLE, 'scxDisable'], [A.ACT_LOAD_BALANCE, 'loadBalance'],
+  [A.ACT_ZAP_PID_NS, 'zapPidNs'], [A.ACT_REOPEN_PID_NS, 'reopenPidNs'],
+];
+
+const CONFIGURE_ERRORS: Record<number, string> = {
+  [L.STATUS_BAD_MAGIC]: 'header magic or ABI version mismatch (stale build?)',
+  [L.STATUS_BAD_CPUS]: `cpus must be 1..${A.MAX_CPUS}`,
+  [L.STATUS_BAD_TASKS]: `tasks must be cpus+1..${A.MAX_TASKS}`,
+  [L.STATUS_TOO_BIG]: `the machine does not fit in ${(L.MAX_PAGES * L.PAGE) / 2 ** 30} GiB of memory: fewer tasks or CPUs`,
+  [L.STATUS_STATIC_OVERLAP]: 'the module\'s static data overlaps the header (raise HEADER_BASE)',
+  [L.STATUS_BAD_CODE]: `the kernel is too large (at most ${A.MAX_INSNS} instructions, ${A.MAX_PRIMS} effect rows, ${A.MAX_SITES} fault sites)`,
+};
+
+/** The per-CPU event counters (layout K_*), by name. */
+export interface Counters {
+  forksOk: number; forksFailed: number; exits: number; reaps: number; kills: number; yields: number;
+  scxEnables: number; scxDisables: number; migrations: number; pidNsZaps: number; pidNsReopens: number;
+  leaked: number; syscalls: number;
+}
+const COUNTERS: [keyof Counters, number][] = [
+  ['forksOk', L.K_FORKS_OK], ['forksFailed', L.K_FORKS_FAILED], ['exits', L.K_EXITS], ['reaps', L.K_REAPS], ['kills', L.K_KILLS],
+  ['yields', L.K_YIELDS], ['scxEnables', L.K_SCX_ENABLES], ['scxDisables', L.K_SCX_DISABLES], ['migrations', L.K_MIGRATIONS],
+  ['pidNsZaps', L.K_PIDNS_ZAPS], ['pidNsReopens', L.K_PIDNS_REOPENS], ['leaked', L.K_LEAKED], ['syscalls', L.K_SYSCALLS],
+];
+
+export interface MachineOptions {
+  /** Bytes of schedule buffer for the step driver: record (or replay) up to this many choices. */
+  scheduleCapacity?: number;
+}
+
+/** The part of a scenario a machine can change between runs without a new layout. */
+export type RunSettings = Pick<Scenario, 'seed' | 'weights' | 'forks'>;
+
+export class Machine {
+  readonly memory: WebAssembly.Memory;
+  readonly core: CoreExports;
+  private current: Scenario;
+  private readonly scheduleCapacity: number;
+
+  private constructor(memory: WebAssembly.Memory, core: CoreExports, readonly program: Program, scenario: Scenario, opts: MachineOptions) {
+    this.memory = memory;
+    this.core = core;
+    this.current = scenario;
+    this.scheduleCapacity = opts.scheduleCapacity ?? 0;
+  }
+
+  /** Build a machine: lay out memory, load the kernel, boot. */
+  static create(program: Program, scenario: Scenario, opts: MachineOptions = {}): Machine {
+    const memory = newMemory();
+    const core = instantiate(memory);
+    const m = new Machine(memory, core, program, scenario, opts);
+    m.writeConfig();
+    const status = core.configure();
+    if (status !== L.STATUS_OK) throw new Error(`cannot build the machine: ${CONFIGURE_ERRORS[status] ?? `status ${status}`}`);
+    m.loadProgram();
+    core.boot();
+    return m;
+  }
+
+  /** The scenario as it is set now (run settings included). */
+  get scenario(): Scenario { return this.current; }
+
+  /** Reboot with the same kernel and settings (a fresh run). */
+  reboot(): void { this.core.boot(); }
+
+  // ── Raw access (this folder only, and tests of the layout itself) ───────
+  get i32(): Int32Array { return new Int32Array(this.memory.buffer); }
+  h(off: number): number { return Atomics.load(this.i32, (L.HEADER_BASE + off) >> 2); }
+  private hset(off: number, v: number): void { Atomics.store(this.i32, (L.HEADER_BASE + off) >> 2, v); }
+  private at(addr: number): number { return Atomics.load(this.i32, addr >> 2); }
+  private at64(addr: number): bigint { return new BigUint64Array(this.memory.buffer)[addr >> 3]; }
+  private set64(addr: number, v: bigint): void { new BigUint64Array(this.memory.buffer)[addr >> 3] = v; }
+
+  // ── The configuration ───────────────────────────────────────────────────
+  private writeConfig(): void {
+    const s = this.current;
+    const p = this.program;
+    this.hset(L.H_MAGIC, L.MAGIC);
+    this.hset(L.H_ABI_VERSION, L.ABI_VERSION);
+    this.hset(L.H_NR_CPUS, s.cpus);
+    this.hset(L.H_NR_TASKS, s.tasks);
+    this.hset(L.H_MAX_THREADS, s.maxThreads);
+    this.hset(L.H_PID_MAX, s.pidMax);
+    this.hset(L.H_PIDS_LIMIT, s.pidsLimit);
+    this.hset(L.H_POPULATION, s.population);
+    this.hset(L.H_SCX_INIT_FAIL_PPM, Math.round(s.scxInitTaskFail * 1e6));
+    this.hset(L.H_FLAGS, (s.ledger ? L.FLAG_LEDGER : 0) | (s.lockdep ? L.FLAG_LOCKDEP : 0) | (s.stopOnFinding ? L.FLAG_STOP_ON_FINDING : 0));
+    this.hset(L.H_NR_INSNS, p.code.length / A.INSN_WORDS);
+    this.hset(L.H_NR_EFFECTS, p.effects.length);
+    this.hset(L.H_NR_SITES, p.sites.length);
+    this.hset(L.H_SPIN_PARK, 200);
+    this.hset(L.H_FINDINGS_CAP, s.findingsCap);
+    this.hset(L.H_POLICY, L.POLICY_RANDOM);
+    this.hset(L.H_SCHED_CAP, this.scheduleCapacity);
+    this.hset(L.H_SCHED_FLAGS, 0);
+    this.hset(L.H_STALL_PPM, Math.round((s.stall?.rate ?? 0) * 1e6));
+    this.hset(L.H_STALL_MAX, s.stall?.maxSteps ?? 1);
+    for (let act = 0; act < A.NR_ACTIONS; act++) this.hset(L.H_ENTRIES + act * 4, p.entries.get(act) ?? -1);
+    this.writeRunSettings(s);
+  }
+
+  private writeRunSettings(s: RunSettings): void {
+    this.set64(L.HEADER_BASE + L.H_SEED, BigInt(s.seed));
+    this.hset(L.H_FORK_LIMIT, s.forks);
+    for (const [act, key] of ACTION_WEIGHTS) this.hset(L.H_WEIGHTS + act * 4, Math.round(s.weights[key] * 1000));
+  }
+
+  /** Change the seed, weights or fork limit for the next boot (faults does
+   *  this per attempt); `scenario` then says what runs. */
+  reconfigure(change: Partial<RunSettings>): void {
+    this.current = { ...this.current, ...change };
+    this.writeRunSettings(this.current);
+  }
+
+  private loadProgram(): void {
+    const p = this.program;
+    const i32 = this.i32;
+    i32.set(p.code, this.h(L.H_CODE_BASE) >> 2);
+    p.effects.forEach((e, row) => {
+      const a = this.h(L.H_EFFECTS_BASE) + row * L.EFFECT_SIZE;
+      i32[(a + L.E_BEHAVIOUR) >> 2] = e.behaviour;
+      i32[(a + L.E_REG) >> 2] = e.reg;
+      this.set64(a + L.E_ACQUIRES, e.acquires);
+      this.set64(a + L.E_RELEASES, e.releases);
+      i32[(a + L.E_ASSERT0) >> 2] = e.asserts[0] ?? -1;
+      i32[(a + L.E_ASSERT1) >> 2] = e.asserts[1] ?? -1;
+    });
+    this.armFaults(this.current.faults);
+  }
+
+  /** Write the fault knobs of each named site (unknown names are rejected
+   *  earlier, by the scenario check against the program's sites). */
+  armFaults(faults: Scenario['faults']): void {
+    this.current = { ...this.current, faults };
+    const i32 = this.i32;
+    for (const site of this.program.sites) {
+      const a = this.siteAddr(site.id);
+      const k = Object.hasOwn(faults, site.name) ? faults[site.name] : undefined;
+      i32[(a + L.S_ENABLED) >> 2] = k ? 1 : 0;
+      i32[(a + L.S_PROBABILITY) >> 2] = k ? Math.round(k.probability * 1e6) : 0;
+      i32[(a + L.S_INTERVAL) >> 2] = k?.interval ?? 0;
+      i32[(a + L.S_TIMES) >> 2] = k?.times ?? -1;
+      i32[(a + L.S_NTH) >> 2] = k?.nth ?? 0;
+    }
+  }
+
+  /** Parallel driver: a CPU that spins too long parks its thread on the lock word. */
+  setParking(on: boolean): void {
+    this.hset(L.H_FLAGS, on ? this.h(L.H_FLAGS) | L.FLAG_PARK : this.h(L.H_FLAGS) & ~L.FLAG_PARK);
+  }
+
+  // ── The step driver's schedule ──────────────────────────────────────────
+  /** Record every choice of the step driver from the next boot on. */
+  recordSchedule(): void {
+    if (!this.scheduleCapacity) throw new Error('recordSchedule: the machine was built without a schedule buffer');
+    this.hset(L.H_POLICY, L.POLICY_RANDOM);
+    this.hset(L.H_SCHED_FLAGS, L.SF_RECORD);
+  }
+
+  /** The choices recorded (a prefix when `overflow`). */
+  schedule(): { choices: Uint8Array; overflow: boolean } {
+    const len = this.h(L.H_SCHED_LEN);
+    const choices = new Uint8Array(this.memory.buffer, this.h(L.H_SCHED_BASE), len).slice();
+    return { choices, overflow: (this.h(L.H_SCHED_FLAGS) & L.SF_OVERFLOW) !== 0 };
+  }
+
+  /** Follow `choices` exactly from the next boot on (the replay policy). */
+  replaySchedule(choices: Uint8Array): void {
+    if (choices.length > this.scheduleCapacity) throw new Error(`replaySchedule: ${choices.length} choices do not fit a ${this.scheduleCapacity}-byte schedule buffer`);
+    const bad = choices.findIndex((c) => c >= this.current.cpus);
+    if (bad >= 0) throw new Error(`replaySchedule: choice ${bad} names CPU ${choices[bad]}, but the machine has ${this.current.cpus}`);
+    new Uint8Array(this.memory.buffer, this.h(L.H_SCHED_BASE), choices.length).set(choices);
+    this.hset(L.H_SCHED_LEN, choices.length);
+    this.hset(L.H_SCHED_FLAGS, 0);
+    this.hset(L.H_POLICY, L.POLICY_REPLAY);
+  }
+
+  /** The bytes of memory that are the simulated machine: everything but the
+   *  scheduler's own header line and the schedule buffer. */
+  machineBytes(): Uint8Array {
+    const all = new Uint8Array(this.memory.buffer.slice(0, this.h(L.H_END)));
+    all.fill(0, L.HEADER_BASE + L.H_SCHED, L.HEADER_BASE + L.H_SCHED_END);
+    all.fill(0, this.h(L.H_SCHED_BASE), this.h(L.H_SCHED_BASE) + this.scheduleCapacity);
+    return all;
+  }
+
+  // ── Run control ─────────────────────────────────────────────────────────
+  requestStop(): void {
+    Atomics.store(this.i32, (L.HEADER_BASE + L.H_STOP) >> 2, 1);
+    Atomics.notify(this.i32, (L.HEADER_BASE + L.H_STOP) >> 2);
+  }
+  stopped(): boolean { return this.h(L.H_STOP) !== 0; }
+  /** The stop flag word, for a worker's loop. */
+  stopWord(): Int32Array { return new Int32Array(this.memory.buffer, L.HEADER_BASE + L.H_STOP, 1); }
+  /** Why the core set its stop flag: the first finding, or the fork count. */
+  stopCause(): 'finding' | 'forks' { return this.current.stopOnFinding && this.nrFindings() > 0 ? 'finding' : 'forks'; }
+  /** Let every CPU finish its syscall and start no new one. */
+  drain(): void {
+    this.hset(L.H_DRAIN, 1);
+    this.hset(L.H_FORK_LIMIT, 0);
+    this.hset(L.H_FLAGS, this.h(L.H_FLAGS) & ~L.FLAG_STOP_ON_FINDING);
+    this.hset(L.H_STOP, 0);
+  }
+  quiescent(): boolean {
+    for (let c = 0; c < this.current.cpus; c++) if (this.cpuBusy(c)) return false;
+    return true;
+  }
+
+  // ── Counters ────────────────────────────────────────────────────────────
+  /** One CPU's counters. */
+  cpuCounters(cpu: number): Counters {
+    const base = this.cpuAddr(cpu) + L.C_COUNTERS;
+    return Object.fromEntries(COUNTERS.map(([name, k]) => [name, this.at(base + k * 4)])) as unknown as Counters;
+  }
+  /** The counters summed over CPUs. */
+  counters(): Counters {
+    const sum = Object.fromEntries(COUNTERS.map(([name]) => [name, 0])) as unknown as Counters;
+    for (let c = 0; c < this.current.cpus; c++) {
+      const one = this.cpuCounters(c);
+      for (const [name] of COUNTERS) sum[name] += one[name];
+    }
+    return sum;
+  }
+  steps(): bigint { return this.sum64(L.C_STEPS); }
+  spins(): bigint { return this.sum64(L.C_SPINS); }
+  private sum64(off: number): bigint {
+    let n = 0n;
+    for (let c = 0; c < this.current.cpus; c++) n += this.at64(this.cpuAddr(c) + off);
+    return n;
+  }
+  nrFindings(): number { return this.h(L.H_NR_FINDINGS); }
+  forkAttempts(): number { return this.h(L.H_FORK_ATTEMPTS); }
+  liveTasks(): number { return this.h(L.H_NR_LIVE); }
+  nrThreads(): number { return this.h(L.H_NR_THREADS); }
+  cpuBusy(cpu: number): boolean { return this.at(this.cpuAddr(cpu) + L.C_DEPTH) !== 0; }
+  /** Syscalls this CPU has entered (the watchdogs' progress measure). */
+  syscalls(cpu: number): number { return this.at(this.cpuAddr(cpu) + L.C_COUNTERS + L.K_SYSCALLS * 4); }
+
+  // ── Views ───────────────────────────────────────────────────────────────
+  private cpuAddr(cpu: number): number { return this.h(L.H_CPU_BASE) + cpu * L.CPU_STRIDE; }
+  private taskAddr(t: number): number { return this.h(L.H_TASK_BASE) + t * L.TASK_STRIDE; }
+  private siteAddr(s: number): number { return this.h(L.H_SITES_BASE) + s * L.SITE_SIZE; }
+
+  taskPid(t: number): number { return t < 0 ? 0 : this.at(this.taskAddr(t) + L.T_PID); }
+
+  /** One CPU as it is now. */
+  cpu(cpu: number): CpuState {
+    const c = this.cpuAddr(cpu);
+    const w = (off: number): number => this.at(c + off);
+    const depth = w(L.C_DEPTH);
+    const callPcs: number[] = [];
+    for (let d = 1; d < depth; d++) callPcs.push(w(L.C_FRAMES + d * L.FRAME_SIZE + L.FR_CALL_PC));
+    const held = [];
+    for (let i = 0; i < w(L.C_HELD_DEPTH); i++) {
+      const e = L.C_HELD + i * L.HELD_SIZE;
+      held.push(heldLock(w(e + L.HL_LOCK), w(e + L.HL_INFO), w(e + L.HL_PC), w(e + L.HL_STEP)));
+    }
+    const task = w(L.C_CURR);
+    return {
+      cpu, task, pid: this.taskPid(task), busy: depth !== 0, pc: w(L.C_PC), callPcs,
+      spinLock: w(L.C_SPIN_LOCK), spinPc: w(L.C_SPIN_PC), spinMode: w(L.C_SPIN_MODE), held,
+      syscalls: w(L.C_COUNTERS + L.K_SYSCALLS * 4),
+    };
+  }
+  cpus(): CpuState[] { return Array.from({ length: this.current.cpus }, (_, c) => this.cpu(c)); }
+
+  /** Every CPU and the words of the locks the busy ones wait for: what a
+   *  hang report is built from, copied at the moment it was found. */
+  waitState(): WaitState {
+    const cpus = this.cpus();
+    const locks = [...new Set(cpus.filter((c) => c.busy && c.spinLock).map((c) => c.spinLock))].map((a) => this.lockWord(a));
+    return { cpus, locks };
+  }
+
+  lockWord(addr: number): LockWord {
+    return { addr, id: this.identifyLock(addr), word: this.at(addr + L.L_WORD), serving: this.at(addr + L.L_SERVING), owner: this.at(addr + L.L_OWNER) };
+  }
+
+  /** Which lock lives at an address: a global, a runqueue's, a task's. */
+  identifyLock(addr: number): LockId {
+    if (addr === 0) return { where: 'none' };
+    const g = this.h(L.H_GLOBAL_LOCKS_BASE), rq = this.h(L.H_RQ_BASE), task = this.h(L.H_TASK_BASE);
+    if (addr >= g && addr < g + A.NR_GLOBAL_LOCKS * L.GLOBAL_LOCK_STRIDE && (addr - g) % L.GLOBAL_LOCK_STRIDE === 0) {
+      return { where: 'global', cls: (addr - g) / L.GLOBAL_LOCK_STRIDE };
+    }
+    if (addr >= rq && addr < rq + this.current.cpus * L.RQ_STRIDE) return { where: 'rq', cpu: Math.floor((addr - rq) / L.RQ_STRIDE) };
+    if (addr >= task && addr < task + this.current.tasks * L.TASK_STRIDE) {
+      const t = Math.floor((addr - task) / L.TASK_STRIDE);
+      const off = (addr - task) % L.TASK_STRIDE;
+      if (off === L.T_PI_LOCK || off === L.T_SIGLOCK) return { where: 'task', task: t, pid: this.taskPid(t), field: off === L.T_PI_LOCK ? 'pi_lock' : 'siglock' };
+    }
+    return { where: 'unknown', addr };
+  }
+
+  site(id: number): SiteCounters {
+    const a = this.siteAddr(id);
+    return { passes: this.at(a + L.S_PASSES), injected: this.at(a + L.S_INJECTED), forkFails: this.at(a + L.S_FORK_FAILS), natural: this.at(a + L.S_NATURAL), errno: this.at(a + L.S_ERRNO) };
+  }
+
+  /** The finding records stored (at most the capacity) and how many were found. */
+  findings(): { records: FindingRecord[]; total: number } {
+    const total = this.nrFindings();
+    const n = Math.min(total, this.current.findingsCap);
+    const base = this.h(L.H_FINDINGS_BASE);
+    const reader = { i32: (a: number) => this.at(a), u64: (a: number) => this.at64(a) };
+    const records: FindingRecord[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = decodeFinding(reader, base + i * L.FINDING_SIZE);
+      if (r) records.push(r); // null: still being written by a worker
+    }
+    return { records, total };
+  }
+
+  hasEdge(from: number, to: number): boolean {
+    return (this.at(this.core.lockdepMatrixWord(from, to)) & (1 << (to & 31))) !== 0;
+  }
+  /** Where the lockdep edge from → to was first seen (toPc -1: not written yet). */
+  edge(from: number, to: number): EdgeRecord {
+    const e = this.core.lockdepEdge(from, to);
+    return { toPc: this.at(e + L.ED_PC_TO) - 1, fromPc: this.at(e + L.ED_PC_FROM), cpu: this.at(e + L.ED_CPU), pid: this.at(e + L.ED_PID), fromMode: this.at(e + L.ED_FROM_MODE), toMode: this.at(e + L.ED_TO_MODE) };
+  }
+
+  lockStat(cpu: number, cls: number, mode: number): LockStatRecord {
+    const a = this.core.lockstatRecord(cpu, cls, mode);
+    const f = (off: number): number => Number(this.at64(a + off));
+    return {
+      contentions: f(L.LS_CONTENTIONS), conBounces: f(L.LS_CON_BOUNCES), waitTotal: f(L.LS_WAIT_TOTAL), waitMin: f(L.LS_WAIT_MIN), waitMax: f(L.LS_WAIT_MAX),
+      acquisitions: f(L.LS_ACQUISITIONS), acqBounces: f(L.LS_ACQ_BOUNCES), holdTotal: f(L.LS_HOLD_TOTAL), holdMin: f(L.LS_HOLD_MIN), holdMax: f(L.LS_HOLD_MAX),
+    };
+  }
+  /** Contentions counted at the lock instruction `pc`. */
+  contentions(pc: number): number { return this.at(this.h(L.H_CONTENTION_BASE) + pc * 4); }
+
+  /** The litmus tests' shared counter. */
+  litmus(): number { return this.h(L.H_LITMUS); }
+}

@@ -1,0 +1,106 @@
+// Findings rendered for people and for JSON: each record named, placed in
+// the kasm source and given its message. Nothing downstream parses these
+// strings; code that needs a finding's facts reads the record.
+import * as A from '../../assembly/abi.js';
+import { RESOURCE_NAMES } from '../kasm/vocabulary.js';
+import type { Program } from '../kasm/index.js';
+import type { Machine } from '../machine/machine.js';
+import type { FindingRecord } from '../machine/findings.js';
+import { siteAt, type FindingGroup } from '../analysis/findings.js';
+import { cycleOf } from '../analysis/lockdep.js';
+import { lockdepView, formatCycle, type LockdepView } from './lockdep.js';
+import { INVARIANTS, MODES, ACTIONS, resourceNames, className, errnoName, isSharedClass, lockName, sourceRef, fmtRef, fmtPc, type SourceRef } from './names.js';
+
+/** A finding as the report shows it (and the JSON carries it). */
+export interface FindingView {
+  kind: string;
+  message: string;
+  cpu: number;
+  pid: number;
+  at?: SourceRef; // the instruction that found it
+  step: number;
+  failure?: { site: string; errno: string; at: SourceRef }; // the syscall's first failure
+  ladder?: string[]; // labels passed while unwinding
+  resources?: string[];
+  lock?: string;
+  lockClass?: string;
+  lockdep?: LockdepView;
+  detail?: string[]; // extra lines (the lockdep splat)
+}
+
+/** The name of the fault site at `pc`, or its mnemonic when it has none. */
+export function siteName(p: Program, pc: number): string {
+  const site = siteAt(p, pc);
+  return site ? p.sites[site].name : (p.src[pc]?.text.split(/\s+/)[0] ?? '?');
+}
+
+/** The lock a record is about, if any (address), and its class (-1: none). */
+function lockOf(f: FindingRecord): { lock: number; cls: number } {
+  switch (f.kind) {
+    case 'bad-unlock-balance': case 'recursive-locking': case 'lock-held-returning-to-user': case 'lockdep-assert-held':
+    case 'held-lock-overflow': case 'lock-instance-order': case 'circular-locking-dependency':
+      return { lock: f.lock, cls: f.lockClass };
+    case 'hung-cpu': return { lock: f.lock, cls: -1 };
+    case 'invariant': return { lock: f.invariant === A.INV_LOCK_FREE ? f.subject : 0, cls: f.lockClass };
+    default: return { lock: 0, cls: -1 };
+  }
+}
+
+export function renderFinding(m: Machine, f: FindingRecord, g?: FindingGroup): FindingView {
+  const p = m.program;
+  const v: FindingView = { kind: f.kind, message: '', cpu: f.cpu, pid: f.pid, at: f.pc >= 0 ? sourceRef(p, f.pc) : undefined, step: f.step };
+  if (f.failPc >= 0) {
+    v.failure = { site: siteName(p, f.failPc), errno: `-${errnoName(f.errno)}`, at: sourceRef(p, f.failPc)! };
+    if (f.labels.length) v.ladder = f.labels.map((l) => p.labels[l]?.name ?? '?');
+  }
+  const mask = 'resources' in f ? f.resources : 0n;
+  if (mask) v.resources = resourceNames(mask);
+  const { lock, cls } = lockOf(f);
+  if (lock) v.lock = lockName(m, lock);
+  if (cls >= 0) v.lockClass = className(cls);
+  if (f.kind === 'circular-locking-dependency') {
+    v.lockdep = lockdepView(p, g?.cycle ?? cycleOf(m, f));
+    v.detail = formatCycle(v.lockdep, `task/${f.pid}`);
+  } else if (f.kind === 'lock-instance-order') {
+    v.detail = [`holding ${lockName(m, f.heldLock)} (taken at ${fmtPc(p, f.heldPc)})`];
+  }
+  v.message = message(f, v);
+  return v;
+}
+
+function message(f: FindingRecord, v: FindingView): string {
+  const res = v.resources?.join(', ');
+  const fail = v.failure ? `fork failing with ${v.failure.errno} at ${v.failure.site} (${v.failure.at.file}:${v.failure.at.line})` : '';
+  switch (f.kind) {
+    case 'leak': return `leak: a ${fail} still owns ${res} after its error ladder`;
+    case 'double-release': return `double release: ${fmtRef(v.at)} releases ${res}, which pid ${f.pid} does not hold`;
+    case 'double-acquire': return `double acquire: ${fmtRef(v.at)} acquires ${res}, which pid ${f.pid} already holds`;
+    case 'bad-unlock-balance':
+      return f.heldMode < 0
+        ? `bad unlock balance: ${fmtRef(v.at)} releases ${v.lock}${isSharedClass(f.lockClass) ? ` (${MODES[f.mode]})` : ''}, which this CPU does not hold`
+        : `bad unlock balance: ${fmtRef(v.at)} releases ${v.lock} for ${MODES[f.mode]} but holds it for ${MODES[f.heldMode]}`;
+    case 'recursive-locking': return `possible recursive locking: ${fmtRef(v.at)} acquires ${v.lock}, which this CPU already holds`;
+    case 'lock-held-returning-to-user':
+      return `lock held when returning to user space: ${v.lockClass}${f.mode === A.MODE_READ ? ' (read)' : ''} taken at ${fmtRef(v.at)}, by a ${ACTIONS[f.action] ?? 'syscall'}${v.failure ? ` that failed with ${v.failure.errno} at ${v.failure.site}` : ''}`;
+    case 'lockdep-assert-held': return `lockdep_assert_held(${v.lock ?? v.lockClass}) failed in ${fmtRef(v.at)}`;
+    case 'freed-while-owning': return `task freed while still owning ${res} (${fmtRef(v.at)})`;
+    case 'deadlock': return `deadlock: ${f.spinning} CPU(s) spin and none makes progress`;
+    case 'hung-cpu': return v.lock ? `hung CPU ${f.cpu}: stuck in a syscall waiting for ${v.lock}` : `hung CPU ${f.cpu}: stuck in a syscall (${fmtRef(v.at)})`;
+    case 'invariant': {
+      const what = INVARIANTS[f.invariant] ?? `invariant ${f.invariant}`;
+      const extra = f.invariant === A.INV_LEDGER ? ` (${RESOURCE_NAMES[f.subject]}: off by ${f.value})`
+        : f.invariant === A.INV_LOCK_FREE ? `: ${v.lock} is held or awaited`
+          : f.invariant === A.INV_IDLE_HOLDS_LOCK ? ` (CPU ${f.subject} holds ${f.value})` : ` (off by ${f.value})`;
+      return `invariant broken: ${what}${extra}`;
+    }
+    case 'held-lock-overflow': return `more than ${f.max} locks held at ${fmtRef(v.at)}`;
+    case 'call-stack-overflow': return `call stack overflow (${f.depth} frames) at ${fmtRef(v.at)}`;
+    case 'circular-locking-dependency': {
+      const c = v.lockdep!;
+      return `possible circular locking dependency: ${[c.holding.lock, c.trying.lock, ...c.chain.map((e) => e.to)].join(' --> ')} (${fmtRef(v.at)})`;
+    }
+    case 'lock-instance-order':
+      return `lock instance order: ${fmtRef(v.at)} takes ${v.lock} nested inside a ${v.lockClass} of higher address; nested instances of one class must be taken in order (double_rq_lock: lower CPU first)`;
+    case 'worker-died': return 'worker-died';
+  }
+}

@@ -1,0 +1,63 @@
+// Names of the core's numbers, for reports: kernel names for kernel things
+// (lock classes and instances, resources, errnos, syscalls), and where an
+// instruction is in the kasm source.
+import * as A from '../../assembly/abi.js';
+import { RESOURCE_NAMES, LOCK_CLASSES, errnoName } from '../kasm/vocabulary.js';
+import type { Program } from '../kasm/index.js';
+import type { Machine } from '../machine/machine.js';
+import type { LockId } from '../machine/views.js';
+import { nodeClass, nodeSubclass } from '../analysis/lockdep.js';
+
+export const INVARIANTS: Record<number, string> = {
+  [A.INV_NR_RUNNING]: 'rq->nr_running equals the tasks queued on it',
+  [A.INV_NR_THREADS]: 'nr_threads equals the tasks with an attached pid',
+  [A.INV_LEDGER]: 'the ledger: resources booked equal resources owned by live tasks',
+  [A.INV_PID_COUNT]: 'pids allocated equal tasks owning a pid',
+  [A.INV_IDLE_HOLDS_LOCK]: 'no CPU outside a syscall holds a lock',
+  [A.INV_TASK_STATE]: 'every task in exactly one state and one place',
+  [A.INV_LOCK_FREE]: 'every lock is free at a quiescent point',
+};
+
+export const MODES = ['write', 'read', 'any'];
+export const ACTIONS: Record<number, string> = {
+  [A.ACT_FORK]: 'fork', [A.ACT_EXIT]: 'exit', [A.ACT_WAIT]: 'wait', [A.ACT_KILL]: 'kill', [A.ACT_YIELD]: 'yield',
+  [A.ACT_SCX_ENABLE]: 'scx enable', [A.ACT_SCX_DISABLE]: 'scx disable', [A.ACT_LOAD_BALANCE]: 'load balance',
+  [A.ACT_ZAP_PID_NS]: 'pid namespace teardown', [A.ACT_REOPEN_PID_NS]: 'new pid namespace', [A.ACT_SCHEDULE]: 'schedule',
+};
+
+export function resourceNames(mask: bigint): string[] {
+  const out: string[] = [];
+  for (let r = 0; r < RESOURCE_NAMES.length; r++) if ((mask >> BigInt(r)) & 1n) out.push(RESOURCE_NAMES[r]);
+  return out;
+}
+export const className = (c: number): string => LOCK_CLASSES.find((k) => k.id === c)?.name ?? `class ${c}`;
+/** Reader-writer classes: their holds have a mode worth printing. */
+export const isSharedClass = (c: number): boolean => {
+  const kind = LOCK_CLASSES.find((k) => k.id === c)?.kind;
+  return kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
+};
+/** A lockdep graph node: its class, and `/N` for a nesting subclass. */
+export const nodeName = (node: number): string => `${className(nodeClass(node))}${nodeSubclass(node) ? `/${nodeSubclass(node)}` : ''}`;
+export { errnoName };
+
+/** Which lock an address is, as a kernel developer names it. */
+export function lockIdName(id: LockId): string {
+  switch (id.where) {
+    case 'none': return '(an empty register)';
+    case 'global': return className(id.cls);
+    case 'rq': return `&rq->__lock (cpu ${id.cpu})`;
+    case 'task': return id.field === 'pi_lock' ? `&p->pi_lock (pid ${id.pid})` : `&sighand->siglock (pid ${id.pid})`;
+    case 'unknown': return `lock @${id.addr}`;
+  }
+}
+export const lockName = (m: Machine, addr: number): string => lockIdName(m.identifyLock(addr));
+
+// ── Where an instruction is ──────────────────────────────────────────────
+export interface SourceRef { file: string; line: number; col: number; routine: string; text: string }
+
+export function sourceRef(p: Program, pc: number): SourceRef | undefined {
+  const s = p.src[pc];
+  return s && { file: s.file, line: s.line, col: s.col, routine: s.routine, text: s.text };
+}
+export const fmtRef = (r?: SourceRef): string => (r ? `${r.routine}() ${r.file}:${r.line}` : '?');
+export const fmtPc = (p: Program, pc: number): string => fmtRef(sourceRef(p, pc));
