@@ -9,7 +9,8 @@ import { runScenario } from './commands/run.js';
 import { buildReport, collectFindings, formatReport, type RunReport } from './report/run.js';
 import { KasmError } from './kasm/index.js';
 import { checkCommand } from './commands/check.js';
-import { enumerateFaults, formatFaults, FaultsError } from './commands/faults.js';
+import { enumerateFaults, FaultsError } from './commands/faults.js';
+import { formatFaults } from './commands/faults-text.js';
 import { replayCycles } from './commands/replay.js';
 
 class UsageError extends Error {}

@@ -305,4 +305,3 @@ async function runTrial(m: Machine, s: Scenario, trial: Trial, site: SiteInfo, t
 }
 
 export type { LadderReport };
-export { formatFaults } from './faults-text.js';
