@@ -250,6 +250,10 @@ export const STEP_SPIN = 1; // tried a lock and did not get it
 export const STEP_IDLE = 2; // nothing to run
 export const STEP_STOPPED = 3; // the machine's stop flag is set
 
+// A scheduling policy's choice that is not a CPU (assembly/sched/).
+export const CHOICE_SKIP = -1; // no step this time (a stall began)
+export const CHOICE_END = -2; // the policy has no more choices
+
 // ── What runStep() (the step driver's batch) returns ────────────────────────
 export const RUN_BUDGET = 0; // the budget is spent
 export const RUN_STOPPED = 1; // the machine's stop flag is set

@@ -7,7 +7,7 @@ import { hget, hdr, nrCpus } from './machine';
 import { cget } from './cpu';
 import { step } from './interp';
 import { reportCount } from './findings';
-import { nextCpu, quietSpell, SKIP, END } from './sched/policy';
+import { nextCpu, quietSpell } from './sched/policy';
 import { record } from './sched/schedule';
 
 /** Returns RUN_*: the budget spent, stopped, a deadlock (every CPU spins or
@@ -22,8 +22,8 @@ export function runStep(budget: i64, quietLimit: i32): i32 {
   let i: i64 = 0;
   while (i < budget) {
     const c = nextCpu(policy, cpus);
-    if (c == SKIP) continue;
-    if (c == END) { result = A.RUN_SCHEDULE_END; break; }
+    if (c == A.CHOICE_SKIP) continue;
+    if (c == A.CHOICE_END) { result = A.RUN_SCHEDULE_END; break; }
     if (recording) record(c);
     const r = step(c);
     i++;

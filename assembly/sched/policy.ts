@@ -6,9 +6,6 @@ import { POLICY_REPLAY } from '../layout';
 import { randomNext, randomQuiet } from './random';
 import { replayNext, replayQuiet } from './replay';
 
-export const SKIP = -1; // no step this time (a stall began)
-export const END = -2; // the policy has no more choices
-
 // @ts-ignore: decorator
 @inline export function nextCpu(policy: i32, cpus: i32): i32 {
   return policy == POLICY_REPLAY ? replayNext(cpus) : randomNext(cpus);

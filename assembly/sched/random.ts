@@ -6,7 +6,7 @@
 // uniform interleaving almost never does.
 import { H_STEP_RNG, H_STALL_PPM, H_STALL_MAX, H_STALL_CPU, H_STALL_LEFT } from '../layout';
 import { hget, hset, hdr } from '../machine';
-import { SKIP } from './policy';
+import { CHOICE_SKIP } from '../abi';
 
 export function randomNext(cpus: i32): i32 {
   const a = hdr(H_STEP_RNG);
@@ -25,7 +25,7 @@ export function randomNext(cpus: i32): i32 {
   if (ppm > 0 && (y & 0xfffff) % 1000000 < ppm) {
     hset(H_STALL_CPU, c); // this CPU stops here for a while
     hset(H_STALL_LEFT, <i32>(1 + ((y >> 20) & 0xffffff) % <u64>max(1, hget(H_STALL_MAX))));
-    return SKIP;
+    return CHOICE_SKIP;
   }
   return c;
 }

@@ -3,13 +3,13 @@
 // recorded it.
 import { H_SCHED_POS, H_SCHED_LEN } from '../layout';
 import { hget, hset, schedAddr } from '../machine';
-import { END } from './policy';
+import { CHOICE_END } from '../abi';
 
 export function replayNext(cpus: i32): i32 {
   const pos = hget(H_SCHED_POS);
-  if (pos >= hget(H_SCHED_LEN)) return END;
+  if (pos >= hget(H_SCHED_LEN)) return CHOICE_END;
   const c = <i32>load<u8>(schedAddr(pos));
-  if (c >= cpus) return END; // not a schedule of this machine
+  if (c >= cpus) return CHOICE_END; // not a schedule of this machine
   hset(H_SCHED_POS, pos + 1);
   return c;
 }
