@@ -278,7 +278,8 @@ export const FIND_CALL_OVERFLOW = 13;
 export const FIND_LOCKDEP_CYCLE = 14;
 export const FIND_LOCK_ORDER_INSTANCE = 15; // nested locks of one class in the wrong instance order
 export const FIND_WORKER_DIED = 16;
-export const NR_FIND_KINDS = 17;
+export const FIND_LIVELOCK = 17; // no fork attempt completes while CPUs keep finishing syscalls
+export const NR_FIND_KINDS = 18;
 
 // Invariant ids (FIND_INVARIANT's detail).
 export const INV_NR_RUNNING = 1; // rq->nr_running != tasks queued on it

@@ -6,7 +6,7 @@ import {
   HEADER_SIZE, H_STOP, H_ZOMBIE_HEAD, H_ZOMBIE_TAIL, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
   H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
   SF_OVERFLOW, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
-  S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_PARENT,
+  S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_PARENT,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
@@ -23,10 +23,11 @@ export function boot(): void {
   for (let s = 0; s < hget(H_NR_SITES); s++) {
     const a = siteAddr(s);
     store<i32>(a + S_PASSES, 0); store<i32>(a + S_INJECTED, 0); store<i32>(a + S_FORK_FAILS, 0);
-    store<i32>(a + S_NATURAL, 0); store<i32>(a + S_ERRNO, 0);
+    store<i32>(a + S_NATURAL, 0); store<i32>(a + S_ERRNO, 0); store<i32>(a + S_NATURAL_AFTER, 0);
   }
   memory.fill(globalLockAddr(0), 0, A.NR_GLOBAL_LOCKS * GLOBAL_LOCK_STRIDE);
-  // lockdep, lock_stat and the contention counts; the schedule buffer is the host's.
+  // lockdep, lock_stat, contention counts and the findings' tables; the
+  // schedule buffer is the host's.
   memory.fill(<usize>hget(H_LD_MATRIX_BASE), 0, <usize>(hget(H_SCHED_BASE) - hget(H_LD_MATRIX_BASE)));
   initRunqueues();
   initTaskPool();

@@ -3,10 +3,8 @@
 // writes the code, effects and fault sites, then boot(). The step driver
 // calls runStep(), parallel workers run(); step() is the one mechanism
 // under both.
-import { C_SPIN_PC } from './layout';
 import * as A from './abi';
-import { cget } from './cpu';
-import { reportLock, reportCount } from './findings';
+import { reportFromHost, reportCount } from './findings';
 import { edgeAddr, lockstatAddr, matrixWordAddr } from './machine';
 
 export { configure } from './configure';
@@ -17,15 +15,14 @@ export { run } from './parallel';
 export { runStep } from './stepper';
 export { checkInvariants } from './invariants';
 
-/** Report a CPU the host found hung (spinning on `lock`, 0: looping). */
-export function reportHang(cpu: i32, lock: i32): void {
-  reportLock(A.FIND_HANG, cpu, cget(cpu, C_SPIN_PC), lock, -1, 0, 0);
-}
+/** A CPU the host found hung: spinning on `lock`, or looping (0). */
+export function reportHang(cpu: i32, lock: i32): void { reportFromHost(A.FIND_HANG, cpu, lock, 0); }
 
-/** Report a CPU whose worker died, holding `held` locks. */
-export function reportWorkerDied(cpu: i32, held: i32): void {
-  reportCount(A.FIND_WORKER_DIED, cpu, cget(cpu, C_SPIN_PC), held);
-}
+/** A CPU whose worker died, holding `held` locks. */
+export function reportWorkerDied(cpu: i32, held: i32): void { reportFromHost(A.FIND_WORKER_DIED, cpu, 0, held); }
+
+/** No fork attempt completed for a while, though `syscalls` syscalls did. */
+export function reportLivelock(syscalls: i32): void { reportCount(A.FIND_LIVELOCK, -1, -1, syscalls); }
 
 // Addresses inside sub-regions, so the host never recomputes their layout.
 export function lockdepMatrixWord(from: i32, to: i32): usize { return matrixWordAddr(from, to); }

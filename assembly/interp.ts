@@ -1,9 +1,10 @@
 // step(cpu): execute one micro-op of the routine this CPU runs. Every
 // driver is built on this one function.
-import { insnAddr, effectAddr, siteAddr, stopped, cpuAddr, flags } from './machine';
+import { insnAddr, effectAddr, siteAddr, stopped, cpuAddr, flags, hdr } from './machine';
 import {
   C_DEPTH, C_FRAMES, FRAME_SIZE, FR_CALL_PC, FR_ERR, FR_FAIL_PC, FR_PATH_LEN, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
   C_STEPS, C_SPINS, FLAG_LOCKDEP, E_BEHAVIOUR, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, S_NATURAL, S_ERRNO,
+  S_NATURAL_AFTER, H_LEDGER_BROKEN,
 } from './layout';
 import * as A from './abi';
 import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr } from './cpu';
@@ -113,6 +114,7 @@ function failNaturally(cpu: i32, at: i32, site: i32, errno: i32): void {
     const s = siteAddr(site);
     atomic.add<i32>(s + S_NATURAL, 1);
     atomic.store<i32>(s + S_ERRNO, errno);
+    if (atomic.load<i32>(hdr(H_LEDGER_BROKEN)) != 0) atomic.add<i32>(s + S_NATURAL_AFTER, 1);
   }
 }
 

@@ -17,7 +17,7 @@
 //   HEADER_BASE  header: config (host) · layout (configure) · global state
 //   code · effects · sites · global locks · CPUs · runqueues · tasks ·
 //   findings · lockdep (matrix · edges · scratch) · lock_stat · contention ·
-//   schedule
+//   finding staging · distinct findings · their first records · schedule
 
 export const HEADER_BASE = 16384;
 export const HEADER_SIZE = 4096;
@@ -73,7 +73,10 @@ export const H_LD_SCRATCH_BASE = H_LD_EDGES_BASE + 4; // lockdep: per-CPU search
 export const H_LOCKSTAT_BASE = H_LD_SCRATCH_BASE + 4; // per CPU: NR_CLASSES × 2 modes × lock_stat record
 export const H_CONTENTION_BASE = H_LOCKSTAT_BASE + 4; // i32 per instruction: contentions at that lock op
 export const H_SCHED_BASE = H_CONTENTION_BASE + 4; // the schedule buffer: one byte per step
-export const H_END = H_SCHED_BASE + 4;
+export const H_STAGE_BASE = H_SCHED_BASE + 4; // a finding being written, per CPU (+1 for the host's)
+export const H_DISTINCT_BASE = H_STAGE_BASE + 4; // one entry per distinct finding
+export const H_FIRSTS_BASE = H_DISTINCT_BASE + 4; // the first record of each distinct finding
+export const H_END = H_FIRSTS_BASE + 4;
 export const H_STATUS = H_END + 4; // configure()'s result
 export const H_LAYOUT_END = H_STATUS + 4;
 
@@ -118,9 +121,13 @@ export const H_TASK_HWM = H_NR_LIVE + 4; // highest slot ever allocated + 1, ato
 export const H_SCX_ENABLED = H_FREE_HEAD + LINE;
 export const H_SCX_INIT_TASK_ENABLED = H_SCX_ENABLED + 4;
 export const H_NR_FINDINGS = H_SCX_ENABLED + LINE; // atomic; may exceed the capacity (then entries are dropped)
+export const H_NR_DISTINCT = H_NR_FINDINGS + 4; // distinct findings in the table
+export const H_DISTINCT_LOST = H_NR_DISTINCT + 4; // findings of keys the full table could not take
+export const H_LEDGER_BROKEN = H_DISTINCT_LOST + 4; // fork attempts + 1 when a double release or acquire first ran (0: never)
 export const H_DRAIN = H_NR_FINDINGS + LINE; // set: CPUs finish their syscall and start no new one
 export const H_LITMUS = H_DRAIN + LINE; // the litmus tests' shared counter
-export const H_STATE_END = H_LITMUS + 4;
+export const H_KIND_COUNTS = H_LITMUS + LINE; // i32[32]: findings per kind (FIND_*), atomic
+export const H_STATE_END = H_KIND_COUNTS + 32 * 4;
 export const PIDNS_ADDING = 0x80000000;
 
 // ── Effects row (one per (primitive, register) used) ───────────────────────
@@ -149,6 +156,7 @@ export const S_INJECTED = S_PASSES + 4;
 export const S_FORK_FAILS = S_INJECTED + 4; // syscalls whose first failure was here
 export const S_NATURAL = S_FORK_FAILS + 4; // failures not injected
 export const S_ERRNO = S_NATURAL + 4; // errno of the last failure here
+export const S_NATURAL_AFTER = S_ERRNO + 4; // natural failures after the ledger broke (H_LEDGER_BROKEN)
 export const SITE_SIZE = 64;
 
 // ── Lock (16 bytes) ────────────────────────────────────────────────────────
@@ -360,6 +368,32 @@ export const FD_INVARIANT = FD_A;
 export const FD_INV_VALUE = FD_B;
 export const FD_INV_SUBJECT = FD_C;
 export const FD_INV_CLASS = FD_D;
+
+// ── Distinct finding (64 bytes, one line) ──────────────────────────────────
+// A finding's key — its kind, where, its first failure and up to four words
+// and a mask chosen per kind (assembly/findings.ts) — with how often it was
+// found and when first: counts survive a full record ring, and the first
+// record of every key is kept in the firsts region (same slot).
+//  0 state (0 free · 1 being claimed · 2 ready) · 4 kind · 8 pc · 12 fail pc
+//  16 k1 · 20 k2 · 24 k3 · 28 k4 · 32 mask (u64) · 40 count · 44 seq (its
+//  first record's number) · 48..63 spare
+export const DS_STATE = 0;
+export const DS_KIND = DS_STATE + 4;
+export const DS_PC = DS_KIND + 4;
+export const DS_FAIL_PC = DS_PC + 4;
+export const DS_K1 = DS_FAIL_PC + 4;
+export const DS_K2 = DS_K1 + 4;
+export const DS_K3 = DS_K2 + 4;
+export const DS_K4 = DS_K3 + 4;
+export const DS_MASK = DS_K4 + 4; // u64
+export const DS_COUNT = DS_MASK + 8;
+export const DS_SEQ = DS_COUNT + 4;
+export const DS_SPARE = DS_SEQ + 4;
+export const DISTINCT_SIZE = 64;
+export const DISTINCT_CAP = 4096; // a power of two
+export const DS_FREE = 0;
+export const DS_CLAIMING = 1;
+export const DS_READY = 2;
 
 // configure() results.
 export const STATUS_OK = 0;

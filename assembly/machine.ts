@@ -11,6 +11,7 @@ import {
   H_RQ_BASE, H_TASK_BASE, H_FINDINGS_BASE, H_NR_CPUS, H_NR_TASKS, H_FLAGS, H_STOP,
   CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE,
   H_LD_MATRIX_BASE, H_LD_EDGES_BASE, H_LD_SCRATCH_BASE, H_LOCKSTAT_BASE, H_CONTENTION_BASE, H_SCHED_BASE,
+  H_STAGE_BASE, H_DISTINCT_BASE, H_FIRSTS_BASE, DISTINCT_SIZE,
   EDGE_SIZE, LD_SCRATCH_PER_CPU, LS_SIZE,
 } from './layout';
 import { INSN_SIZE, LOCKDEP_NODES, NR_CLASSES } from './abi';
@@ -46,6 +47,9 @@ let scratchBase: usize = 0;
 let lockstatBase: usize = 0;
 let contentionBase: usize = 0;
 let schedBase: usize = 0;
+let stageBase: usize = 0;
+let distinctBase: usize = 0;
+let firstsBase: usize = 0;
 
 /** Read the layout configure() wrote (every instance, before stepping). */
 export function attach(): void {
@@ -63,6 +67,9 @@ export function attach(): void {
   lockstatBase = <usize>hget(H_LOCKSTAT_BASE);
   contentionBase = <usize>hget(H_CONTENTION_BASE);
   schedBase = <usize>hget(H_SCHED_BASE);
+  stageBase = <usize>hget(H_STAGE_BASE);
+  distinctBase = <usize>hget(H_DISTINCT_BASE);
+  firstsBase = <usize>hget(H_FIRSTS_BASE);
 }
 
 // @ts-ignore: decorator
@@ -100,3 +107,11 @@ export const LOCKDEP_ROW_WORDS = (LOCKDEP_NODES + 31) >> 5;
 @inline export function contentionAddr(pc: i32): usize { return contentionBase + (<usize>pc << 2); }
 // @ts-ignore: decorator
 @inline export function schedAddr(i: i32): usize { return schedBase + <usize>i; }
+// Findings: the record each CPU stages before publishing it (cpu -1, the
+// host's, is slot 0), the distinct-finding table and its first records.
+// @ts-ignore: decorator
+@inline export function stageAddr(cpu: i32): usize { return stageBase + <usize>(cpu + 1) * FINDING_SIZE; }
+// @ts-ignore: decorator
+@inline export function distinctAddr(slot: i32): usize { return distinctBase + <usize>slot * DISTINCT_SIZE; }
+// @ts-ignore: decorator
+@inline export function firstAddr(slot: i32): usize { return firstsBase + <usize>slot * FINDING_SIZE; }

@@ -14,12 +14,12 @@ const LAYOUT = join(PACKAGE_ROOT, 'assembly', 'layout.ts');
 /** Block prefix → its size in bytes. */
 const BLOCKS: Record<string, number> = {
   H_: L.HEADER_SIZE, E_: L.EFFECT_SIZE, S_: L.SITE_SIZE, L_: L.LOCK_SIZE, ED_: L.EDGE_SIZE, LS_: L.LS_SIZE,
-  RQ_: L.RQ_STRIDE, T_: L.TASK_STRIDE, C_: L.CPU_STRIDE, FR_: L.FRAME_SIZE, HL_: L.HELD_SIZE, FD_: L.FINDING_SIZE,
+  RQ_: L.RQ_STRIDE, T_: L.TASK_STRIDE, C_: L.CPU_STRIDE, FR_: L.FRAME_SIZE, HL_: L.HELD_SIZE, FD_: L.FINDING_SIZE, DS_: L.DISTINCT_SIZE,
 };
 /** Not fields: sizes and limits that share a prefix. */
-const NOT_FIELDS = new Set(['LS_SIZE', 'RQ_STRIDE', 'FD_PATH_MAX']);
+const NOT_FIELDS = new Set(['LS_SIZE', 'RQ_STRIDE', 'FD_PATH_MAX', 'DS_FREE', 'DS_CLAIMING', 'DS_READY']);
 /** 64-bit words (and i64 atomics). */
-const U64 = ['H_SEED', 'H_STEP_RNG', 'H_STEP_COUNT', 'H_FREE_HEAD', 'E_ACQUIRES', 'E_RELEASES', 'T_OWNED', 'C_RNG', 'C_STEPS', 'C_SPINS', 'FD_STEP', 'FD_MASK',
+const U64 = ['H_SEED', 'H_STEP_RNG', 'H_STEP_COUNT', 'H_FREE_HEAD', 'E_ACQUIRES', 'E_RELEASES', 'T_OWNED', 'C_RNG', 'C_STEPS', 'C_SPINS', 'FD_STEP', 'FD_MASK', 'DS_MASK',
   'LS_CONTENTIONS', 'LS_CON_BOUNCES', 'LS_WAIT_TOTAL', 'LS_WAIT_MIN', 'LS_WAIT_MAX', 'LS_ACQUISITIONS', 'LS_ACQ_BOUNCES', 'LS_HOLD_TOTAL', 'LS_HOLD_MIN', 'LS_HOLD_MAX'];
 const HALF = ['L_PARKED', 'L_LAST_CPU']; // u16
 
@@ -90,7 +90,9 @@ describe('the memory map', () => {
     expect(L.C_PATH - L.C_HELD).toBe(A.MAX_HELD * L.HELD_SIZE);
     expect(L.C_SPARE - L.C_PATH).toBe(A.MAX_PATH * 4);
     expect(L.FD_PATH_MAX).toBe(A.MAX_PATH);
-    expect(L.FD_END).toBeLessThanOrEqual(L.FINDING_SIZE);
+    expect(L.FD_END + (L.DS_MASK + 8 - L.DS_KIND)).toBeLessThanOrEqual(L.FINDING_SIZE); // the key is built past the record
+    expect(A.NR_FIND_KINDS).toBeLessThanOrEqual((L.H_STATE_END - L.H_KIND_COUNTS) / 4);
+    expect(L.DISTINCT_CAP & (L.DISTINCT_CAP - 1)).toBe(0);
     expect(L.T_SIGLOCK + L.LOCK_SIZE).toBeLessThanOrEqual(L.TASK_STRIDE);
     for (const stride of [L.CPU_STRIDE, L.RQ_STRIDE, L.GLOBAL_LOCK_STRIDE, L.SITE_SIZE]) expect(stride % 64).toBe(0); // no false sharing between CPUs
     expect(A.LOCKDEP_NODES * 5).toBeLessThanOrEqual(L.LD_SCRATCH_PER_CPU); // a queue of i32 and a byte per node

@@ -130,7 +130,7 @@ routine void sys_kill
       const [a, b] = seed % 2 ? [0, 1] : [1, 0];
       m.core.step(a); // each attempts its second lock: one half of the cycle…
       m.core.step(b); // …and the other, back to back
-      const cycles = groupFindings(m, m.findings().records).filter((g) => g.first.kind === 'circular-locking-dependency');
+      const cycles = groupFindings(m).filter((g) => g.first.kind === 'circular-locking-dependency');
       expect(cycles).toHaveLength(1);
       expect(cycles[0].count).toBe(1);
       const c = cycles[0].cycle!;

@@ -48,7 +48,7 @@ describe('a worker that dies', () => {
     expect(r.stopReason).toBe('worker-died');
     expect(o.deadWorkers.map((d) => d.cpu)).toEqual([1]);
     expect(o.deadWorkers[0].why).toBeTruthy();
-    const died = ofKind((await import('../src/analysis/findings.js')).groupFindings(m, m.findings().records), 'worker-died');
+    const died = ofKind((await import('../src/analysis/findings.js')).groupFindings(m), 'worker-died');
     expect(died.map((g) => [g.first.cpu, g.first.held])).toEqual([[1, o.deadWorkers[0].held.length]]);
     expect(r.invariantsChecked).toBe(false);
   });

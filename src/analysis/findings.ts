@@ -1,7 +1,7 @@
-// Findings grouped: repeats of the same finding (same kind, place, failure
-// and subject) counted under the first record, keyed by the records' own
-// numbers. Also: where a syscall's first failure was.
-import * as A from '../../assembly/abi.js';
+// Findings grouped: each distinct finding the core counted (same kind,
+// place, failure and subject), with its exact count and first record; the
+// lockdep cycles that close the same loop of classes merged into one. Also:
+// where a syscall's first failure was, and who left a lock held.
 import type { Program } from '../kasm/index.js';
 import { decodeInsn } from '../kasm/insn.js';
 import type { Machine } from '../machine/machine.js';
@@ -9,7 +9,6 @@ import type { FindingRecord } from '../machine/findings.js';
 import { cycleOf, type Cycle } from './lockdep.js';
 
 export interface FindingGroup {
-  key: string;
   count: number;
   first: FindingRecord;
   cycle?: Cycle; // circular-locking-dependency: the cycle, decoded from the graph
@@ -18,38 +17,24 @@ export interface FindingGroup {
 /** The fault site of the instruction at `pc` (0: it has none). */
 export const siteAt = (p: Program, pc: number): number => (pc >= 0 ? decodeInsn(p.code, pc).site : 0);
 
-/** What makes two records the same finding. */
-function keyOf(f: FindingRecord, cycle?: Cycle): string {
-  if (cycle) return `${f.kind}|${cycle.nodes.join(' ')}`;
-  const subject = (() => {
-    switch (f.kind) {
-      case 'leak': case 'double-release': case 'double-acquire': case 'freed-while-owning': return String(f.resources);
-      case 'invariant': {
-        // What the invariant's message names: a resource, a lock, a CPU.
-        const named = f.invariant === A.INV_LEDGER || f.invariant === A.INV_LOCK_FREE || f.invariant === A.INV_IDLE_HOLDS_LOCK;
-        return `${f.invariant}/${f.value}/${named ? f.subject : ''}/${f.lockClass}/${f.resources}`;
-      }
-      case 'deadlock': return String(f.spinning);
-      case 'hung-cpu': return `${f.cpu}/${f.lock}`;
-      case 'worker-died': return String(f.cpu);
-      case 'call-stack-overflow': return '';
-      default: return String(f.lockClass);
+/** The distinct findings of a machine, in the order each was first found. */
+export function groupFindings(m: Machine): FindingGroup[] {
+  const groups: FindingGroup[] = [];
+  const cycles = new Map<string, FindingGroup>();
+  for (const d of m.distinctFindings()) {
+    if (d.first.kind !== 'circular-locking-dependency') { groups.push({ count: d.count, first: d.first }); continue; }
+    // One report per distinct cycle, whichever edge closed it.
+    const cycle = cycleOf(m, d.first);
+    const key = cycle.nodes.join(' ');
+    const g = cycles.get(key);
+    if (g) g.count += d.count;
+    else {
+      const n = { count: d.count, first: d.first, cycle };
+      cycles.set(key, n);
+      groups.push(n);
     }
-  })();
-  return [f.kind, f.pc, f.failPc, subject].join('|');
-}
-
-/** Group repeats, in the order each was first found. */
-export function groupFindings(m: Machine, records: FindingRecord[]): FindingGroup[] {
-  const groups = new Map<string, FindingGroup>();
-  for (const f of records) {
-    const cycle = f.kind === 'circular-locking-dependency' ? cycleOf(m, f) : undefined;
-    const key = keyOf(f, cycle);
-    const g = groups.get(key);
-    if (g) g.count++;
-    else groups.set(key, { key, count: 1, first: f, ...(cycle ? { cycle } : {}) });
   }
-  return [...groups.values()];
+  return groups;
 }
 
 /** Pids of tasks that returned to user space holding the lock at `addr`. */

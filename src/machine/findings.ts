@@ -22,6 +22,7 @@ export const FINDING_KINDS = {
   [A.FIND_LOCKDEP_CYCLE]: 'circular-locking-dependency',
   [A.FIND_LOCK_ORDER_INSTANCE]: 'lock-instance-order',
   [A.FIND_WORKER_DIED]: 'worker-died',
+  [A.FIND_LIVELOCK]: 'livelock',
 } as const;
 export type FindingKind = (typeof FINDING_KINDS)[keyof typeof FINDING_KINDS];
 
@@ -51,6 +52,7 @@ export type FindingRecord = FindingHead & (
   | { kind: 'deadlock'; spinning: number }
   | { kind: 'hung-cpu'; lock: number } // 0: looping, not waiting for a lock
   | { kind: 'worker-died'; held: number }
+  | { kind: 'livelock'; syscalls: number } // syscalls completed while no fork attempt did
   | { kind: 'invariant'; invariant: number; value: number; subject: number; lockClass: number; resources: bigint }
 );
 
@@ -87,6 +89,7 @@ export function decodeFinding(r: RecordReader, f: number): FindingRecord | null 
     case A.FIND_DEADLOCK: return { ...head, kind: 'deadlock', spinning: word(L.FD_COUNT) };
     case A.FIND_HANG: return { ...head, kind: 'hung-cpu', lock: word(L.FD_LOCK) };
     case A.FIND_WORKER_DIED: return { ...head, kind: 'worker-died', held: word(L.FD_COUNT) };
+    case A.FIND_LIVELOCK: return { ...head, kind: 'livelock', syscalls: word(L.FD_COUNT) };
     case A.FIND_INVARIANT:
       return { ...head, kind: 'invariant', invariant: word(L.FD_INVARIANT), value: word(L.FD_INV_VALUE), subject: word(L.FD_INV_SUBJECT), lockClass: word(L.FD_INV_CLASS), resources: mask };
   }

@@ -8,7 +8,7 @@ import * as A from '../../assembly/abi.js';
 import type { Program } from '../kasm/index.js';
 import type { Scenario } from './scenario.js';
 import { instantiate, newMemory, type CoreExports } from './wasm.js';
-import { decodeFinding, type FindingRecord } from './findings.js';
+import { decodeFinding, FINDING_KINDS, type FindingKind, type FindingRecord } from './findings.js';
 import { heldLock, type CpuState, type LockWord, type LockId, type SiteCounters, type EdgeRecord, type LockStatRecord, type WaitState } from './views.js';
 
 const ACTION_WEIGHTS: [number, keyof Scenario['weights']][] = [
@@ -37,6 +37,16 @@ const COUNTERS: [keyof Counters, number][] = [
   ['yields', L.K_YIELDS], ['scxEnables', L.K_SCX_ENABLES], ['scxDisables', L.K_SCX_DISABLES], ['migrations', L.K_MIGRATIONS],
   ['pidNsZaps', L.K_PIDNS_ZAPS], ['pidNsReopens', L.K_PIDNS_REOPENS], ['leaked', L.K_LEAKED], ['syscalls', L.K_SYSCALLS],
 ];
+
+/** A distinct finding: its count (exact) and its first record. */
+export interface DistinctFinding { count: number; seq: number; first: FindingRecord }
+export interface FindingCounts {
+  total: number; // findings made
+  stored: number; // records kept in the ring
+  distinct: number; // distinct findings counted in the table
+  uncounted: number; // findings of keys the full table could not take
+  perKind: Partial<Record<FindingKind, number>>;
+}
 
 export interface MachineOptions {
   /** Bytes of schedule buffer for the step driver: record (or replay) up to this many choices. */
@@ -273,7 +283,7 @@ export class Machine {
     const task = w(L.C_CURR);
     return {
       cpu, task, pid: this.taskPid(task), busy: depth !== 0, pc: w(L.C_PC), callPcs,
-      spinLock: w(L.C_SPIN_LOCK), spinPc: w(L.C_SPIN_PC), spinMode: w(L.C_SPIN_MODE), held,
+      spinLock: w(L.C_SPIN_LOCK), spinPc: w(L.C_SPIN_PC), spinMode: w(L.C_SPIN_MODE), held, action: w(L.C_ACTION),
       syscalls: w(L.C_COUNTERS + L.K_SYSCALLS * 4),
     };
   }
@@ -309,7 +319,44 @@ export class Machine {
 
   site(id: number): SiteCounters {
     const a = this.siteAddr(id);
-    return { passes: this.at(a + L.S_PASSES), injected: this.at(a + L.S_INJECTED), forkFails: this.at(a + L.S_FORK_FAILS), natural: this.at(a + L.S_NATURAL), errno: this.at(a + L.S_ERRNO) };
+    return {
+      passes: this.at(a + L.S_PASSES), injected: this.at(a + L.S_INJECTED), forkFails: this.at(a + L.S_FORK_FAILS),
+      natural: this.at(a + L.S_NATURAL), naturalAfterLedgerBroke: this.at(a + L.S_NATURAL_AFTER), errno: this.at(a + L.S_ERRNO),
+    };
+  }
+
+  /** Every distinct finding: how often it was found, its first record, in
+   *  the order first found. Exact however many records the ring dropped. */
+  distinctFindings(): DistinctFinding[] {
+    const out: DistinctFinding[] = [];
+    const table = this.h(L.H_DISTINCT_BASE), firsts = this.h(L.H_FIRSTS_BASE);
+    const reader = { i32: (a: number) => this.at(a), u64: (a: number) => this.at64(a) };
+    for (let slot = 0; slot < L.DISTINCT_CAP; slot++) {
+      const e = table + slot * L.DISTINCT_SIZE;
+      if (this.at(e + L.DS_STATE) !== L.DS_READY) continue;
+      const first = decodeFinding(reader, firsts + slot * L.FINDING_SIZE);
+      if (first) out.push({ count: this.at(e + L.DS_COUNT), seq: this.at(e + L.DS_SEQ), first });
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** How many findings were made, how many of their records the ring kept,
+   *  per kind, and how many the full distinct table could not count. */
+  findingCounts(): FindingCounts {
+    const total = this.nrFindings();
+    const perKind: Partial<Record<FindingKind, number>> = {};
+    for (const [id, kind] of Object.entries(FINDING_KINDS)) {
+      const n = this.h(L.H_KIND_COUNTS + Number(id) * 4);
+      if (n) perKind[kind] = n;
+    }
+    return { total, stored: Math.min(total, this.current.findingsCap), distinct: this.h(L.H_NR_DISTINCT), uncounted: this.h(L.H_DISTINCT_LOST), perKind };
+  }
+
+  /** The fork attempt at which a release or allocation first ran twice
+   *  (the machine's counters are suspect from there), or null. */
+  ledgerBrokenAt(): number | null {
+    const v = this.h(L.H_LEDGER_BROKEN);
+    return v ? v - 1 : null;
   }
 
   /** The finding records stored (at most the capacity) and how many were found. */

@@ -19,6 +19,7 @@ export interface CpuState {
   spinPc: number; // the lock instruction it waits at
   spinMode: number;
   held: HeldLock[];
+  action: number; // the syscall it runs or last ran (ACT_*)
   syscalls: number; // syscalls entered so far
 }
 
@@ -37,7 +38,7 @@ export type LockId =
   | { where: 'unknown'; addr: number }
   | { where: 'none' }; // address 0: an empty register
 
-export interface SiteCounters { passes: number; injected: number; forkFails: number; natural: number; errno: number }
+export interface SiteCounters { passes: number; injected: number; forkFails: number; natural: number; naturalAfterLedgerBroke: number; errno: number }
 
 export interface EdgeRecord { fromPc: number; toPc: number; cpu: number; pid: number; fromMode: number; toMode: number }
 

@@ -15,6 +15,7 @@ export interface CoreExports {
   checkInvariants(): number;
   reportHang(cpu: number, lock: number): void;
   reportWorkerDied(cpu: number, held: number): void;
+  reportLivelock(syscalls: number): void;
   lockdepMatrixWord(from: number, to: number): number;
   lockdepEdge(from: number, to: number): number;
   lockstatRecord(cpu: number, cls: number, mode: number): number;

@@ -102,5 +102,6 @@ function message(f: FindingRecord, v: FindingView): string {
     case 'lock-instance-order':
       return `lock instance order: ${fmtRef(v.at)} takes ${v.lock} nested inside a ${v.lockClass} of higher address; nested instances of one class must be taken in order (double_rq_lock: lower CPU first)`;
     case 'worker-died': return 'worker-died';
+    case 'livelock': return `livelock: no fork attempt completed while the CPUs completed ${f.syscalls.toLocaleString('en-US')} syscalls`;
   }
 }

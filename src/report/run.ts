@@ -23,26 +23,31 @@ export interface RunReport {
   steps: number;
   spins: number;
   forks: { ok: number; failed: number; perSecond: number; perCpu: { cpu: number; ok: number; failed: number; perSecond: number }[] };
-  failures: { site: string; errno: string; count: number; natural: number; injected: number; at: string }[];
+  /** natural: failures not injected; afterLedgerBroke: those of them after a
+   *  release or allocation ran twice, when the counters behind them may lie. */
+  failures: { site: string; errno: string; count: number; natural: number; injected: number; at: string; afterLedgerBroke?: number }[];
   activity: Record<string, number>;
   conservation: { forksOk: number; bootTasks: number; reaped: number; live: number; balanced: boolean } | null;
   invariantsChecked: boolean;
-  findings: { total: number; distinct: number; groups: (FindingView & { count: number })[] };
+  /** Every distinct finding is counted exactly and its first record kept;
+   *  `notStored` records beyond the ring's capacity were counted, not kept;
+   *  `uncounted` findings found the distinct table full. */
+  findings: { total: number; distinct: number; notStored: number; uncounted: number; groups: (FindingView & { count: number })[] };
   extra: string[]; // driver-specific lines (wait-for chains, dead workers)
   lockStat: LockStat | null; // with lockdep on
   reproduce: string;
 }
 
 /** The findings of a finished run, grouped: what reports and the commands built on runs read. */
-export function collectFindings(m: Machine): { groups: FindingGroup[]; total: number; records: ReturnType<Machine['findings']>['records'] } {
-  const { records, total } = m.findings();
-  return { groups: groupFindings(m, records), total, records };
+export function collectFindings(m: Machine): { groups: FindingGroup[]; records: ReturnType<Machine['findings']>['records'] } {
+  return { groups: groupFindings(m), records: m.findings().records };
 }
 
 export function buildReport(m: Machine, o: RunOutcome): RunReport {
   const s = m.scenario;
   if (o.quiescent) m.core.checkInvariants();
-  const { groups, total, records } = collectFindings(m);
+  const { groups, records } = collectFindings(m);
+  const counts = m.findingCounts();
   const perCpu = Array.from({ length: s.cpus }, (_, cpu) => {
     const c = m.cpuCounters(cpu);
     return { cpu, ok: c.forksOk, failed: c.forksFailed, perSecond: rate(c.forksOk, o.elapsedSeconds) };
@@ -53,7 +58,10 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
     const c = m.site(site.id);
     if (c.forkFails || c.injected) {
       const ref = sourceRef(m.program, site.pc);
-      failures.push({ site: site.name, errno: `-${errnoName(c.errno || site.errno)}`, count: c.forkFails, natural: c.natural, injected: c.injected, at: ref ? `${ref.file}:${ref.line}` : '' });
+      failures.push({
+        site: site.name, errno: `-${errnoName(c.errno || site.errno)}`, count: c.forkFails, natural: c.natural, injected: c.injected, at: ref ? `${ref.file}:${ref.line}` : '',
+        ...(c.naturalAfterLedgerBroke ? { afterLedgerBroke: c.naturalAfterLedgerBroke } : {}),
+      });
     }
   }
   failures.sort((a, b) => b.count - a.count);
@@ -83,7 +91,10 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
       ? { forksOk: k.forksOk, bootTasks: s.cpus, reaped: k.reaps, live: m.liveTasks(), balanced: k.forksOk + s.cpus - k.reaps === m.liveTasks() }
       : null,
     invariantsChecked: o.quiescent,
-    findings: { total, distinct: groups.length, groups: groups.map((g) => ({ ...renderFinding(m, g.first, g), count: g.count })) },
+    findings: {
+      total: counts.total, distinct: groups.length, notStored: counts.total - counts.stored, uncounted: counts.uncounted,
+      groups: groups.map((g) => ({ ...renderFinding(m, g.first, g), count: g.count })),
+    },
     extra,
     lockStat: s.lockdep ? lockStatView(m.program, lockStat(m, o.elapsedSeconds)) : null,
     reproduce: reproduceCommand(s),
@@ -101,7 +112,9 @@ export function formatReport(r: RunReport): string {
   out.push('');
   if (r.findings.total === 0) out.push('findings: none');
   else {
-    out.push(`findings: ${n(r.findings.total)} (${r.findings.distinct} distinct)`);
+    const kept = r.findings.notStored ? `; ${n(r.findings.notStored)} records not stored, every distinct finding counted and its first record kept` : '';
+    const lost = r.findings.uncounted ? `; ${n(r.findings.uncounted)} of keys the full distinct table could not count` : '';
+    out.push(`findings: ${n(r.findings.total)} (${r.findings.distinct} distinct${kept}${lost})`);
     for (const g of r.findings.groups) {
       out.push(`  [${g.kind}] ×${n(g.count)}  ${g.message}`);
       if (g.ladder?.length) out.push(`      ladder: ${g.ladder.join(' → ')}`);
@@ -116,7 +129,7 @@ export function formatReport(r: RunReport): string {
   if (r.failures.length) {
     out.push('failures by site:');
     for (const f of r.failures) {
-      const how = f.injected ? `${n(f.injected)} injected` : 'natural';
+      const how = f.injected ? `${n(f.injected)} injected` : f.afterLedgerBroke ? `natural; ${n(f.afterLedgerBroke)} after the ledger broke, when the counters may lie` : 'natural';
       out.push(`  ${n(f.count).padStart(9)}  ${f.errno.padEnd(16)} ${f.site.padEnd(28)} ${f.at}  (${how})`);
     }
   }
