@@ -1,22 +1,28 @@
 #!/usr/bin/env node
-// forksim's command line. Exit status: 0 ran with no findings, 1 findings,
-// 2 bad input or usage (one reason on stderr).
+// forksim's command line. Exit status: 0 ran with no findings; 1 findings;
+// 2 bad input or usage (one reason on stderr); 3 interrupted (SIGINT or
+// SIGTERM) before the end, with nothing found in what ran — the report is
+// still written, marked partial.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { writeFileSync, renameSync } from 'node:fs';
-import { parseScenario, loadScenarioFile, ScenarioError, type ScenarioInput } from './machine/scenario.js';
+import { parseScenario, loadScenarioFile, ScenarioError, type Scenario } from './machine/scenario.js';
 import type { Machine } from './machine/machine.js';
 import { runScenario } from './commands/run.js';
 import { buildReport, collectFindings, formatReport, type RunReport } from './report/run.js';
-import { KasmError } from './kasm/index.js';
+import { KasmError, ModelError } from './kasm/index.js';
+import { InputFileError } from './files.js';
 import { checkCommand } from './commands/check.js';
 import { enumerateFaults, FaultsError } from './commands/faults.js';
 import { formatFaults } from './commands/faults-text.js';
 import { replayCycles } from './commands/replay.js';
+import { onInterrupt } from './cli/signals.js';
+import { checkReportPath, OutputError, quietOnClosedStdout, writeAtomically } from './cli/output.js';
+
+export const EXIT = { clean: 0, findings: 1, usage: 2, partial: 3 } as const;
 
 class UsageError extends Error {}
 
 const int = (name: string) => (v: string): number => {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  if (!/^\d{1,16}$/.test(v)) throw new InvalidArgumentError(`${name} must be a non-negative integer`);
   return Number(v);
 };
 const num = (name: string) => (v: string): number => {
@@ -25,38 +31,46 @@ const num = (name: string) => (v: string): number => {
   return n;
 };
 
-/** `fork=40,exit=20` → { fork: 40, exit: 20 } */
-function keyValues(text: string, what: string): Record<string, number> {
-  const out: Record<string, number> = {};
+type KeyValues = Record<string, number>;
+
+/** `fork=40,exit=20` → { fork: 40, exit: 20 }, in an object with no
+ *  prototype, so that no name is taken for a built-in. */
+function keyValues(text: string, what: string): KeyValues {
+  const out: KeyValues = Object.create(null);
   for (const part of text.split(',').filter(Boolean)) {
-    const [k, v] = part.split('=');
+    const eq = part.indexOf('=');
+    const k = part.slice(0, eq), v = part.slice(eq + 1);
     const n = Number(v);
-    if (!k || v === undefined || !Number.isFinite(n)) throw new UsageError(`${what}: '${part}' is not name=number`);
+    if (eq <= 0 || v.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${what}: '${part.slice(0, 60)}' is not name=number`);
     out[k] = n;
   }
   return out;
 }
 
-/** `--fail site:probability=0.01,times=100` (repeatable). */
-function parseFail(spec: string, acc: Record<string, Record<string, number>> = {}): Record<string, Record<string, number>> {
-  const i = spec.indexOf(':');
-  const site = i < 0 ? spec : spec.slice(0, i);
+/** `--fail site[:probability=0.01,times=100]` (repeatable). A site name may
+ *  itself hold colons (`alloc_pid:pidns_adding`): knobs are what follows the
+ *  last colon, when that holds an `=`. */
+function parseFail(spec: string, acc: Record<string, KeyValues> = Object.create(null)): Record<string, KeyValues> {
+  const i = spec.lastIndexOf(':');
+  const knobs = i >= 0 && spec.slice(i + 1).includes('=');
+  const site = knobs ? spec.slice(0, i) : spec;
   if (!site) throw new InvalidArgumentError(`--fail needs SITE[:knob=value,...]`);
-  acc[site] = i < 0 ? {} : keyValues(spec.slice(i + 1), `--fail ${site}`);
+  acc[site] = knobs ? keyValues(spec.slice(i + 1), `--fail ${site}`) : Object.create(null);
   return acc;
 }
 
 interface RunFlags {
   scenario?: string; kernel?: string; driver?: string; cpus?: number; threads?: number; tasks?: number; forks?: number; duration?: number;
   seed?: number; population?: number; maxThreads?: number; pidMax?: number; pidsLimit?: number; scxInitTaskFail?: number;
-  weights?: string; fail?: Record<string, Record<string, number>>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
+  weights?: string; fail?: Record<string, KeyValues>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
   watchdog?: number; maxSteps?: number; stall?: string; json?: boolean; report?: string; progress?: boolean;
 }
 
-function scenarioFrom(flags: RunFlags): ReturnType<typeof parseScenario> {
-  const base = (flags.scenario ? loadScenarioFile(flags.scenario) : {}) as ScenarioInput;
+function scenarioFrom(flags: RunFlags): Scenario {
+  const base = flags.scenario ? loadScenarioFile(flags.scenario) : {};
   if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new ScenarioError(`${flags.scenario}: a scenario is a mapping of fields`);
-  const input: Record<string, unknown> = { ...base };
+  const b = base as Record<string, unknown>;
+  const input: Record<string, unknown> = { ...b };
   const set = (k: string, v: unknown): void => { if (v !== undefined) input[k] = v; };
   set('kernel', flags.kernel);
   set('driver', flags.driver);
@@ -76,31 +90,33 @@ function scenarioFrom(flags: RunFlags): ReturnType<typeof parseScenario> {
   if (flags.stall !== undefined) {
     const [rate, max] = flags.stall.split(':');
     const n = Number(rate), m = max === undefined ? undefined : Number(max);
-    if (rate === '' || !Number.isFinite(n) || (m !== undefined && !Number.isInteger(m))) throw new UsageError(`--stall: '${flags.stall}' is not RATE[:MAX_STEPS]`);
+    if (rate === '' || !Number.isFinite(n) || (m !== undefined && !Number.isInteger(m))) throw new UsageError(`--stall: '${flags.stall.slice(0, 60)}' is not RATE[:MAX_STEPS]`);
     input.stall = { rate: n, ...(m === undefined ? {} : { maxSteps: m }) };
   }
-  if (flags.weights) input.weights = { ...(base.weights ?? {}), ...keyValues(flags.weights, '--weights') };
-  if (flags.fail) input.faults = { ...(base.faults ?? {}), ...flags.fail };
+  const object = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? v as Record<string, unknown> : {});
+  if (flags.weights) input.weights = { ...object(b.weights), ...keyValues(flags.weights, '--weights') };
+  if (flags.fail) input.faults = { ...object(b.faults), ...flags.fail };
   if (flags.ledger === false) input.ledger = false;
   if (flags.lockdep !== undefined) input.lockdep = flags.lockdep === 'on';
   if (flags.stopOnFinding) input.stopOnFinding = true;
-  return parseScenario(input, flags.scenario ?? 'scenario');
+  const s = parseScenario(input, flags.scenario ?? 'scenario');
+  warnIgnored(s);
+  return s;
 }
 
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
+/** Settings of one driver given to the other do nothing: say so. */
+function warnIgnored(s: Scenario): void {
+  const ignored = s.driver === 'step'
+    ? [s.threads !== undefined && '--threads', s.watchdogMs !== 2000 && '--watchdog']
+    : [s.stall !== undefined && '--stall', s.maxSteps !== undefined && '--max-steps'];
+  const names = ignored.filter(Boolean);
+  if (names.length) process.stderr.write(`forksim: warning: ${names.join(' and ')} ${names.length > 1 ? 'apply' : 'applies'} to the ${s.driver === 'step' ? 'parallel' : 'step'} driver only; ignored\n`);
 }
 
 async function runCommand(flags: RunFlags): Promise<number> {
   const scenario = scenarioFrom(flags);
-  let interrupts = 0;
-  const onSigint = (): void => {
-    if (++interrupts > 1) process.exit(130);
-    process.stderr.write('\ninterrupted: stopping the CPUs and writing the report (Ctrl-C again to abort)\n');
-  };
-  process.on('SIGINT', onSigint);
+  if (flags.report) checkReportPath(flags.report);
+  const signals = onInterrupt('the CPUs');
   const tty = (process.stderr.isTTY && !flags.json) || flags.progress === true;
   let lastLine = 0;
   const started = performance.now();
@@ -112,28 +128,47 @@ async function runCommand(flags: RunFlags): Promise<number> {
     const rate = Math.round(ok / ((now - started) / 1000));
     process.stderr.write(`\r  forks ${ok.toLocaleString('en-US')} ok (${rate.toLocaleString('en-US')}/s), ${failed.toLocaleString('en-US')} failed, findings ${m.nrFindings()}   `);
   };
-  let report: RunReport;
-  let machine: Machine;
   try {
-    const run = await runScenario(scenario, { interrupted: () => interrupts > 0, progress });
-    machine = run.machine;
-    report = buildReport(machine, run.outcome);
-  } finally {
-    process.off('SIGINT', onSigint);
+    const run = await runScenario(scenario, { interrupted: () => signals.interrupted, progress });
     if (tty) process.stderr.write(process.stderr.isTTY ? '\r\x1b[K' : '\n');
+    const report = buildReport(run.machine, run.outcome);
+    // A predicted lock-order cycle: search (bounded) for a schedule in which it
+    // really deadlocks, and say how to replay it; a signal cuts the search short.
+    if (!signals.hurried) {
+      const replay = await replayCycles(collectFindings(run.machine).groups, report.stopReason, scenario, undefined, () => signals.interrupted);
+      if (replay?.found) report.extra.push(`lockdep's cycle deadlocks for real under the step driver: ${replay.command}`);
+      else if (replay) report.extra.push(`lockdep's cycle did not deadlock in ${replay.seedsTried} step-driver seeds (3,000,000 steps each)${replay.cut ? ', the search cut short by a signal' : ''}: possible, not yet reproduced`);
+    }
+    return emit(report, flags);
+  } finally {
+    signals.dispose();
   }
-  // A predicted lock-order cycle: search (bounded) for a schedule in which it
-  // really deadlocks, and say how to replay it.
-  const replay = interrupts === 0 ? await replayCycles(collectFindings(machine).groups, report.stopReason, scenario) : null;
-  if (replay) {
-    report.extra.push(replay.found
-      ? `lockdep's cycle deadlocks for real under the step driver: ${replay.command}`
-      : `lockdep's cycle did not deadlock in ${replay.seedsTried} step-driver seeds (3,000,000 steps each): possible, not yet reproduced`);
-  }
+}
+
+/** Print the report (stdout first: it is never lost to a bad report path),
+ *  then write the report file. */
+function emit(report: RunReport, flags: RunFlags): number {
   const json = JSON.stringify(report, null, 2);
-  if (flags.report) writeAtomically(flags.report, json + '\n');
   process.stdout.write((flags.json ? json : formatReport(report)) + '\n');
-  return report.findings.total > 0 ? 1 : 0;
+  if (flags.report) writeAtomically(flags.report, json + '\n');
+  return report.findings.total > 0 ? EXIT.findings : report.partial ? EXIT.partial : EXIT.clean;
+}
+
+interface FaultsFlags { kernel?: string; seed?: number; cpus?: number; forks?: number; times?: number; site?: string[]; driver?: 'step' | 'parallel'; json?: boolean }
+
+async function faultsCommand(flags: FaultsFlags): Promise<number> {
+  if (flags.cpus !== undefined && (flags.cpus < 1 || flags.cpus > 128)) throw new UsageError('--cpus must be 1..128');
+  if (flags.forks !== undefined && (flags.forks < 1 || flags.forks > 2 ** 31 - 1)) throw new UsageError('--forks must be 1..2147483647');
+  if (flags.times !== undefined && (flags.times < 1 || flags.times > 2 ** 31 - 1)) throw new UsageError('--times must be 1..2147483647');
+  const signals = onInterrupt('the enumeration');
+  try {
+    const r = await enumerateFaults({ kernel: flags.kernel ?? 'v6.12-scx', seed: flags.seed, cpus: flags.cpus, forks: flags.forks, times: flags.times, sites: flags.site, driver: flags.driver },
+      () => signals.interrupted);
+    process.stdout.write((flags.json ? JSON.stringify(r, null, 2) : formatFaults(r)) + '\n');
+    return r.verdict !== 'clean' ? EXIT.findings : r.partial ? EXIT.partial : EXIT.clean;
+  } finally {
+    signals.dispose();
+  }
 }
 
 export function program(): Command {
@@ -152,8 +187,8 @@ export function program(): Command {
     .option('-n, --forks <n>', 'stop after this many fork attempts, 0 for no limit (default: 100000)', int('--forks'))
     .option('-d, --duration <seconds>', 'stop after this long', num('--duration'))
     .option('-s, --seed <n>', 'seed (default: 1)', int('--seed'))
-    .option('--population <n>', 'target number of live tasks (default: 64)', int('--population'))
-    .option('--max-threads <n>', 'max_threads (default: 64)', int('--max-threads'))
+    .option('--population <n>', 'target number of live tasks, boot tasks included (default: cpus + 60)', int('--population'))
+    .option('--max-threads <n>', 'max_threads (default: cpus + 60)', int('--max-threads'))
     .option('--pid-max <n>', 'pid_max (default: 4194304)', int('--pid-max'))
     .option('--pids-limit <n>', 'pids cgroup limit, 0 for none (default: 0)', int('--pids-limit'))
     .option('--scx-init-task-fail <p>', 'probability that ops.init_task() refuses a fork (default: 0.001)', num('--scx-init-task-fail'))
@@ -171,7 +206,7 @@ export function program(): Command {
     .action(async (flags: RunFlags) => { process.exitCode = await runCommand(flags); });
   cli.command('check')
     .description('assemble a kernel model or .kasm files and report errors as file:line:col (exit 2), then walk every failure path of the error ladders and report each that leaks, keeps a lock or releases what it never took, with its kasm lines (exit 1; with no arguments, mutants do not count)')
-    .argument('[model|path...]', 'kernel models, folders or .kasm files', [])
+    .argument('[model|path...]', 'kernel models, folders or .kasm files (a file inside a model folder is checked inside its model)', [])
     .option('--list', 'print the kasm vocabulary (primitives and their effects)')
     .action((targets: string[], flags: { list?: boolean }) => { process.exitCode = checkCommand(targets, flags); });
   cli.command('faults')
@@ -184,31 +219,29 @@ export function program(): Command {
     .option('--site <name>', 'only this site (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .addOption(new Option('--driver <driver>', 'step: deterministic, replayable (default); parallel: real workers').choices(['parallel', 'step']))
     .option('--json', 'print the report as JSON')
-    .action(async (flags: { kernel?: string; seed?: number; cpus?: number; forks?: number; times?: number; site?: string[]; driver?: 'step' | 'parallel'; json?: boolean }) => {
-      if (flags.cpus !== undefined && flags.cpus < 1) throw new UsageError('--cpus must be at least 1');
-      if (flags.forks !== undefined && flags.forks < 1) throw new UsageError('--forks must be at least 1');
-      if (flags.times !== undefined && flags.times < 1) throw new UsageError('--times must be at least 1');
-      const r = await enumerateFaults({ kernel: flags.kernel ?? 'v6.12-scx', seed: flags.seed, cpus: flags.cpus, forks: flags.forks, times: flags.times, sites: flags.site, driver: flags.driver });
-      process.stdout.write((flags.json ? JSON.stringify(r, null, 2) : formatFaults(r)) + '\n');
-      process.exitCode = r.verdict === 'clean' ? 0 : 1;
-    });
+    .action(async (flags: FaultsFlags) => { process.exitCode = await faultsCommand(flags); });
   return cli;
 }
 
+/** The errors a user causes: one line (or one per kasm error), no stack. */
+const userError = (e: unknown): boolean => [KasmError, ModelError, ScenarioError, UsageError, FaultsError, InputFileError, OutputError].some((c) => e instanceof c);
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedStdout();
   try {
     await program().parseAsync(argv);
     return Number(process.exitCode ?? 0);
   } catch (e) {
-    const err = e as { code?: string; exitCode?: number; message?: string };
-    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return 0;
-    if (err.code?.startsWith('commander.')) return 2; // commander printed the reason
-    if (e instanceof KasmError || e instanceof ScenarioError || e instanceof UsageError || e instanceof FaultsError) {
-      process.stderr.write(`forksim: ${(e as Error).message}\n`);
-      return 2;
+    const err = e as { code?: string };
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.clean;
+    if (err.code?.startsWith('commander.')) return EXIT.usage; // commander printed the reason
+    if (userError(e)) process.stderr.write(`forksim: ${(e as Error).message}\n`);
+    else {
+      // A bug, not bad input: one line, with the stack on request.
+      process.stderr.write(`forksim: internal error: ${(e as Error).message ?? e} (FORKSIM_DEBUG=1 shows where)\n`);
+      if (process.env.FORKSIM_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     }
-    process.stderr.write(`forksim: ${(e as Error).stack ?? e}\n`);
-    return 2;
+    return EXIT.usage;
   }
 }
 

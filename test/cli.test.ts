@@ -54,7 +54,7 @@ describe('forksim run', () => {
     expect(out.stderr).toMatch(/fork\.kasm:2:15: .*p\.pi_lok/);
     const check = forksim('check', dir);
     expect(check.status).toBe(2);
-    expect(check.stdout).toMatch(/fork\.kasm:2:15/);
+    expect(check.stderr).toMatch(/fork\.kasm:2:15/);
   });
 
   it('still writes the report, marked partial, when interrupted with Ctrl-C', async () => {
@@ -70,7 +70,7 @@ describe('forksim run', () => {
     });
     child.kill('SIGINT');
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-    expect([0, 1]).toContain(code);
+    expect([1, 3]).toContain(code); // 3: interrupted with nothing found; 1: the known upstream window showed up
     expect(existsSync(report)).toBe(true);
     const r = JSON.parse(readFileSync(report, 'utf8'));
     expect(r).toMatchObject({ partial: true, stopReason: 'interrupted' });

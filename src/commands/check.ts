@@ -2,17 +2,17 @@
 // walk every failure path statically (src/analysis/ladder/) and print each
 // bad one with its kasm lines.
 import { statSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
-import { assemble, loadKernel, listModels, type SourceFile } from '../kasm/index.js';
+import { assemble, loadKernel, loadFileInModel, listModels, type SourceFile } from '../kasm/index.js';
 import { PRIMITIVES, CONDITIONS, RESOURCE_NAMES, errnoName } from '../kasm/vocabulary.js';
 import { checkLadders } from '../analysis/ladder/walk.js';
 import { ladderBad, verdictClasses } from '../analysis/ladder/verdict.js';
 import { formatLadder } from '../report/ladder.js';
 
+/** A model by name or folder, or a .kasm file inside the model it belongs to. */
 function filesOf(target: string): SourceFile[] {
   let isFile = false;
   try { isFile = statSync(target).isFile(); } catch { /* a model name */ }
-  return isFile ? [{ path: target, text: readFileSync(target, 'utf8') }] : loadKernel(target);
+  return isFile ? loadFileInModel(target) : loadKernel(target);
 }
 
 export function vocabulary(): string {
@@ -57,7 +57,7 @@ export function checkCommand(targets: string[], flags: { list?: boolean }): numb
       }
     } catch (e) {
       bad++;
-      process.stdout.write(`${(e as Error).message}\n`);
+      process.stderr.write(`${(e as Error).message}\n`);
     }
   }
   return bad ? 2 : badLadders ? 1 : 0;

@@ -13,7 +13,7 @@ function table(head: string[], rows: string[][]): string[] {
 
 export function formatFaults(r: FaultsReport): string {
   const out: string[] = [];
-  out.push(`forksim faults: kernel ${r.kernel}, ${r.rows.length} fault sites, ${r.driver} driver, ${r.cpus} CPUs, seed ${r.seed}`);
+  out.push(`forksim faults: kernel ${r.kernel}, ${r.rows.length} fault sites, ${r.driver} driver, ${r.cpus} CPUs, seed ${r.seed}${r.partial ? '  [PARTIAL: interrupted]' : ''}`);
   out.push(`  ${r.runs} runs of ${r.forksPerRun} fork attempts, each with one site failing ${r.times} times (scx off: its first passes; scx on: every 4th pass); natural failures on`);
   out.push(`  errno: what the syscall returned (none: a void routine dropped the error and the syscall went on); ladder: the labels the unwinding passes; static: the ladder walk's verdict`);
   out.push('');

@@ -39,7 +39,7 @@ import { siteAt } from '../analysis/findings.js';
 import { checkLadders, type LadderReport, type SiteLadder } from '../analysis/ladder/walk.js';
 import { verdictClasses } from '../analysis/ladder/verdict.js';
 import { errnoName, LOCK_CLASSES, RESOURCE_NAMES } from '../kasm/vocabulary.js';
-import { KasmError, AggregateKasmError, type Program, type SiteInfo } from '../kasm/index.js';
+import type { Program, SiteInfo } from '../kasm/index.js';
 import { renderFinding } from '../report/findings.js';
 import { describeHang } from '../report/waitfor.js';
 
@@ -90,6 +90,7 @@ export interface FaultsReport {
   bad: number; // rows (injected or natural) whose verdict is not clean
   disagreements: string[]; // sites where the static walk and the runs differ
   verdict: 'clean' | 'bad';
+  partial?: true; // a signal ended the enumeration: the rows are the sites done
 }
 
 
@@ -147,15 +148,9 @@ function otherKey(f: FindingRecord): string {
 }
 
 /** Enumerate the fault sites of a kernel model. */
-export async function enumerateFaults(opts: FaultsOptions): Promise<FaultsReport> {
+export async function enumerateFaults(opts: FaultsOptions, interrupted: () => boolean = () => false): Promise<FaultsReport> {
   const started = performance.now();
-  let program: Program;
-  try {
-    program = kernelProgram(opts.kernel);
-  } catch (e) {
-    if (e instanceof KasmError || e instanceof AggregateKasmError) throw e; // file:line:col, printed as is
-    throw new FaultsError((e as Error).message); // an unknown model, with the list of models
-  }
+  const program = kernelProgram(opts.kernel); // an unknown model is a ModelError, bad kasm a KasmError
   const seed = opts.seed ?? 1, cpus = opts.cpus ?? 4, forks = opts.forks ?? 400, times = opts.times ?? 10;
   const all = program.sites.slice(1);
   if (opts.sites) {
@@ -179,7 +174,9 @@ export async function enumerateFaults(opts: FaultsOptions): Promise<FaultsReport
   const rows: FaultRow[] = [];
   let runs = 0;
 
+  let partial = false;
   for (const site of sites) {
+    if (interrupted()) { partial = true; break; }
     const st = staticOf.get(site.name)!;
     const got = empty();
     let passes = 0, injected = 0, forkFails = 0, errno = 0;
@@ -190,7 +187,7 @@ export async function enumerateFaults(opts: FaultsOptions): Promise<FaultsReport
       // leaked a lock first) is retried with another seed, twice at most.
       for (let attempt = 0; attempt < 3; attempt++) {
         runs++;
-        const r = await runTrial(m, scenario, trial, site, times, seed + attempt * 7919);
+        const r = await runTrial(m, scenario, trial, site, times, seed + attempt * 7919, interrupted);
         passes += r.passes;
         injected += r.injected;
         forkFails += r.forkFails;
@@ -254,6 +251,7 @@ export async function enumerateFaults(opts: FaultsOptions): Promise<FaultsReport
     staticOnly: { unattributed: ladder.unattributed.map((i) => `${i.at}: ${i.entry}: ${i.message}`), states: ladder.states, truncated: ladder.truncated },
     bad, disagreements,
     verdict: bad || otherList.length || disagreements.length ? 'bad' : 'clean',
+    ...(partial ? { partial: true as const } : {}),
   };
 }
 
@@ -284,11 +282,11 @@ interface TrialResult {
   natural: Map<number, { count: number; errno: number }>;
 }
 
-async function runTrial(m: Machine, s: Scenario, trial: Trial, site: SiteInfo, times: number, seed: number): Promise<TrialResult> {
+async function runTrial(m: Machine, s: Scenario, trial: Trial, site: SiteInfo, times: number, seed: number, interrupted: () => boolean): Promise<TrialResult> {
   m.reconfigure({ seed, forks: s.forks, weights: { ...s.weights, ...trial.weights } });
   m.armFaults({ [site.name]: { probability: 1, interval: trial.interval, times, nth: 0 } });
   m.reboot();
-  const ctl = { interrupted: () => false };
+  const ctl = { interrupted };
   const outcome = s.driver === 'parallel' ? await runParallelDriver(m, ctl) : await runStepDriver(m, ctl);
   const natural = new Map<number, { count: number; errno: number }>();
   for (const x of m.program.sites.slice(1)) {

@@ -14,7 +14,7 @@ import { buildMachine } from './run.js';
 import { runStepDriver } from '../drivers/step.js';
 import type { StopReason } from '../drivers/outcome.js';
 
-export interface Replay { command: string; seedsTried: number; found: boolean }
+export interface Replay { command: string; seedsTried: number; found: boolean; cut: boolean } // cut: a signal ended the search early
 
 /** The lockdep class of the lock at an address. */
 export function classOfLock(id: LockId): number {
@@ -32,17 +32,20 @@ export function deadlockedOn(m: Machine, classes: Set<number>): boolean {
   return findCycle(ws) !== null && ws.some((w) => classes.has(classOfLock(m.identifyLock(w.lock))));
 }
 
-export async function replayCycles(groups: FindingGroup[], stopReason: StopReason, s: Scenario, budget = { seeds: 16, steps: 3_000_000, seconds: 10 }): Promise<Replay | null> {
+export async function replayCycles(groups: FindingGroup[], stopReason: StopReason, s: Scenario, budget = { seeds: 16, steps: 3_000_000, seconds: 10 },
+  stopEarly: () => boolean = () => false): Promise<Replay | null> {
   const cycles = groups.filter((g) => g.cycle);
   if (!cycles.length || stopReason === 'deadlock') return null;
   const classes = new Set(cycles.flatMap((g) => g.cycle!.nodes.map(nodeClass)));
   const started = performance.now();
-  for (let i = 0; i < budget.seeds && performance.now() - started < budget.seconds * 1000; i++) {
+  let tried = 0;
+  for (let i = 0; i < budget.seeds && performance.now() - started < budget.seconds * 1000 && !stopEarly(); i++) {
+    tried = i + 1;
     const trial: Scenario = { ...s, driver: 'step', seed: s.seed + i, forks: 0, maxSteps: budget.steps, duration: undefined, stopOnFinding: false };
     const m = buildMachine(trial);
-    const o = await runStepDriver(m, { interrupted: () => false });
+    const o = await runStepDriver(m, { interrupted: stopEarly });
     // The deadlock must be on the cycle's classes, not some other hang.
-    if (o.stopReason === 'deadlock' && deadlockedOn(m, classes)) return { command: `${reproduceCommand(trial)} --max-steps ${budget.steps}`, seedsTried: i + 1, found: true };
+    if (o.stopReason === 'deadlock' && deadlockedOn(m, classes)) return { command: reproduceCommand(trial), seedsTried: tried, found: true, cut: false };
   }
-  return { command: '', seedsTried: budget.seeds, found: false };
+  return { command: '', seedsTried: tried, found: false, cut: stopEarly() };
 }

@@ -2,17 +2,20 @@
 // the structured state the report layer renders (drivers render nothing).
 import type { WaitState, LockId } from '../machine/views.js';
 
-export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died' | 'schedule-end';
+export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'livelock' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died' | 'schedule-end';
 
 /** A run that stopped making progress, and the machine as it was then. */
 export interface Hang {
   /** deadlock: every CPU spins (step driver); drain: the same while letting
    *  in-flight syscalls finish; soft-lockup: one CPU inside one syscall for
    *  millions of its steps (step driver); watchdog: the same for a wall-clock
-   *  time (parallel driver). */
-  cause: 'deadlock' | 'drain' | 'soft-lockup' | 'watchdog';
-  cpu: number; // the CPU found stuck (-1 for a deadlock)
-  stuckFor: number; // soft-lockup: about this many of its steps; watchdog: milliseconds
+   *  time (parallel driver); livelock: no fork attempt completes while
+   *  syscalls do (both drivers, when the run waits for a fork count). */
+  cause: 'deadlock' | 'drain' | 'soft-lockup' | 'watchdog' | 'livelock';
+  cpu: number; // the CPU found stuck (-1 for a deadlock or a livelock)
+  stuckFor: number; // soft-lockup and livelock (step driver): about this many steps; watchdog and livelock (parallel): milliseconds
+  unit: 'steps' | 'ms';
+  syscalls?: number; // livelock: syscalls completed meanwhile
   state: WaitState;
 }
 
@@ -26,6 +29,7 @@ export interface RunOutcome {
   partial: boolean;
   hang?: Hang;
   deadWorkers: DeadWorker[];
+  steps?: number; // step driver: the steps its loop ran (what --max-steps bounds)
 }
 
 export interface DriverControl {

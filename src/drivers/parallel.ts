@@ -12,7 +12,7 @@ import { PACKAGE_ROOT } from '../paths.js';
 import { wasmModule } from '../machine/wasm.js';
 import type { Machine } from '../machine/machine.js';
 import type { DeadWorker, DriverControl, Hang, RunOutcome, StopReason } from './outcome.js';
-import { drain } from './step.js';
+import { drain, LivelockWatch } from './step.js';
 import type { WorkerApi, WorkerData } from './worker.js';
 
 export const WORKER_PATH = join(PACKAGE_ROOT, 'dist', 'src', 'drivers', 'worker.js');
@@ -56,6 +56,7 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
     // hung, whether it spins on a lock or loops (a livelock makes progress
     // steps but never returns to user space).
     const last = Array.from({ length: s.cpus }, () => ({ syscalls: -1, since: performance.now() }));
+    const livelock = new LivelockWatch(s.watchdogMs);
     while (!stop) {
       await new Promise((r) => setTimeout(r, TICK_MS));
       const now = performance.now();
@@ -73,8 +74,14 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
           else if (now - last[c].since >= s.watchdogMs) {
             stop = 'hang';
             m.core.reportHang(c, m.cpu(c).spinLock);
-            hang = { cause: 'watchdog', cpu: c, stuckFor: s.watchdogMs, state: m.waitState() };
+            hang = { cause: 'watchdog', cpu: c, stuckFor: s.watchdogMs, unit: 'ms', state: m.waitState() };
           }
+        }
+        const lost = stop ? -1 : livelock.check(m, now);
+        if (lost >= 0) {
+          stop = 'livelock';
+          m.core.reportLivelock(lost);
+          hang = { cause: 'livelock', cpu: -1, stuckFor: s.watchdogMs, unit: 'ms', syscalls: lost, state: m.waitState() };
         }
         ctl.progress?.(m);
       }
@@ -85,8 +92,14 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
   const elapsedSeconds = elapsed();
   // With every worker gone, the host finishes in-flight syscalls itself,
   // single-threaded, so invariants are checked at a quiescent point.
-  const quiescent = stop !== 'worker-died' && stop !== 'hang' && drain(m);
-  return { stopReason: stop!, elapsedSeconds, quiescent, hang, deadWorkers, partial: stop === 'interrupted' };
+  if (stop !== 'worker-died' && stop !== 'hang' && stop !== 'livelock') {
+    const drained = drain(m);
+    if (drained) {
+      stop = drained.cause === 'soft-lockup' ? 'hang' : 'deadlock';
+      hang = drained;
+    }
+  }
+  return { stopReason: stop!, elapsedSeconds, quiescent: m.quiescent(), hang, deadWorkers, partial: stop === 'interrupted' };
 }
 
 /** Set the stop flag, wait for every worker's loop to return, then end them.

@@ -3,7 +3,7 @@
 // their names, effects rows, entry points — and encodes the bytecode.
 import * as abi from '../../assembly/abi.js';
 import { ENTRY_POINTS, PRIMITIVES, RESOURCES, TASK_REGS } from './vocabulary.js';
-import { AggregateKasmError, KasmError, suggest, type Loc } from './errors.js';
+import { AggregateKasmError, Diagnostics, KasmError, shown, type Loc } from './errors.js';
 import { parseLockObject } from './locks.js';
 import { parseFile, type Item, type RoutineAst, type SourceFile } from './parse.js';
 
@@ -40,16 +40,16 @@ const MAX_ASSERTS = 2;
 /** Assemble the files of one kernel model. Throws AggregateKasmError with
  *  every error found, in source order. */
 export function assemble(files: SourceFile[]): Program {
-  const errors: KasmError[] = [];
-  const err = (at: Loc, what: string): void => { errors.push(new KasmError(at, what)); };
+  const diag = new Diagnostics();
+  const err = (at: Loc, what: string): void => diag.add(new KasmError(at, what));
 
   // Parse, and lay out: every item is one instruction.
-  const routines: RoutineAst[] = files.flatMap((f) => parseFile(f, errors));
+  const routines: RoutineAst[] = files.flatMap((f) => parseFile(f, diag));
   const byName = new Map<string, { ast: RoutineAst; entry: number }>();
   const items: { item: Item; routine: RoutineAst }[] = [];
   for (const r of routines) {
     const prev = byName.get(r.name.text);
-    if (prev) err(r.name.loc, `duplicate routine '${r.name.text}' (first defined at ${where(prev.ast.name.loc)})`);
+    if (prev) err(r.name.loc, `duplicate routine '${shown(r.name.text)}' (first defined at ${where(prev.ast.name.loc)})`);
     else byName.set(r.name.text, { ast: r, entry: items.length });
     for (const item of r.items) items.push({ item, routine: r });
     checkStructure(r, err);
@@ -64,7 +64,7 @@ export function assemble(files: SourceFile[]): Program {
     const scope = local.get(routine) ?? new Map<string, LabelInfo & { loc: Loc }>();
     local.set(routine, scope);
     const prev = scope.get(item.label.text);
-    if (prev) return err(item.label.loc, `duplicate label '${item.label.text}' in routine '${routine.name.text}' (first defined at line ${prev.loc.line})`);
+    if (prev) return err(item.label.loc, `duplicate label '${shown(item.label.text)}' in routine '${shown(routine.name.text)}' (first defined at line ${prev.loc.line})`);
     const info = { id: labels.length, name: item.label.text, routine: routine.name.text, pc };
     labels.push(info);
     scope.set(info.name, { ...info, loc: item.label.loc });
@@ -84,15 +84,15 @@ export function assemble(files: SourceFile[]): Program {
     if (item.target) {
       const l = local.get(routine)?.get(item.target.text);
       if (l) target = l.pc;
-      else err(item.target.loc, `unknown label '${item.target.text}' in routine '${rname}'${suggest(item.target.text, local.get(routine)?.keys() ?? [])}`);
+      else err(item.target.loc, `unknown label '${shown(item.target.text)}' in routine '${shown(rname)}'${diag.suggest(item.target.text, local.get(routine)?.keys() ?? [])}`);
     }
     if (item.callee) {
       const callee = byName.get(item.callee.text);
-      if (!callee) err(item.callee.loc, `unknown routine '${item.callee.text}'${suggest(item.callee.text, byName.keys())}`);
+      if (!callee) err(item.callee.loc, `unknown routine '${shown(item.callee.text)}'${diag.suggest(item.callee.text, byName.keys())}`);
       else {
         item.arg = callee.entry;
-        if (callee.ast.returnsInt && !item.elseTok) err(item.callee.loc, `${item.callee.text} is an int routine and can fail: it needs 'else LABEL'`);
-        if (!callee.ast.returnsInt && item.elseTok) err(item.elseTok.loc, `${item.callee.text} is a void routine and cannot fail: remove 'else ${item.target?.text}'`);
+        if (callee.ast.returnsInt && !item.elseTok) err(item.callee.loc, `${shown(item.callee.text)} is an int routine and can fail: it needs 'else LABEL'`);
+        if (!callee.ast.returnsInt && item.elseTok) err(item.elseTok.loc, `${shown(item.callee.text)} is a void routine and cannot fail: remove 'else ${shown(item.target?.text ?? '')}'`);
       }
     }
     if (item.prim) {
@@ -128,6 +128,7 @@ export function assemble(files: SourceFile[]): Program {
     else if (e.required) err({ file: files[0]?.path ?? '<no files>', line: 1, col: 1 }, `missing required entry point: routine '${e.routine}'`);
   }
 
+  const errors = diag.errors;
   if (errors.length) {
     const order = new Map(files.map((f, i) => [f.path, i]));
     errors.sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0) || a.line - b.line || a.col - b.col);
@@ -147,12 +148,12 @@ function checkStructure(r: RoutineAst, err: (at: Loc, what: string) => void): vo
   for (let i = 1; i < items.length; i++) {
     const prev = items[i - 1], cur = items[i];
     if (prev.terminator && !cur.label && !cur.bad && !prev.bad) {
-      err(cur.loc, `unreachable instruction: it follows '${prev.text}' (line ${prev.loc.line}) and has no label`);
+      err(cur.loc, `unreachable instruction: it follows '${shown(prev.text)}' (line ${prev.loc.line}) and has no label`);
     }
   }
   const last = items[items.length - 1];
-  if (!last) err(r.name.loc, `routine '${r.name.text}' is empty: it must end in return or goto`);
-  else if (!last.terminator && !last.bad) err(last.loc, `routine '${r.name.text}' falls off its end: its last instruction must be return or goto`);
+  if (!last) err(r.name.loc, `routine '${shown(r.name.text)}' is empty: it must end in return or goto`);
+  else if (!last.terminator && !last.bad) err(last.loc, `routine '${shown(r.name.text)}' falls off its end: its last instruction must be return or goto`);
 }
 
 /** The effects row of a primitive run on task register `reg`. */

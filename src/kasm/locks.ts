@@ -2,8 +2,8 @@
 // `current.sighand.siglock`, `rq2.lock`) and the lock ref the bytecode uses
 // for it (reg << LOCKREF_REG_SHIFT | field).
 import * as abi from '../../assembly/abi.js';
-import { LOCK_CLASSES, RQ_REGS, TASK_REGS } from './vocabulary.js';
-import { suggest } from './errors.js';
+import { LOCK_CLASSES, RQ_REGS, TASK_REGS, lookup } from './vocabulary.js';
+import { shown, suggest } from './errors.js';
 
 const TASK_FIELDS: Record<string, number> = { pi_lock: abi.F_PI_LOCK, 'sighand.siglock': abi.F_SIGLOCK };
 const GLOBALS = LOCK_CLASSES.filter((c) => c.id < abi.NR_GLOBAL_LOCKS);
@@ -18,18 +18,20 @@ export const LOCK_OBJECT_NAMES: string[] = [
   ...Object.keys(RQ_REGS).map((r) => `${r}.lock`),
 ];
 
-/** The lock ref a name denotes, or an error message. */
-export function parseLockObject(name: string): number | string {
+/** The lock ref a name denotes, or an error message (`hint` makes its
+ *  suggestion; the assembler passes its budgeted one). */
+export function parseLockObject(name: string, hint = suggest): number | string {
   const global = GLOBALS.find((c) => c.name === name);
   if (global) return (abi.REG_NONE << abi.LOCKREF_REG_SHIFT) | global.id;
   const dot = name.indexOf('.');
   if (dot > 0) {
     const reg = name.slice(0, dot), field = name.slice(dot + 1);
-    if (reg in TASK_REGS && field in TASK_FIELDS) return (TASK_REGS[reg] << abi.LOCKREF_REG_SHIFT) | TASK_FIELDS[field];
-    if (reg in RQ_REGS && field === 'lock') return (RQ_REGS[reg] << abi.LOCKREF_REG_SHIFT) | abi.F_RQ_LOCK;
-    if (!(reg in TASK_REGS) && !(reg in RQ_REGS)) return `unknown register '${reg}' in lock object '${name}'${suggest(name, LOCK_OBJECT_NAMES)}`;
+    const task = lookup(TASK_REGS, reg), rq = lookup(RQ_REGS, reg), taskField = lookup(TASK_FIELDS, field);
+    if (task !== undefined && taskField !== undefined) return (task << abi.LOCKREF_REG_SHIFT) | taskField;
+    if (rq !== undefined && field === 'lock') return (rq << abi.LOCKREF_REG_SHIFT) | abi.F_RQ_LOCK;
+    if (task === undefined && rq === undefined) return `unknown register '${shown(reg)}' in lock object '${shown(name)}'${hint(name, LOCK_OBJECT_NAMES)}`;
   }
-  return `unknown lock object '${name}'${suggest(name, LOCK_OBJECT_NAMES)}`;
+  return `unknown lock object '${shown(name)}'${hint(name, LOCK_OBJECT_NAMES)}`;
 }
 
 /** The lockdep class of a lock ref. */

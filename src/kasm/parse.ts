@@ -3,8 +3,8 @@
 // lock objects and kinds, whether a primitive needs `else` — and leaves what
 // needs the whole program (labels, callees, sites, effects rows) to assemble.ts.
 import * as abi from '../../assembly/abi.js';
-import { CONDITIONS, ERRNOS, LOCK_OPS, PRIMITIVES, RQ_REGS, TASK_REGS, errnoName } from './vocabulary.js';
-import { KasmError, suggest, type Loc } from './errors.js';
+import { CONDITIONS, ERRNOS, LOCK_OPS, PRIMITIVES, RQ_REGS, TASK_REGS, errnoName, lookup } from './vocabulary.js';
+import { KasmError, shown, type Diagnostics, type Loc } from './errors.js';
 import { kindName, lockKindOf, parseLockObject } from './locks.js';
 
 export interface SourceFile { path: string; text: string } // path as shown in errors
@@ -36,7 +36,7 @@ const MNEMONICS = [...KEYWORDS, ...Object.keys(LOCK_OPS), ...Object.keys(PRIMITI
 const NESTING: Record<string, number> = { SINGLE_DEPTH_NESTING: 1 };
 const MAX_SUBCLASS = 7; // lockdep's MAX_LOCKDEP_SUBCLASSES is 8
 
-const TOKEN = /[A-Za-z_][\w.]*|\d+|\S/g;
+const TOKEN = /[A-Za-z_][\w.]*|\d+|\S/g; // every non-blank character is in a token
 const WORD = /^[A-Za-z_]/;
 
 /** `routine int NAME` -> NAME, for the loader's whole-routine override. */
@@ -44,22 +44,37 @@ export function routineHeader(line: string): string | undefined {
   return /^\s*routine\s+\w+\s+([A-Za-z_][\w.]*)/.exec(line)?.[1];
 }
 
-/** The tokens of one line, read left to right. Errors throw KasmError. */
+/** The tokens of one line, read left to right, scanned only as far as they
+ *  are read: a 100 MB line is not split up front. Errors throw KasmError. */
 class Cursor {
+  private readonly toks: Tok[] = [];
   private i = 0;
-  constructor(private readonly toks: Tok[], private readonly file: string, private readonly line: number) {}
-  peek(): Tok | undefined { return this.toks[this.i]; }
-  next(): Tok | undefined { return this.toks[this.i++]; }
-  /** Where a missing token would go: just past the last one. */
-  private end(): Loc {
-    const last = this.toks[this.toks.length - 1];
-    return { file: this.file, line: this.line, col: last.loc.col + last.text.length };
+  private readonly re = new RegExp(TOKEN); // its own lastIndex
+  private scanned = false;
+  constructor(private readonly code: string, private readonly file: string, private readonly line: number, private readonly diag: Diagnostics) {}
+  /** The k-th token from here. */
+  peek(k = 0): Tok | undefined {
+    while (!this.scanned && this.toks.length <= this.i + k) {
+      const m = this.re.exec(this.code);
+      if (m) this.toks.push({ text: m[0], loc: { file: this.file, line: this.line, col: m.index + 1 } });
+      else this.scanned = true;
+    }
+    return this.toks[this.i + k];
   }
+  next(): Tok | undefined {
+    const t = this.peek();
+    if (t) this.i++;
+    return t;
+  }
+  /** Where a missing token would go: just past the last one, which ends at
+   *  the line's last non-blank character. */
+  private end(): Loc { return { file: this.file, line: this.line, col: this.code.trimEnd().length + 1 }; }
   fail(what: string, at?: Tok): never { throw new KasmError(at?.loc ?? this.end(), what); }
+  suggest(word: string, candidates: Iterable<string>): string { return this.diag.suggest(word, candidates); }
   word(what: string): Tok {
     const t = this.next();
     if (!t) this.fail(`expected ${what}`);
-    if (!WORD.test(t.text)) this.fail(`expected ${what}, found '${t.text}'`, t);
+    if (!WORD.test(t.text)) this.fail(`expected ${what}, found '${shown(t.text)}'`, t);
     return t;
   }
   accept(text: string): Tok | undefined {
@@ -68,31 +83,31 @@ class Cursor {
   }
   expect(text: string, why: string): Tok {
     const t = this.next();
-    if (t?.text !== text) this.fail(`expected '${text}' ${why}${t ? `, found '${t.text}'` : ''}`, t);
+    if (t?.text !== text) this.fail(`expected '${text}' ${why}${t ? `, found '${shown(t.text)}'` : ''}`, t);
     return t;
   }
   done(): void {
     const t = this.peek();
-    if (t) this.fail(`unexpected '${t.text}' at end of line`, t);
+    if (t) this.fail(`unexpected '${shown(t.text)}' at end of line`, t);
   }
 }
 
 function taskReg(t: Tok, c: Cursor): number {
-  if (t.text in TASK_REGS) return TASK_REGS[t.text];
-  if (t.text in RQ_REGS) c.fail(`'${t.text}' is a runqueue register; a task register is needed (${Object.keys(TASK_REGS).join(', ')})`, t);
-  return c.fail(`unknown register '${t.text}'${suggest(t.text, Object.keys(TASK_REGS))}`, t);
+  const reg = lookup(TASK_REGS, t.text);
+  if (reg !== undefined) return reg;
+  if (lookup(RQ_REGS, t.text) !== undefined) c.fail(`'${t.text}' is a runqueue register; a task register is needed (${Object.keys(TASK_REGS).join(', ')})`, t);
+  return c.fail(`unknown register '${shown(t.text)}'${c.suggest(t.text, Object.keys(TASK_REGS))}`, t);
 }
 
 function errno(t: Tok, c: Cursor): number {
-  if (t.text in ERRNOS) return ERRNOS[t.text];
-  return c.fail(`unknown errno '${t.text}'${suggest(t.text, Object.keys(ERRNOS))}`, t);
+  return lookup(ERRNOS, t.text) ?? c.fail(`unknown errno '${shown(t.text)}'${c.suggest(t.text, Object.keys(ERRNOS))}`, t);
 }
 
 function cond(c: Cursor): { neg: boolean; id: number; name: string } {
   const neg = c.accept('!') !== undefined;
   const t = c.word('a condition');
-  if (!(t.text in CONDITIONS)) c.fail(`unknown condition '${t.text}'${suggest(t.text, Object.keys(CONDITIONS))}`, t);
-  return { neg, id: CONDITIONS[t.text].id, name: t.text };
+  const k = lookup(CONDITIONS, t.text) ?? c.fail(`unknown condition '${shown(t.text)}'${c.suggest(t.text, Object.keys(CONDITIONS))}`, t);
+  return { neg, id: k.id, name: t.text };
 }
 
 /** `else LABEL [ERRNO]`, if present. */
@@ -108,7 +123,7 @@ function elseClause(c: Cursor): { elseTok: Tok; target: Tok; errno?: number } | 
 function instruction(c: Cursor, item: Item): void {
   const m = c.word('an instruction');
   item.loc = m.loc;
-  const op = LOCK_OPS[m.text];
+  const op = lookup(LOCK_OPS, m.text);
   switch (m.text) {
     case 'return':
       item.op = abi.OP_RETURN;
@@ -156,7 +171,7 @@ function instruction(c: Cursor, item: Item): void {
     default:
       if (op) {
         const t = c.word('a lock object');
-        const ref = parseLockObject(t.text);
+        const ref = parseLockObject(t.text, (w, cs) => c.suggest(w, cs));
         if (typeof ref === 'string') c.fail(ref, t);
         const kind = lockKindOf(ref);
         if (!op.kinds.includes(kind)) c.fail(`${m.text} on ${kindName(kind)} ${t.text}`, m);
@@ -165,22 +180,21 @@ function instruction(c: Cursor, item: Item): void {
           c.expect(',', `and a nesting level after the lock object of ${m.text}`);
           const n = c.next();
           if (!n) c.fail(`expected a nesting level (0..${MAX_SUBCLASS} or SINGLE_DEPTH_NESTING)`);
-          sub = n.text in NESTING ? NESTING[n.text] : /^\d+$/.test(n.text) ? Number(n.text) : -1;
-          if (sub < 0 || sub > MAX_SUBCLASS) c.fail(`bad nesting level '${n.text}' (0..${MAX_SUBCLASS} or SINGLE_DEPTH_NESTING)`, n);
+          sub = lookup(NESTING, n.text) ?? (/^\d+$/.test(n.text) ? Number(n.text) : -1);
+          if (sub < 0 || sub > MAX_SUBCLASS) c.fail(`bad nesting level '${shown(n.text)}' (0..${MAX_SUBCLASS} or SINGLE_DEPTH_NESTING)`, n);
         }
         // The kind travels in the instruction so the interpreter picks the lock algorithm.
         const kindBits = op.op === abi.OP_ASSERT_HELD ? 0 : kind << abi.KIND_SHIFT;
         Object.assign(item, { op: op.op, arg: ref, obj: op.mode | (sub << abi.SUBCLASS_SHIFT) | kindBits });
         break;
       }
-      const spec = PRIMITIVES[m.text];
-      if (!spec) c.fail(`unknown instruction '${m.text}'${suggest(m.text, MNEMONICS)}`, m);
+      const spec = lookup(PRIMITIVES, m.text) ?? c.fail(`unknown instruction '${shown(m.text)}'${c.suggest(m.text, MNEMONICS)}`, m);
       const regTok = c.peek() && c.peek()!.text !== 'else' ? c.word('a task register or else') : undefined;
       const reg = regTok ? taskReg(regTok, c) : TASK_REGS[spec.reg];
       const e = elseClause(c);
       c.done();
       if (spec.fails !== undefined && !e) c.fail(`${m.text} can fail (${errnoName(spec.fails)}): it needs 'else LABEL'`, m);
-      if (spec.fails === undefined && e) c.fail(`${m.text} cannot fail: remove 'else ${e.target.text}'`, e.elseTok);
+      if (spec.fails === undefined && e) c.fail(`${m.text} cannot fail: remove 'else ${shown(e.target.text)}'`, e.elseTok);
       Object.assign(item, { op: abi.OP_PRIM, obj: reg, prim: m.text, errno: e ? e.errno ?? spec.fails : 0 });
       if (e) {
         Object.assign(item, { target: e.target, elseTok: e.elseTok });
@@ -192,24 +206,23 @@ function instruction(c: Cursor, item: Item): void {
 
 /** Parse a file into routines. Errors go to `errors`; a bad line becomes a
  *  placeholder item so one mistake does not cascade into structure errors. */
-export function parseFile(src: SourceFile, errors: KasmError[]): RoutineAst[] {
+export function parseFile(src: SourceFile, diag: Diagnostics): RoutineAst[] {
   const routines: RoutineAst[] = [];
   let cur: RoutineAst | undefined;
   src.text.split(/\r?\n/).forEach((raw, i) => {
     const line = i + 1;
     const code = raw.replace(/;.*/, '');
+    const c = new Cursor(code, src.path, line, diag);
+    const first = c.peek();
+    if (!first) return;
     const text = code.trim();
-    const toks: Tok[] = [...code.matchAll(TOKEN)].map((m) => ({ text: m[0], loc: { file: src.path, line, col: m.index! + 1 } }));
-    if (toks.length === 0) return;
-    const c = new Cursor(toks, src.path, line);
-    const first = toks[0];
     try {
       if (first.text === 'routine') {
         // Until the header parses, its body goes to a routine no one sees.
         cur = { name: first, returnsInt: false, items: [] };
         c.next();
         const type = c.word("'int' or 'void'");
-        if (type.text !== 'int' && type.text !== 'void') c.fail(`expected 'int' or 'void' after 'routine', found '${type.text}'`, type);
+        if (type.text !== 'int' && type.text !== 'void') c.fail(`expected 'int' or 'void' after 'routine', found '${shown(type.text)}'`, type);
         const name = c.word('a routine name');
         cur = { name, returnsInt: type.text === 'int', items: [] };
         routines.push(cur);
@@ -218,7 +231,7 @@ export function parseFile(src: SourceFile, errors: KasmError[]): RoutineAst[] {
       }
       const r = cur ?? c.fail('instruction outside a routine (start one with `routine int|void NAME`)', first);
       const blank = (): Item => ({ loc: first.loc, text, op: abi.OP_NOP, obj: 0, arg: 0, errno: 0, terminator: false, bad: false });
-      if (toks[1]?.text === ':') {
+      if (c.peek(1)?.text === ':') {
         const name = c.word('a label');
         c.next();
         r.items.push({ ...blank(), op: abi.OP_LABEL, label: name });
@@ -236,7 +249,7 @@ export function parseFile(src: SourceFile, errors: KasmError[]): RoutineAst[] {
       }
     } catch (e) {
       if (!(e instanceof KasmError)) throw e;
-      errors.push(e);
+      diag.add(e);
     }
   });
   return routines;

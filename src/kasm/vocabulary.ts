@@ -6,6 +6,12 @@
 import * as abi from '../../assembly/abi.js';
 
 export type Reg = 'p' | 't' | 'current' | 'parent';
+
+/** table[name] where name is one of the table's own keys: the tables are
+ *  plain objects, and `constructor` or `__proto__` must not find
+ *  Object.prototype's. */
+export const lookup = <T>(table: Record<string, T>, name: string): T | undefined =>
+  Object.hasOwn(table, name) ? table[name] : undefined;
 export type Resource = keyof typeof RESOURCES;
 
 /** What a primitive does. `asserts` are lock objects written with `self` for

@@ -1,10 +1,21 @@
 // A scenario: the machine, the workload and the faults of one run, validated
-// with zod so that a bad field is named with what it allows.
+// with zod so that a bad field is named with what it allows. Every number is
+// bounded by what the core can hold: 32-bit words, weights in thousandths,
+// probabilities in parts per million.
 import { availableParallelism } from 'node:os';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { MAX_CPUS, MAX_TASKS } from '../../assembly/abi.js';
+import { readInputFile, SCENARIO_FILE_MAX_BYTES } from '../files.js';
+
+const I32_MAX = 2 ** 31 - 1;
+const int = (min: number, max = I32_MAX) => z.number().int().min(min).max(max);
+
+/** A fraction the core keeps in parts per million: 0, or at least 1e-6. */
+const ppm = () => z.number().min(0).max(1).refine((v) => v === 0 || v >= 1e-6, { message: 'must be 0 or at least 0.000001 (kept in parts per million)' });
+/** A weight the core keeps in thousandths, summed in 32 bits. */
+export const MAX_WEIGHT = 100_000;
+const weight = (d: number) => z.number().min(0).max(MAX_WEIGHT).refine((v) => v === 0 || v >= 0.001, { message: 'must be 0 or at least 0.001 (kept in thousandths)' }).default(d);
 
 /** The knobs of one fault site, as the kernel's fault-injection attributes
  *  (should_fail()) and fail-nth: a pass of the site fails when it is the
@@ -12,10 +23,10 @@ import { MAX_CPUS, MAX_TASKS } from '../../assembly/abi.js';
  *  any), and wins the probability draw; times caps the failures (-1: no cap). */
 export const FAULT_KNOBS = ['probability', 'interval', 'times', 'nth'] as const;
 export const FaultKnobs = z.strictObject({
-  probability: z.number().min(0).max(1).default(1),
-  interval: z.number().int().min(0).default(0),
-  times: z.number().int().min(-1).default(-1),
-  nth: z.number().int().min(0).default(0),
+  probability: ppm().default(1),
+  interval: int(0).default(0),
+  times: int(-1).default(-1),
+  nth: int(0).default(0),
 }, {
   error: (iss) => (iss.code === 'unrecognized_keys'
     ? `unknown fault knob${iss.keys.length > 1 ? 's' : ''} ${iss.keys.map((k) => `'${k}'`).join(', ')}; the knobs are ${FAULT_KNOBS.join(', ')}`
@@ -24,71 +35,97 @@ export const FaultKnobs = z.strictObject({
 export type FaultKnobs = z.infer<typeof FaultKnobs>;
 
 export const Weights = z.strictObject({
-  fork: z.number().min(0).default(40),
-  exit: z.number().min(0).default(20),
-  wait: z.number().min(0).default(30),
-  kill: z.number().min(0).default(3),
-  yield: z.number().min(0).default(10),
-  scxEnable: z.number().min(0).default(0.02),
-  scxDisable: z.number().min(0).default(0.02),
-  loadBalance: z.number().min(0).default(1),
-  zapPidNs: z.number().min(0).default(0.01),
-  reopenPidNs: z.number().min(0).default(0.5),
+  fork: weight(40),
+  exit: weight(20),
+  wait: weight(30),
+  kill: weight(3),
+  yield: weight(10),
+  scxEnable: weight(0.02),
+  scxDisable: weight(0.02),
+  loadBalance: weight(1),
+  zapPidNs: weight(0.01),
+  reopenPidNs: weight(0.5),
 });
 export type Weights = z.infer<typeof Weights>;
 
-export const Scenario = z.strictObject({
-  kernel: z.string().min(1).default('v6.12-scx'),
+/** Live tasks a run aims for beyond the boot tasks (one per CPU), and the
+ *  max_threads headroom: both scale with --cpus. */
+export const POPULATION_ABOVE_BOOT = 60;
+
+const Schema = z.strictObject({
+  kernel: z.string().min(1).max(4096).default('v6.12-scx'),
   driver: z.enum(['parallel', 'step']).default('parallel'),
-  cpus: z.number().int().min(1).max(MAX_CPUS).default(() => Math.min(availableParallelism(), MAX_CPUS)),
-  threads: z.number().int().min(1).max(MAX_CPUS).optional(), // parallel driver: workers (default: one per CPU)
-  tasks: z.number().int().min(2).max(MAX_TASKS).default(4096),
-  forks: z.number().int().min(0).default(100_000),
-  duration: z.number().positive().optional(),
+  cpus: int(1, MAX_CPUS).default(() => Math.min(availableParallelism(), MAX_CPUS)),
+  threads: int(1, MAX_CPUS).optional(), // parallel driver: workers (default: one per CPU)
+  tasks: int(2, MAX_TASKS).default(4096),
+  forks: int(0).default(100_000),
+  duration: z.number().positive().max(1e7).optional(),
   seed: z.number().int().min(0).max(2 ** 53).default(1),
-  population: z.number().int().min(1).default(64),
-  maxThreads: z.number().int().min(1).default(64),
-  pidMax: z.number().int().min(1).max(2 ** 30).default(4_194_304),
-  pidsLimit: z.number().int().min(0).default(0),
-  scxInitTaskFail: z.number().min(0).max(1).default(0.001),
+  population: int(1).optional(), // default: cpus + POPULATION_ABOVE_BOOT
+  maxThreads: int(1).optional(), // default: cpus + POPULATION_ABOVE_BOOT
+  pidMax: int(1, 2 ** 30).default(4_194_304),
+  pidsLimit: int(0).default(0),
+  scxInitTaskFail: ppm().default(0.001),
   weights: Weights.default(() => Weights.parse({})),
-  faults: z.record(z.string(), FaultKnobs).default(() => ({})),
+  faults: z.record(z.string().max(256), FaultKnobs).default(() => ({})),
   ledger: z.boolean().default(true),
   lockdep: z.boolean().default(true),
   stopOnFinding: z.boolean().default(false),
-  findingsCap: z.number().int().min(16).max(1 << 20).default(4096),
-  watchdogMs: z.number().int().min(10).default(2000),
-  maxSteps: z.number().int().min(1).optional(),
+  findingsCap: int(16, 1 << 20).default(4096),
+  watchdogMs: int(10, 3_600_000).default(2000),
+  maxSteps: z.number().int().min(1).max(2 ** 53).optional(),
   // Step driver: stall a CPU now and then (chance per step, longest stall in steps).
-  stall: z.strictObject({ rate: z.number().min(0).max(1), maxSteps: z.number().int().min(1).max(1 << 24).default(2000) }).optional(),
+  stall: z.strictObject({ rate: ppm(), maxSteps: int(1, 1 << 24).default(2000) }).optional(),
 });
-export type Scenario = z.infer<typeof Scenario>;
-export type ScenarioInput = z.input<typeof Scenario>;
+export type Scenario = Omit<z.infer<typeof Schema>, 'population' | 'maxThreads'> & { population: number; maxThreads: number };
+export type ScenarioInput = z.input<typeof Schema>;
 
 /** A scenario error that names the field and what it allows. */
 export class ScenarioError extends Error {}
 
-export function parseScenario(input: unknown, where = 'scenario'): Scenario {
-  const r = Scenario.safeParse(input);
-  if (r.success) {
-    if (r.data.threads !== undefined && r.data.threads > r.data.cpus) throw new ScenarioError(`${where}: threads (${r.data.threads}) must be at most cpus (${r.data.cpus})`);
-    if (r.data.cpus + 1 > r.data.tasks) throw new ScenarioError(`${where}: tasks (${r.data.tasks}) must exceed cpus (${r.data.cpus}): each CPU has a boot task`);
-    return r.data;
+/** Where a raw input has a key that is no field but the object machinery
+ *  (`__proto__` would silently set a prototype instead of a field). */
+function prototypeKey(v: unknown, path: string[]): string | null {
+  if (typeof v !== 'object' || v === null) return null;
+  for (const k of Object.keys(v)) {
+    if (k === '__proto__') return [...path, k].join('.');
+    const inner = prototypeKey((v as Record<string, unknown>)[k], [...path, k]);
+    if (inner) return inner;
   }
-  const lines = r.error.issues.map((i) => `${where}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
-  throw new ScenarioError(lines.join('\n'));
+  return null;
 }
+
+/** Text echoed in a message: long ones cut (a 100 MB field must not make a 100 MB message). */
+const shown = (s: string, max = 60): string => (s.length > max ? `${s.slice(0, max - 20)}… (${s.length} characters)` : s);
+
+export function parseScenario(input: unknown, where = 'scenario'): Scenario {
+  const proto = prototypeKey(input, []);
+  if (proto) throw new ScenarioError(`${where}: ${proto}: not a field`);
+  const r = Schema.safeParse(input);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${where}: ${i.path.map((p) => shown(String(p))).join('.') || '(top level)'}: ${shown(i.message, 400)}`);
+    throw new ScenarioError(lines.join('\n'));
+  }
+  const d = r.data;
+  const s: Scenario = { ...d, population: d.population ?? d.cpus + POPULATION_ABOVE_BOOT, maxThreads: d.maxThreads ?? d.cpus + POPULATION_ABOVE_BOOT };
+  if (s.threads !== undefined && s.threads > s.cpus) throw new ScenarioError(`${where}: threads (${s.threads}) must be at most cpus (${s.cpus})`);
+  if (s.cpus + 1 > s.tasks) throw new ScenarioError(`${where}: tasks (${s.tasks}) must exceed cpus (${s.cpus}): each CPU has a boot task`);
+  return s;
+}
+
+/** The defaults of a machine with this many CPUs (what a reproduce line leaves out). */
+export const defaultScenario = (cpus: number): Scenario => parseScenario({ cpus });
 
 export function loadScenarioFile(path: string): unknown {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputFile(path, 'scenario file', SCENARIO_FILE_MAX_BYTES);
   } catch (e) {
-    throw new ScenarioError(`${path}: cannot read: ${(e as Error).message}`);
+    throw new ScenarioError((e as Error).message);
   }
   try {
     return path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
-    throw new ScenarioError(`${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(e as Error).message}`);
+    throw new ScenarioError(`${path}: not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${shown((e as Error).message.split('\n')[0])}`);
   }
 }

@@ -1,10 +1,16 @@
 // The command line that replays a scenario under the step driver: printed
 // with every finding, and used by the lockdep replay search.
-import { Scenario, Weights } from '../machine/scenario.js';
+import { defaultScenario, FaultKnobs, Weights, type Scenario } from '../machine/scenario.js';
+
+const DEFAULT_KNOBS = FaultKnobs.parse({});
+
+/** How a run ended, where that changes the command (a run stopped by time
+ *  replays to the same step count instead). */
+export interface Ending { stopReason: string; steps?: number }
 
 /** The command that replays this scenario under the step driver. */
-export function reproduceCommand(s: Scenario): string {
-  const d = Scenario.parse({ cpus: s.cpus });
+export function reproduceCommand(s: Scenario, end?: Ending): string {
+  const d = defaultScenario(s.cpus);
   const args = ['forksim run --driver step', `--kernel ${s.kernel}`, `--cpus ${s.cpus}`, `--seed ${s.seed}`, `--forks ${s.forks}`];
   const flag = (name: string, v: unknown, dv: unknown): void => { if (v !== dv && v !== undefined) args.push(`--${name} ${v}`); };
   flag('tasks', s.tasks, d.tasks);
@@ -17,10 +23,17 @@ export function reproduceCommand(s: Scenario): string {
   const w = Object.entries(s.weights).filter(([k, v]) => dw[k as keyof Weights] !== v).map(([k, v]) => `${k}=${v}`);
   if (w.length) args.push(`--weights ${w.join(',')}`);
   for (const [site, k] of Object.entries(s.faults)) {
-    const knobs = Object.entries(k).filter(([n, v]) => !(n === 'times' && v === -1) && !(n === 'probability' && v === 1) && v !== 0).map(([n, v]) => `${n}=${v}`);
+    const knobs = Object.entries(k).filter(([n, v]) => v !== DEFAULT_KNOBS[n as keyof typeof DEFAULT_KNOBS]).map(([n, v]) => `${n}=${v}`);
     args.push(`--fail ${site}${knobs.length ? `:${knobs.join(',')}` : ''}`);
   }
   if (s.stall) args.push(`--stall ${s.stall.rate}:${s.stall.maxSteps}`);
+  // A run that ends by a step count, or one ended by time: the step driver
+  // replays the steps it ran; a parallel run's time is its best bound.
+  const byTime = end && (end.stopReason === 'duration' || end.stopReason === 'interrupted');
+  if (byTime && s.driver === 'step' && end.steps) args.push(`--max-steps ${end.steps}`);
+  else if (s.maxSteps !== undefined) args.push(`--max-steps ${s.maxSteps}`);
+  else if (s.duration !== undefined) args.push(`--duration ${s.duration}`);
+  if (s.stopOnFinding) args.push('--stop-on-finding');
   if (!s.ledger) args.push('--no-ledger');
   if (!s.lockdep) args.push('--lockdep off');
   return args.join(' ');

@@ -97,7 +97,7 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
     },
     extra,
     lockStat: s.lockdep ? lockStatView(m.program, lockStat(m, o.elapsedSeconds)) : null,
-    reproduce: reproduceCommand(s),
+    reproduce: reproduceCommand(s, o),
   };
 }
 
@@ -146,7 +146,7 @@ export function formatReport(r: RunReport): string {
 }
 
 const STOP_TEXT: Record<StopReason, string> = {
-  forks: 'fork count reached', duration: 'duration reached', deadlock: 'DEADLOCK', hang: 'HUNG CPU (watchdog)',
+  forks: 'fork count reached', duration: 'duration reached', deadlock: 'DEADLOCK', hang: 'HUNG CPU (watchdog)', livelock: 'LIVELOCK (no fork attempt completes)',
   interrupted: 'interrupted', finding: 'first finding', idle: 'machine idle', 'max-steps': 'step limit reached',
   'worker-died': 'A WORKER DIED', 'schedule-end': 'end of the replayed schedule',
 };

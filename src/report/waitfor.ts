@@ -4,7 +4,7 @@ import type { FindingRecord } from '../machine/findings.js';
 import type { Hang, DeadWorker } from '../drivers/outcome.js';
 import { waiters, findCycle, type Waiter } from '../analysis/waitfor.js';
 import type { LockWord } from '../machine/views.js';
-import { MODES, lockIdName, fmtPc } from './names.js';
+import { MODES, ACTIONS, lockIdName, fmtPc } from './names.js';
 
 function note(w: Waiter): string {
   const n = w.note;
@@ -41,6 +41,11 @@ export function describeHang(p: Program, h: Hang, records: FindingRecord[]): str
     case 'deadlock': return chain;
     case 'drain': return ['while letting in-flight syscalls finish:', ...chain];
     case 'soft-lockup': return [`CPU${h.cpu} has been inside one syscall for about ${Math.round(h.stuckFor / 1e6)}M of its steps (a soft lockup)`, ...chain];
+    case 'livelock': {
+      const span = h.unit === 'ms' ? `${h.stuckFor} ms` : `about ${Math.round(h.stuckFor / 1e6)}M steps`;
+      return [`no fork attempt completed in ${span} while the CPUs completed ${h.syscalls ?? 0} syscalls (a livelock):`,
+        ...h.state.cpus.map((c) => `CPU${c.cpu} (pid ${c.pid}) ${c.busy ? `in ${ACTIONS[c.action] ?? 'a syscall'} at ${fmtPc(p, c.pc)}` : `last ran ${ACTIONS[c.action] ?? 'nothing'}`}, ${c.syscalls} syscalls`), ...chain];
+    }
     case 'watchdog': {
       const c = h.state.cpus[h.cpu];
       return [c.spinLock
