@@ -135,7 +135,11 @@ async function runCommand(flags: RunFlags): Promise<number> {
     // A predicted lock-order cycle: search (bounded) for a schedule in which it
     // really deadlocks, and say how to replay it; a signal cuts the search short.
     if (!signals.hurried) {
-      const replay = await replayCycles(collectFindings(run.machine).groups, report.stopReason, scenario, undefined, () => signals.interrupted);
+      const replay = await replayCycles(collectFindings(run.machine).groups, report.stopReason, scenario, {
+        stopEarly: () => signals.interrupted,
+        progress: (i, n) => { if (tty) process.stderr.write(`\r  searching for a real deadlock on lockdep's cycle: seed ${i + 1} of ${n}   `); },
+      });
+      if (tty && replay?.seedsTried) process.stderr.write(process.stderr.isTTY ? '\r\x1b[K' : '\n');
       if (replay?.found) report.extra.push(`lockdep's cycle deadlocks for real under the step driver: ${replay.command}`);
       else if (replay) report.extra.push(`lockdep's cycle did not deadlock in ${replay.seedsTried} step-driver seeds (3,000,000 steps each)${replay.cut ? ', the search cut short by a signal' : ''}: possible, not yet reproduced`);
     }

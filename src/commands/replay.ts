@@ -32,8 +32,15 @@ export function deadlockedOn(m: Machine, classes: Set<number>): boolean {
   return findCycle(ws) !== null && ws.some((w) => classes.has(classOfLock(m.identifyLock(w.lock))));
 }
 
-export async function replayCycles(groups: FindingGroup[], stopReason: StopReason, s: Scenario, budget = { seeds: 16, steps: 3_000_000, seconds: 10 },
-  stopEarly: () => boolean = () => false): Promise<Replay | null> {
+export interface ReplaySearch {
+  budget?: { seeds: number; steps: number; seconds: number };
+  stopEarly?: () => boolean; // a signal: end the search with what is known
+  progress?: (seedsTried: number, seeds: number) => void;
+}
+
+export async function replayCycles(groups: FindingGroup[], stopReason: StopReason, s: Scenario, opts: ReplaySearch = {}): Promise<Replay | null> {
+  const budget = opts.budget ?? { seeds: 16, steps: 3_000_000, seconds: 10 };
+  const stopEarly = opts.stopEarly ?? ((): boolean => false);
   const cycles = groups.filter((g) => g.cycle);
   if (!cycles.length || stopReason === 'deadlock') return null;
   const classes = new Set(cycles.flatMap((g) => g.cycle!.nodes.map(nodeClass)));
@@ -41,6 +48,7 @@ export async function replayCycles(groups: FindingGroup[], stopReason: StopReaso
   let tried = 0;
   for (let i = 0; i < budget.seeds && performance.now() - started < budget.seconds * 1000 && !stopEarly(); i++) {
     tried = i + 1;
+    opts.progress?.(i, budget.seeds);
     const trial: Scenario = { ...s, driver: 'step', seed: s.seed + i, forks: 0, maxSteps: budget.steps, duration: undefined, stopOnFinding: false };
     const m = buildMachine(trial);
     const o = await runStepDriver(m, { interrupted: stopEarly });
