@@ -198,7 +198,8 @@ describe('output that says what is true', () => {
     const out = forksim('run', '--driver', 'parallel', '--kernel', looping, '--cpus', '2', '--forks', '0', '--watchdog', '300', '--weights', 'yield=1000', '--json');
     expect(out.status).toBe(1);
     const hung = JSON.parse(out.stdout).findings.groups.find((g: { kind: string }) => g.kind === 'hung-cpu');
-    expect(hung.at).toMatchObject({ routine: 'sys_sched_yield', line: 5 });
+    expect(hung.at.routine).toBe('sys_sched_yield');
+    expect([4, 5]).toContain(hung.at.line); // the loop's label or its goto, not the spin_lock of line 2
   });
 
   it('every printed reproduce line replays: same findings, including sites with colons and time-bounded runs', () => {

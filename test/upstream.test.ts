@@ -20,7 +20,7 @@ describe('scx_cancel_fork() tests scx_enabled(), scx_fork() tests scx_ops_init_t
   });
 
   it('the proposed fix (test the task\'s scx state) leaks nothing under the same schedules', async () => {
-    for (const seed of [1, 2, 3, 4, 5, 6]) {
+    for (const seed of [2, 4, 6]) { // 6 is the seed that leaks on v6.12-scx
       const { m, r, f } = await run('proposed/scx-cancel-fork-state', scenario(seed));
       expect(f.map(brief(m.program))).toEqual([]);
       expect(r.failures.find((x) => x.site === 'fatal_signal_pending')?.injected).toBeGreaterThan(0);
