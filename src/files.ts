@@ -21,7 +21,7 @@ export const formatBytes = (n: number): string =>
 
 const kindOf = (s: Stats): string =>
   s.isDirectory() ? 'a directory' : s.isFIFO() ? 'a FIFO' : s.isSocket() ? 'a socket'
-    : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : 'not a regular file';
+    : s.isCharacterDevice() ? 'a character device' : s.isBlockDevice() ? 'a block device' : 'a special file';
 
 /** The text (UTF-8) of the regular file at `path` (symlinks followed), at
  *  most `maxBytes` long; `what` names it in errors ('kasm file'). */

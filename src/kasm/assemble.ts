@@ -2,7 +2,7 @@
 // resolves what needs the whole program — labels, callees, fault sites and
 // their names, effects rows, entry points — and encodes the bytecode.
 import * as abi from '../../assembly/abi.js';
-import { ENTRY_POINTS, PRIMITIVES, RESOURCES, TASK_REGS } from './vocabulary.js';
+import { ENTRY_POINTS, PRIMITIVES, RESOURCES, TASK_REGS, lookup } from './vocabulary.js';
 import { AggregateKasmError, Diagnostics, KasmError, shown, type Loc } from './errors.js';
 import { parseLockObject } from './locks.js';
 import { parseFile, type Item, type RoutineAst, type SourceFile } from './parse.js';
@@ -158,7 +158,7 @@ function checkStructure(r: RoutineAst, err: (at: Loc, what: string) => void): vo
 
 /** The effects row of a primitive run on task register `reg`. */
 function effectsRow(name: string, reg: number): EffectsRow {
-  const spec = PRIMITIVES[name];
+  const spec = lookup(PRIMITIVES, name)!; // parse checked the name
   const mask = (rs: (keyof typeof RESOURCES)[] = []): bigint => rs.reduce((m, r) => m | (1n << BigInt(RESOURCES[r])), 0n);
   const regName = Object.keys(TASK_REGS).find((k) => TASK_REGS[k] === reg)!;
   const asserts = (spec.asserts ?? []).map((a) => {
