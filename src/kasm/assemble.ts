@@ -2,6 +2,7 @@
 // resolves what needs the whole program — labels, callees, fault sites and
 // their names, effects rows, entry points — and encodes the bytecode.
 import * as abi from '../../assembly/abi.js';
+import { encodeInsn } from './insn.js';
 import { ENTRY_POINTS, PRIMITIVES, RESOURCES, TASK_REGS, lookup } from './vocabulary.js';
 import { AggregateKasmError, Diagnostics, KasmError, shown, type Loc } from './errors.js';
 import { parseLockObject } from './locks.js';
@@ -112,11 +113,7 @@ export function assemble(files: SourceFile[]): Program {
       if (site === abi.MAX_SITES) err(item.loc, `too many fault sites (at most ${abi.MAX_SITES - 1})`);
       sites.push({ id: site, name: '', routine: rname, pc, kind: item.site.kind, what: item.site.what, errno: item.errno, target: item.target.text, ...item.loc });
     }
-    const w = pc * abi.INSN_WORDS;
-    code[w] = item.op | ((item.obj & 0xff) << 8) | (site << 16);
-    code[w + 1] = item.arg;
-    code[w + 2] = target;
-    code[w + 3] = item.errno;
+    encodeInsn(code, pc, { op: item.op, obj: item.obj, site, arg: item.arg, target, errno: item.errno });
   });
   nameSites(sites);
 

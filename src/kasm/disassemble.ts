@@ -1,6 +1,7 @@
 // One instruction back to text, read from the bytecode itself (not the
 // source), so it shows what the interpreter will run.
 import * as abi from '../../assembly/abi.js';
+import { decodeInsn, objSubclass, objMode } from './insn.js';
 import { CONDITIONS, RQ_REGS, TASK_REGS, errnoName } from './vocabulary.js';
 import { lockrefName } from './locks.js';
 import type { Program } from './assemble.js';
@@ -14,20 +15,19 @@ const condName = (id: number): string => Object.keys(CONDITIONS).find((k) => CON
 export function disassemble(p: Program, pc: number): string {
   const w = pc * abi.INSN_WORDS;
   if (pc < 0 || w >= p.code.length) return `${pc}: <out of range>`;
-  const w0 = p.code[w], arg = p.code[w + 1], target = p.code[w + 2], errno = p.code[w + 3];
-  const op = w0 & 0xff, obj = (w0 >> 8) & 0xff, site = w0 >>> 16;
-  const label = (t: number): string => (t === abi.NO_TARGET ? '-' : p.labels[p.code[t * abi.INSN_WORDS + 1]]?.name ?? `@${t}`);
+  const { op, obj, site, arg, target, errno } = decodeInsn(p.code, pc);
+  const label = (t: number): string => (t === abi.NO_TARGET ? '-' : p.labels[decodeInsn(p.code, t).arg]?.name ?? `@${t}`);
   const orElse = (): string => (target === abi.NO_TARGET ? '' : ` else ${label(target)} ${errnoName(errno)}`);
   let text: string;
   switch (op) {
     case abi.OP_LABEL: text = `${p.labels[arg]?.name ?? `label#${arg}`}:`; break;
     case abi.OP_PRIM: text = `${p.effects[arg]?.name ?? `prim#${arg}`} ${REG_NAMES[obj]}${orElse()}`; break;
     case abi.OP_LOCK: {
-      const sub = (obj >> abi.SUBCLASS_SHIFT) & 0xf;
-      text = `lock.${MODE_NAMES[obj & 3]} ${lockrefName(arg)}${sub ? `, ${sub}` : ''}`;
+      const sub = objSubclass(obj);
+      text = `lock.${MODE_NAMES[objMode(obj)]} ${lockrefName(arg)}${sub ? `, ${sub}` : ''}`;
       break;
     }
-    case abi.OP_UNLOCK: case abi.OP_ASSERT_HELD: text = `${OP_NAMES[op]}.${MODE_NAMES[obj & 3]} ${lockrefName(arg)}`; break;
+    case abi.OP_UNLOCK: case abi.OP_ASSERT_HELD: text = `${OP_NAMES[op]}.${MODE_NAMES[objMode(obj)]} ${lockrefName(arg)}`; break;
     case abi.OP_CALL: {
       const callee = [...p.routines.values()].find((r) => r.entry === arg)?.name ?? `@${arg}`;
       text = `call ${callee}${orElse()}`;

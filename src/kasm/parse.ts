@@ -3,6 +3,7 @@
 // lock objects and kinds, whether a primitive needs `else` — and leaves what
 // needs the whole program (labels, callees, sites, effects rows) to assemble.ts.
 import * as abi from '../../assembly/abi.js';
+import { lockObj } from './insn.js';
 import { CONDITIONS, ERRNOS, LOCK_OPS, PRIMITIVES, RQ_REGS, TASK_REGS, errnoName, lookup } from './vocabulary.js';
 import { KasmError, shown, type Diagnostics, type Loc } from './errors.js';
 import { kindName, lockKindOf, parseLockObject } from './locks.js';
@@ -184,8 +185,7 @@ function instruction(c: Cursor, item: Item): void {
           if (sub < 0 || sub > MAX_SUBCLASS) c.fail(`bad nesting level '${shown(n.text)}' (0..${MAX_SUBCLASS} or SINGLE_DEPTH_NESTING)`, n);
         }
         // The kind travels in the instruction so the interpreter picks the lock algorithm.
-        const kindBits = op.op === abi.OP_ASSERT_HELD ? 0 : kind << abi.KIND_SHIFT;
-        Object.assign(item, { op: op.op, arg: ref, obj: op.mode | (sub << abi.SUBCLASS_SHIFT) | kindBits });
+        Object.assign(item, { op: op.op, arg: ref, obj: lockObj(op.mode, sub, op.op === abi.OP_ASSERT_HELD ? 0 : kind) });
         break;
       }
       const spec = lookup(PRIMITIVES, m.text) ?? c.fail(`unknown instruction '${shown(m.text)}'${c.suggest(m.text, MNEMONICS)}`, m);
