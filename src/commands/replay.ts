@@ -17,7 +17,7 @@ import type { StopReason } from '../drivers/outcome.js';
 export interface Replay { command: string; seedsTried: number; found: boolean; cut: boolean } // cut: a signal ended the search early
 
 /** The lockdep class of the lock at an address. */
-export function classOfLock(id: LockId): number {
+function classOfLock(id: LockId): number {
   switch (id.where) {
     case 'global': return id.cls;
     case 'rq': return A.CLASS_RQ_LOCK;
@@ -27,7 +27,7 @@ export function classOfLock(id: LockId): number {
 }
 
 /** Does the machine, stopped in a deadlock, wait on one of these classes? */
-export function deadlockedOn(m: Machine, classes: Set<number>): boolean {
+function deadlockedOn(m: Machine, classes: Set<number>): boolean {
   const ws = waiters(m.program, m.waitState(), m.findings().records);
   return findCycle(ws) !== null && ws.some((w) => classes.has(classOfLock(m.identifyLock(w.lock))));
 }

@@ -21,7 +21,7 @@ const STUCK_CHUNKS = 32;
 const stuckSteps = (cpus: number): number => Math.round((STUCK_CHUNKS * Number(CHUNK)) / cpus);
 
 /** Watches a CPU per chunk: the one inside the same syscall for STUCK_CHUNKS chunks. */
-export class StuckWatch {
+class StuckWatch {
   private seen: { syscalls: number; chunks: number }[];
   constructor(cpus: number) { this.seen = Array.from({ length: cpus }, () => ({ syscalls: -1, chunks: 0 })); }
   stuck(m: Machine): number {
