@@ -14,6 +14,8 @@ import { checkCommand } from './commands/check.js';
 import { enumerateFaults, FaultsError } from './commands/faults.js';
 import { formatFaults } from './commands/faults-text.js';
 import { replayCycles } from './commands/replay.js';
+import { kernelProgram } from './commands/run.js';
+import { formatShow, formatDiff, ShowError } from './commands/show.js';
 import { onInterrupt } from './cli/signals.js';
 import { checkReportPath, OutputError, quietOnClosedStdout, writeAtomically } from './cli/output.js';
 
@@ -213,6 +215,19 @@ export function program(): Command {
     .argument('[model|path...]', 'kernel models, folders or .kasm files (a file inside a model folder is checked inside its model)', [])
     .option('--list', 'print the kasm vocabulary (primitives and their effects)')
     .action((targets: string[], flags: { list?: boolean }) => { process.exitCode = checkCommand(targets, flags); });
+  cli.command('show')
+    .description('print the effective routines of a model (base, overrides and patches applied), each instruction with the file:line it comes from')
+    .argument('<model>', 'kernel model or folder')
+    .argument('[routine...]', 'only these routines (default: all)', [])
+    .action((model: string, routines: string[]) => { process.stdout.write(formatShow(kernelProgram(model), routines) + '\n'); process.exitCode = EXIT.clean; });
+  cli.command('diff')
+    .description('print what two models differ in, routine by routine and instruction by instruction, with where each instruction comes from')
+    .argument('<model-a>', 'kernel model or folder')
+    .argument('<model-b>', 'kernel model or folder')
+    .action((a: string, b: string) => {
+      process.stdout.write(formatDiff({ name: a, program: kernelProgram(a) }, { name: b, program: kernelProgram(b) }) + '\n');
+      process.exitCode = EXIT.clean;
+    });
   cli.command('faults')
     .description('fail every fault site in turn under a concurrent workload (fail-nth style) and report, per site, what its error ladder leaves behind; the static ladder walk runs too')
     .option('-k, --kernel <model|dir>', 'kernel model or folder of .kasm files (default: v6.12-scx)')
@@ -228,7 +243,7 @@ export function program(): Command {
 }
 
 /** The errors a user causes: one line (or one per kasm error), no stack. */
-const userError = (e: unknown): boolean => [KasmError, ModelError, ScenarioError, UsageError, FaultsError, InputFileError, OutputError].some((c) => e instanceof c);
+const userError = (e: unknown): boolean => [KasmError, ModelError, ScenarioError, UsageError, FaultsError, InputFileError, OutputError, ShowError].some((c) => e instanceof c);
 
 export async function main(argv: string[]): Promise<number> {
   quietOnClosedStdout();

@@ -1,9 +1,11 @@
 // Loading a kernel model from disk: its .kasm files, sorted by name. A model
 // may name a `base` model; it then consists of the base's files with every
-// routine the model defines replacing the base's routine of that name.
+// routine the model defines replacing the base's routine of that name, and
+// every `patch ROUTINE` block applied to the base's routine (patch.ts).
 import { existsSync, opendirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { routineHeader, type SourceFile } from './parse.js';
+import { applyPatches, extractPatches } from './patch.js';
 import { ModelError, ModelNotFoundError, shown } from './errors.js';
 import { formatBytes, readInputFile } from '../files.js';
 import { KERNELS_DIR } from '../paths.js';
@@ -105,8 +107,11 @@ function loadDir(dir: string, kernelsDir: string, chain: string[], total: { byte
     throw new ModelError(`${display(baseFile)}: unknown base model '${shown(baseName)}'; ${modelList(kernelsDir)}`);
   }
   const base = loadDir(baseDir, kernelsDir, [...chain, dir], total);
-  const overridden = new Set(own.flatMap((f) => f.text.split(/\r?\n/).map(routineHeader).filter((n) => n !== undefined)));
-  return [...base.map((f) => ({ path: f.path, text: dropRoutines(f.text, overridden) })), ...own];
+  const split = own.map(extractPatches);
+  const mine = split.map((s) => s.rest);
+  const overridden = new Set(mine.flatMap((f) => f.text.split(/\r?\n/).map(routineHeader).filter((n) => n !== undefined)));
+  const kept = base.map((f) => ({ ...f, text: dropRoutines(f.text, overridden) }));
+  return [...applyPatches(kept, split.flatMap((s) => s.patches)), ...mine];
 }
 
 /** Blank out (keeping line numbers for error messages) the named routines:

@@ -8,7 +8,9 @@ import { CONDITIONS, ERRNOS, LOCK_OPS, PRIMITIVES, RQ_REGS, TASK_REGS, errnoName
 import { KasmError, shown, type Diagnostics, type Loc } from './errors.js';
 import { kindName, lockKindOf, parseLockObject } from './locks.js';
 
-export interface SourceFile { path: string; text: string } // path as shown in errors
+/** A file of kasm; `path` as shown in errors. A patched routine comes as a
+ *  file whose lines each say where they came from (`origins`, per line). */
+export interface SourceFile { path: string; text: string; origins?: { file: string; line: number }[] }
 
 export interface Tok { text: string; loc: Loc }
 
@@ -209,14 +211,22 @@ function instruction(c: Cursor, item: Item): void {
 export function parseFile(src: SourceFile, diag: Diagnostics): RoutineAst[] {
   const routines: RoutineAst[] = [];
   let cur: RoutineAst | undefined;
+  let inPatch = false; // a patch block the loader did not apply: skipped to the next routine
   src.text.split(/\r?\n/).forEach((raw, i) => {
-    const line = i + 1;
+    if (inPatch && routineHeader(raw) === undefined) return;
+    inPatch = false;
+    const origin = src.origins?.[i];
     const code = raw.replace(/;.*/, '');
-    const c = new Cursor(code, src.path, line, diag);
+    const c = new Cursor(code, origin?.file ?? src.path, origin?.line ?? i + 1, diag);
     const first = c.peek();
     if (!first) return;
     const text = code.trim();
     try {
+      if (first.text === 'patch' && first.loc.col === 1) {
+        inPatch = true;
+        cur = undefined;
+        c.fail(`a patch changes a routine of the base model: put it in a model whose folder has a 'base' file`, first);
+      }
       if (first.text === 'routine') {
         // Until the header parses, its body goes to a routine no one sees.
         cur = { name: first, returnsInt: false, items: [] };
