@@ -89,3 +89,24 @@ describe('forksim check', () => {
     expect(out.stdout).toMatch(/perf_event_init_task\s+p\s+\+perf\s+fails -ENOMEM/);
   });
 });
+
+describe('forksim show and forksim diff', () => {
+  it('show prints the effective routine with where each instruction came from', () => {
+    const out = forksim('show', 'v6.10-patched', 'copy_process');
+    expect(out.status).toBe(0);
+    expect(out.stdout.split('\n')[0]).toBe('routine int copy_process');
+    expect(out.stdout).toMatch(/^ {2}kernels\/v6\.10-patched\/fork\.kasm:10 +perf_event_init_task else bad_fork_sched_cancel_fork$/m);
+    expect(out.stdout).toMatch(/^ {2}kernels\/v6\.10\/fork\.kasm:39 +audit_alloc else bad_fork_cleanup_perf$/m);
+    const bad = forksim('show', 'v6.10', 'no_such_routine');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe("forksim: no routine 'no_such_routine' in this model\n");
+  });
+  it('diff prints what two models differ in, and that two equal models are equal', () => {
+    const out = forksim('diff', 'v6.10', 'v6.10-patched');
+    expect(out.status).toBe(0);
+    expect(out.stdout).toMatch(/^\+ kernels\/v6\.10-patched\/fork\.kasm:31 +call sched_cancel_fork$/m);
+    expect(out.stdout).toMatch(/^routine sched_cgroup_fork: void → int$/m);
+    expect(out.stdout).toMatch(/^routine sched_cancel_fork: only in v6\.10-patched \(1 instruction\)$/m);
+    expect(forksim('diff', 'v6.10', 'v6.10').stdout).toBe('v6.10 and v6.10 run the same instructions\n');
+  });
+});
