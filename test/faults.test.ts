@@ -150,7 +150,7 @@ describe('forksim faults', () => {
     for (const s of bad) {
       expect(row(r, s)).toMatchObject({
         errno: '-ENOMEM', verdict: 'DOUBLE RELEASE+BAD UNLOCK', doubleReleases: ['core_cookie'], leaks: [], heldLocks: [],
-        lockMisuse: ['&sighand->siglock @kernels/mutants/scx-no-label-split/fork.kasm:73', 'tasklist_lock @kernels/mutants/scx-no-label-split/fork.kasm:74'],
+        lockMisuse: ['&sighand->siglock @kernels/v6.10/fork.kasm:82', 'tasklist_lock @kernels/v6.10/fork.kasm:83'],
       });
       expect(row(r, s).observedLadder?.at(-1)).toBe('bad_fork_cancel_cgroup');
     }
