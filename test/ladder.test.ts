@@ -90,7 +90,7 @@ describe('the static ladder check', () => {
     expect(site(leak, 'audit_alloc').leaks).toEqual(['perf']);
     const unlock = checkLadders(kernelProgram('mutants/bad-unlock-balance'));
     expect(badSites(unlock)).toEqual(['pick_kill_target']);
-    expect(site(unlock, 'pick_kill_target').lockMisuse).toEqual(['&sighand->siglock @kernels/mutants/bad-unlock-balance/signal.kasm:21']);
+    expect(site(unlock, 'pick_kill_target').lockMisuse).toEqual(['&sighand->siglock @kernels/mutants/bad-unlock-balance/signal.kasm:9']);
     const rec = checkLadders(kernelProgram('mutants/recursive-lock'));
     expect(rec.unattributed.map((i) => i.kind)).toEqual(['recursive-lock']);
     // Only the failure of the call of copy_process itself (it is then never entered) returns.

@@ -70,6 +70,8 @@ export function renderFinding(m: Machine, f: FindingRecord, g?: FindingGroup): F
 
 function message(f: FindingRecord, v: FindingView): string {
   const res = v.resources?.join(', ');
+  // A lock op on an empty register has no lock instance, only its class.
+  const lock = v.lock ?? `${v.lockClass} (its register names no task)`;
   const fail = v.failure ? `fork failing with ${v.failure.errno} at ${v.failure.site} (${v.failure.at.file}:${v.failure.at.line})` : '';
   switch (f.kind) {
     case 'leak': return `leak: a ${fail} still owns ${res} after its error ladder`;
@@ -77,9 +79,9 @@ function message(f: FindingRecord, v: FindingView): string {
     case 'double-acquire': return `double acquire: ${fmtRef(v.at)} acquires ${res}, which pid ${f.pid} already holds`;
     case 'bad-unlock-balance':
       return f.heldMode < 0
-        ? `bad unlock balance: ${fmtRef(v.at)} releases ${v.lock}${isSharedClass(f.lockClass) ? ` (${MODES[f.mode]})` : ''}, which this CPU does not hold`
-        : `bad unlock balance: ${fmtRef(v.at)} releases ${v.lock} for ${MODES[f.mode]} but holds it for ${MODES[f.heldMode]}`;
-    case 'recursive-locking': return `possible recursive locking: ${fmtRef(v.at)} acquires ${v.lock}, which this CPU already holds`;
+        ? `bad unlock balance: ${fmtRef(v.at)} releases ${lock}${isSharedClass(f.lockClass) ? ` (${MODES[f.mode]})` : ''}, which this CPU does not hold`
+        : `bad unlock balance: ${fmtRef(v.at)} releases ${lock} for ${MODES[f.mode]} but holds it for ${MODES[f.heldMode]}`;
+    case 'recursive-locking': return `possible recursive locking: ${fmtRef(v.at)} acquires ${lock}, which this CPU already holds`;
     case 'lock-held-returning-to-user':
       return `lock held when returning to user space: ${v.lockClass}${f.mode === A.MODE_READ ? ' (read)' : ''} taken at ${fmtRef(v.at)}, by a ${ACTIONS[f.action] ?? 'syscall'}${v.failure ? ` that failed with ${v.failure.errno} at ${v.failure.site}` : ''}`;
     case 'lockdep-assert-held': return `lockdep_assert_held(${v.lock ?? v.lockClass}) failed in ${fmtRef(v.at)}`;
