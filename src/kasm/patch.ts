@@ -87,9 +87,10 @@ function place(p: Patch, h: Hunk, body: Line[], after: number): number {
   return matches[0];
 }
 
-/** Apply `patches` to the routines of `files` (a base model's): each patched
- *  routine is taken out of its file and comes back as a file of its own
- *  whose every line says where it came from. */
+/** Apply `patches` to the routines of `files` (a base model's). A patched
+ *  routine stays where it is in its file (so the program's order, and with
+ *  it every pc, is the base's), and that file's every line then says where
+ *  it came from. */
 export function applyPatches(files: SourceFile[], patches: Patch[]): SourceFile[] {
   const out = files.slice();
   for (const p of patches) {
@@ -110,10 +111,14 @@ export function applyPatches(files: SourceFile[], patches: Patch[]): SourceFile[
       }
     }
     result.push(...r.body.slice(next));
-    const lines = out[r.file].text.split(/\r?\n/);
-    for (let i = r.from; i < r.to; i++) lines[i] = '';
-    out[r.file] = { ...out[r.file], text: lines.join('\n') };
-    out.push({ path: p.at.file, text: result.map((l) => l.text).join('\n'), origins: result.map((l) => l.origin) });
+    const f = out[r.file];
+    const lines = f.text.split(/\r?\n/);
+    const origins = lines.map((_, i) => originOf(f, i));
+    out[r.file] = {
+      path: f.path,
+      text: [...lines.slice(0, r.from), ...result.map((l) => l.text), ...lines.slice(r.to)].join('\n'),
+      origins: [...origins.slice(0, r.from), ...result.map((l) => l.origin), ...origins.slice(r.to)],
+    };
   }
   return out;
 }
