@@ -10,7 +10,6 @@ import { runStepDriver } from '../src/drivers/step.js';
 import { runParallelDriver } from '../src/drivers/parallel.js';
 import type { RunOutcome } from '../src/drivers/outcome.js';
 import type { FindingGroup } from '../src/analysis/findings.js';
-import { siteAt } from '../src/analysis/findings.js';
 import { RESOURCES } from '../src/kasm/vocabulary.js';
 import { kernelProgram, checkFaults } from '../src/commands/run.js';
 
@@ -54,11 +53,7 @@ export const placeOf = (p: Program, pc: number): string => (pc >= 0 ? `${p.src[p
 /** A finding in one line, from its record: what a failing assertion shows. */
 export const brief = (p: Program) => (g: FindingGroup): string => `${g.first.kind} at ${placeOf(p, g.first.pc)} ×${g.count}`;
 
-/** The name of the fault site a record's syscall failed at first. */
-export const failedAt = (p: Program, f: FindingRecord): string | undefined => {
-  const site = siteAt(p, f.failPc);
-  return site ? p.sites[site].name : undefined;
-};
+export { failedAt } from '../src/analysis/findings.js';
 export const labelNames = (p: Program, f: FindingRecord): string[] => f.labels.map((l) => p.labels[l].name);
 /** A resource mask from names. */
 export const resources = (...names: (keyof typeof RESOURCES)[]): bigint => names.reduce((m, n) => m | (1n << BigInt(RESOURCES[n])), 0n);

@@ -17,6 +17,12 @@ export interface FindingGroup {
 /** The fault site of the instruction at `pc` (0: it has none). */
 export const siteAt = (p: Program, pc: number): number => (pc >= 0 ? decodeInsn(p.code, pc).site : 0);
 
+/** The name of the fault site a record's syscall failed at first (undefined: none). */
+export const failedAt = (p: Program, f: FindingRecord): string | undefined => {
+  const site = siteAt(p, f.failPc);
+  return site ? p.sites[site].name : undefined;
+};
+
 /** The distinct findings of a machine, in the order each was first found. */
 export function groupFindings(m: Machine): FindingGroup[] {
   const groups: FindingGroup[] = [];

@@ -7,7 +7,8 @@ import * as A from '../../assembly/abi.js';
 import type { Program } from '../kasm/index.js';
 import { decodeInsn, objKind } from '../kasm/insn.js';
 import type { FindingRecord } from '../machine/findings.js';
-import { isSharedMode, type WaitState } from '../machine/views.js';
+import type { WaitState } from '../machine/views.js';
+import { isSharedKind } from '../kasm/locks.js';
 import { leakedHolders } from './findings.js';
 
 export interface Holder { cpu: number; pid: number; mode: number }
@@ -39,7 +40,7 @@ export function waiters(program: Program, state: WaitState, records: FindingReco
   for (const c of state.cpus) {
     const lock = c.spinLock;
     if (!lock || !c.busy) continue;
-    const shared = isSharedMode(objKind(decodeInsn(program.code, c.spinPc).obj));
+    const shared = isSharedKind(objKind(decodeInsn(program.code, c.spinPc).obj));
     const holders: Holder[] = [];
     for (const h of state.cpus) for (const e of h.held) if (e.lock === lock) holders.push({ cpu: h.cpu, pid: h.pid, mode: e.mode });
     const w = words.get(lock)!;

@@ -35,10 +35,11 @@ import type { FindingRecord } from '../machine/findings.js';
 import { kernelProgram } from './run.js';
 import { runStepDriver } from '../drivers/step.js';
 import { runParallelDriver } from '../drivers/parallel.js';
-import { siteAt } from '../analysis/findings.js';
+import { failedAt } from '../analysis/findings.js';
 import { checkLadders, type LadderReport, type SiteLadder } from '../analysis/ladder/walk.js';
 import { verdictClasses } from '../analysis/ladder/verdict.js';
-import { errnoName, LOCK_CLASSES, RESOURCE_NAMES } from '../kasm/vocabulary.js';
+import { errnoName, resourceNames } from '../kasm/vocabulary.js';
+import { className, heldLockName } from '../kasm/locks.js';
 import type { Program, SiteInfo } from '../kasm/index.js';
 import { renderFinding } from '../report/findings.js';
 import { describeHang } from '../report/waitfor.js';
@@ -111,21 +112,11 @@ export function verdictOf(x: Issues): string {
   return v.length ? v.join('+') : 'clean';
 }
 
-const className = (cls: number): string => LOCK_CLASSES.find((c) => c.id === cls)?.name ?? `class ${cls}`;
-const resourceNames = (mask: bigint): string[] => RESOURCE_NAMES.filter((_, r) => (mask >> BigInt(r)) & 1n);
-
-/** `scx_fork_rwsem (read)`, as the static walk names a held lock. */
-function heldName(cls: number, mode: number): string {
-  const kind = LOCK_CLASSES.find((c) => c.id === cls)?.kind;
-  const shared = kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
-  return shared ? `${className(cls)} (${mode === A.MODE_READ ? 'read' : 'write'})` : className(cls);
-}
-
 /** Book a ladder finding on the issues of its failure site; false if it is not one. */
 function book(p: Program, into: Issues, f: FindingRecord): boolean {
   switch (f.kind) {
     case 'leak': for (const r of resourceNames(f.resources)) add(into.leaks, r); return true;
-    case 'lock-held-returning-to-user': add(into.heldLocks, heldName(f.lockClass, f.mode)); return true;
+    case 'lock-held-returning-to-user': add(into.heldLocks, heldLockName(f.lockClass, f.mode)); return true;
     case 'double-release': case 'double-acquire': for (const r of resourceNames(f.resources)) add(into.doubleReleases, r); return true;
     case 'bad-unlock-balance': case 'recursive-locking': case 'lockdep-assert-held': {
       const src = f.pc >= 0 ? p.src[f.pc] : undefined;
@@ -134,12 +125,6 @@ function book(p: Program, into: Issues, f: FindingRecord): boolean {
     }
   }
   return false;
-}
-
-/** The fault site a record's syscall failed at first (undefined: none). */
-function failedAt(p: Program, f: FindingRecord): string | undefined {
-  const site = siteAt(p, f.failPc);
-  return site ? p.sites[site].name : undefined;
 }
 
 /** What makes two unexplained findings the same (a failure's own findings are per site). */

@@ -11,6 +11,17 @@ const KIND_NAMES = ['spinlock', 'rwlock', 'rwsem', 'mutex'];
 
 export const kindName = (kind: number): string => KIND_NAMES[kind] ?? `kind ${kind}`;
 
+/** Reader-writer kinds: their holds have a mode worth naming. */
+export const isSharedKind = (kind: number): boolean => kind === abi.KIND_RWLOCK || kind === abi.KIND_RWSEM;
+
+/** A lock class by its lockdep name (`&rq->__lock`). */
+export const className = (cls: number): string => LOCK_CLASSES.find((c) => c.id === cls)?.name ?? `class ${cls}`;
+export const isSharedClass = (cls: number): boolean => isSharedKind(LOCK_CLASSES.find((c) => c.id === cls)?.kind ?? -1);
+
+/** A held lock as the ladder walk and `forksim faults` name it: `scx_fork_rwsem (read)`. */
+export const heldLockName = (cls: number, mode: number): string =>
+  isSharedClass(cls) ? `${className(cls)} (${mode === abi.MODE_READ ? 'read' : mode === abi.MODE_EXCL ? 'write' : 'any'})` : className(cls);
+
 /** Every lock object name, for suggestions and listings. */
 export const LOCK_OBJECT_NAMES: string[] = [
   ...GLOBALS.map((c) => c.name),

@@ -247,3 +247,6 @@ export const ENTRY_POINTS: { action: number; routine: string; required: boolean 
 ];
 
 export const RESOURCE_NAMES: string[] = Object.keys(RESOURCES).sort((a, b) => RESOURCES[a as Resource] - RESOURCES[b as Resource]);
+
+/** The names of the resources in a ledger mask. */
+export const resourceNames = (mask: bigint): string[] => RESOURCE_NAMES.filter((_, r) => (mask >> BigInt(r)) & 1n);

@@ -95,6 +95,7 @@ export class Machine {
   private at(addr: number): number { return Atomics.load(this.i32, addr >> 2); }
   private at64(addr: number): bigint { return new BigUint64Array(this.memory.buffer)[addr >> 3]; }
   private set64(addr: number, v: bigint): void { new BigUint64Array(this.memory.buffer)[addr >> 3] = v; }
+  private readonly reader = { i32: (a: number): number => this.at(a), u64: (a: number): bigint => this.at64(a) };
 
   // ── The configuration ───────────────────────────────────────────────────
   private writeConfig(): void {
@@ -330,11 +331,10 @@ export class Machine {
   distinctFindings(): DistinctFinding[] {
     const out: DistinctFinding[] = [];
     const table = this.h(L.H_DISTINCT_BASE), firsts = this.h(L.H_FIRSTS_BASE);
-    const reader = { i32: (a: number) => this.at(a), u64: (a: number) => this.at64(a) };
     for (let slot = 0; slot < L.DISTINCT_CAP; slot++) {
       const e = table + slot * L.DISTINCT_SIZE;
       if (this.at(e + L.DS_STATE) !== L.DS_READY) continue;
-      const first = decodeFinding(reader, firsts + slot * L.FINDING_SIZE);
+      const first = decodeFinding(this.reader, firsts + slot * L.FINDING_SIZE);
       if (first) out.push({ count: this.at(e + L.DS_COUNT), seq: this.at(e + L.DS_SEQ), first });
     }
     return out.sort((a, b) => a.seq - b.seq);
@@ -364,10 +364,9 @@ export class Machine {
     const total = this.nrFindings();
     const n = Math.min(total, this.current.findingsCap);
     const base = this.h(L.H_FINDINGS_BASE);
-    const reader = { i32: (a: number) => this.at(a), u64: (a: number) => this.at64(a) };
     const records: FindingRecord[] = [];
     for (let i = 0; i < n; i++) {
-      const r = decodeFinding(reader, base + i * L.FINDING_SIZE);
+      const r = decodeFinding(this.reader, base + i * L.FINDING_SIZE);
       if (r) records.push(r); // null: still being written by a worker
     }
     return { records, total };

@@ -3,7 +3,6 @@
 // counters, a lockdep edge, a lock_stat record, and which lock an address
 // is. Each is a plain object copied out of memory at the time of the call,
 // so a driver can hand one to the analysis layer as a snapshot.
-import * as A from '../../assembly/abi.js';
 import { decodeHeldInfo } from '../kasm/insn.js';
 
 export interface HeldLock { lock: number; cls: number; subclass: number; mode: number; pc: number; step: number }
@@ -53,4 +52,3 @@ export function heldLock(lock: number, info: number, pc: number, step: number): 
   return { lock, cls, subclass, mode, pc, step };
 }
 
-export const isSharedMode = (kind: number): boolean => kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;

@@ -2,7 +2,9 @@
 // (lock classes and instances, resources, errnos, syscalls), and where an
 // instruction is in the kasm source.
 import * as A from '../../assembly/abi.js';
-import { RESOURCE_NAMES, LOCK_CLASSES, errnoName } from '../kasm/vocabulary.js';
+import { errnoName } from '../kasm/vocabulary.js';
+export { resourceNames } from '../kasm/vocabulary.js';
+import { className } from '../kasm/locks.js';
 import type { Program } from '../kasm/index.js';
 import type { Machine } from '../machine/machine.js';
 import type { LockId } from '../machine/views.js';
@@ -25,17 +27,7 @@ export const ACTIONS: Record<number, string> = {
   [A.ACT_ZAP_PID_NS]: 'pid namespace teardown', [A.ACT_REOPEN_PID_NS]: 'new pid namespace', [A.ACT_SCHEDULE]: 'schedule',
 };
 
-export function resourceNames(mask: bigint): string[] {
-  const out: string[] = [];
-  for (let r = 0; r < RESOURCE_NAMES.length; r++) if ((mask >> BigInt(r)) & 1n) out.push(RESOURCE_NAMES[r]);
-  return out;
-}
-export const className = (c: number): string => LOCK_CLASSES.find((k) => k.id === c)?.name ?? `class ${c}`;
-/** Reader-writer classes: their holds have a mode worth printing. */
-export const isSharedClass = (c: number): boolean => {
-  const kind = LOCK_CLASSES.find((k) => k.id === c)?.kind;
-  return kind === A.KIND_RWLOCK || kind === A.KIND_RWSEM;
-};
+export { className, isSharedClass } from '../kasm/locks.js';
 /** A lockdep graph node: its class, and `/N` for a nesting subclass. */
 export const nodeName = (node: number): string => `${className(nodeClass(node))}${nodeSubclass(node) ? `/${nodeSubclass(node)}` : ''}`;
 export { errnoName };
