@@ -31,13 +31,15 @@ export const OP_PRIM = 2; // arg = primitive index (effects table row); obj = ta
 export const OP_LOCK = 3; // arg = lock ref; obj = mode | subclass << 2 | kind << 6
 export const OP_UNLOCK = 4; // arg = lock ref; obj = mode | kind << 6
 export const OP_ASSERT_HELD = 5; // arg = lock ref; obj = mode (MODE_ANY: either)
-export const OP_CALL = 6; // arg = routine entry; target = else (callee returned err != 0)
+export const OP_CALL = 6; // arg = routine entry; target = else (callee returned err != 0); obj = passed reg | param reg << 4
+export const CALL_PARAM_SHIFT = 4; // OP_CALL obj: the callee's parameter register gets the passed one's task
 export const OP_RETURN = 7; // returns the err register (0 on the success path)
 export const OP_GOTO = 8; // target
-export const OP_REQUIRE = 9; // arg = cond; obj = 1 to negate; fails with errno to target unless cond holds
-export const OP_IF = 10; // arg = cond; obj = 1 to negate; goto target if cond holds
+export const OP_REQUIRE = 9; // arg = condition row; fails with errno to target unless it holds
+export const OP_IF = 10; // arg = condition row; goto target if it holds
 export const OP_MOV = 11; // arg = destination task register; obj = source task register
-export const NR_OPS = 12;
+export const OP_STATE = 12; // arg = var id; obj = ST_* | reg << 4; errno word = value (ST_SET)
+export const NR_OPS = 13;
 
 // Lock acquisition modes (OP_LOCK obj bits 0..1, OP_UNLOCK obj).
 export const MODE_EXCL = 0; // spin_lock, write_lock, down_write, mutex_lock
@@ -72,32 +74,24 @@ export const REG_THIS_RQ = 7; // this CPU's runqueue (read-only)
 export const NR_REGS = 8;
 
 // ── Locks ───────────────────────────────────────────────────────────────────
-// A lock ref names a lock instance: ref = reg << 8 | field. For REG_NONE the
-// field is a global lock id (equal to its class); for task registers it is
-// F_PI_LOCK or F_SIGLOCK; for rq registers F_RQ_LOCK.
+// A lock ref names a lock instance: ref = class << 16 | reg << 8 | slot. The
+// model declares every lock (src/kasm/declare.ts); the class is lockdep's
+// (all pi_locks are one class), the slot indexes the global locks
+// (REG_NONE), a task's lock words (task registers) or a runqueue's (rq
+// registers).
+export const LOCKREF_CLASS_SHIFT = 16;
 export const LOCKREF_REG_SHIFT = 8;
-export const F_PI_LOCK = 0;
-export const F_SIGLOCK = 1;
-export const F_RQ_LOCK = 0;
-
-// Lock classes (lockdep's sense: all pi_locks are one class).
-export const CLASS_TASKLIST_LOCK = 0;
-export const CLASS_SCX_FORK_RWSEM = 1;
-export const CLASS_PIDMAP_LOCK = 2;
-export const CLASS_SCX_TASKS_LOCK = 3;
-export const CLASS_CGROUP_THREADGROUP_RWSEM = 4;
-export const CLASS_SCX_OPS_ENABLE_MUTEX = 5;
-export const CLASS_CSS_SET_LOCK = 6;
-export const NR_GLOBAL_LOCKS = 7; // global lock id == class id below this
-export const CLASS_PI_LOCK = 7;
-export const CLASS_SIGLOCK = 8;
-export const CLASS_RQ_LOCK = 9;
-export const NR_CLASSES = 10;
+export const LOCKREF_SLOT_MASK = 0xff;
+export const MAX_CLASSES = 32;
+export const MAX_GLOBAL_LOCKS = 32;
+export const MAX_TASK_LOCKS = 4;
+export const MAX_RQ_LOCKS = 4;
 // lockdep's graph nodes are (class, subclass) pairs, as lock_class keys are.
 export const MAX_SUBCLASSES = 8;
-export const LOCKDEP_NODES = NR_CLASSES * MAX_SUBCLASSES;
+export const LOCKDEP_NODES = MAX_CLASSES * MAX_SUBCLASSES;
 
-// Lock kinds: what operations a class admits.
+// Lock kinds: what operations a class admits (the declared kinds map onto
+// these: raw_spinlock and spinlock are SPIN, percpu_rwsem and rwsem RWSEM).
 export const KIND_SPIN = 0; // raw_spinlock_t / spinlock_t: fair ticket lock
 export const KIND_RWLOCK = 1; // rwlock_t (tasklist_lock)
 export const KIND_RWSEM = 2; // (percpu_)rw_semaphore: sleeps in the kernel, spins here
@@ -115,99 +109,98 @@ export const RW_WAITER = 0x10000;
 export const RW_WAITERS_MASK = 0x3fff0000;
 export const RW_WRITER = 0x40000000;
 
-// ── Ledger resources (bit index in a task's owned set; at most 64) ─────────
-export const RES_TASK_STRUCT = 0;
-export const RES_CREDS = 1;
-export const RES_NPROC = 2; // the RLIMIT_NPROC ucount
-export const RES_DELAYACCT = 3;
-export const RES_MEMPOLICY = 4;
-export const RES_PERF = 5;
-export const RES_AUDIT = 6;
-export const RES_SECURITY = 7;
-export const RES_SEMUNDO = 8;
-export const RES_FILES = 9;
-export const RES_FS = 10;
-export const RES_SIGHAND = 11;
-export const RES_SIGNAL = 12;
-export const RES_MM = 13;
-export const RES_NAMESPACES = 14;
-export const RES_IO = 15;
-export const RES_THREAD = 16;
-export const RES_PID = 17;
-export const RES_CGROUP_FORK = 18; // cgroup_can_fork()'s css_set ref + threadgroup read hold
-export const RES_PIDS_CHARGE = 19; // the pids controller's charge
-export const RES_CORE_COOKIE = 20;
-export const RES_SCX_TASK = 21; // per-task state set up by ops.init_task()
-export const NR_RESOURCES = 22;
+// ── Ledger resources ────────────────────────────────────────────────────────
+// Declared by the model (`resource NAME`): bit index in a task's owned set.
+export const MAX_RESOURCES = 32;
 
-// ── Conditions (OP_REQUIRE / OP_IF) ─────────────────────────────────────────
-export const COND_PIDNS_ADDING = 0; // pid_allocated & PIDNS_ADDING
-export const COND_FATAL_SIGNAL_PENDING = 1; // fatal_signal_pending(current)
-export const COND_SIGPENDING = 2; // task_sigpending(current)
-export const COND_BELOW_MAX_THREADS = 3; // nr_threads < max_threads (read racily, like data_race())
-export const COND_NPROC_OK = 4; // RLIMIT_NPROC: tasks run as root here, so always true
-export const COND_DL_PRIO = 5; // dl_prio(p->prio): no deadline tasks here, so always false
-export const COND_SCX_ENABLED = 6; // scx_enabled()
-export const COND_SCX_INIT_TASK_ENABLED = 7; // scx_ops_init_task_enabled
-export const COND_P_CLASS_EXT = 8; // p->sched_class == &ext_sched_class
-export const COND_ITER_END = 9; // the last iterator primitive found nothing
-export const COND_LAST_REF = 10; // the last put dropped the final reference
-export const COND_TASK_RQ_STABLE = 11; // task_rq(t) == rq (after locking it)
-export const COND_T_SCX_STATE_NONE = 12; // t's scx state is NONE
-export const COND_T_SCX_STATE_ENABLED = 13;
-export const COND_P_SCX_STATE_NONE = 14;
-export const COND_SAME_RQ = 15; // rq == rq2
-export const NR_CONDS = 16;
+// ── Declared state (`state`, `refcount`, `param`) ──────────────────────────
+// A variable lives in the global state region, in a task's or in a
+// runqueue's; an access names the variable (its row in the vars table) and,
+// for task and rq variables, the register of the instance.
+export const SCOPE_GLOBAL = 0;
+export const SCOPE_TASK = 1;
+export const SCOPE_RQ = 2;
+export const MAX_VARS = 128; // rows in the vars table
+export const MAX_GLOBAL_VARS = 64; // words (a refcount takes two)
+export const MAX_TASK_VARS = 24;
+export const MAX_RQ_VARS = 8;
+export const VF_REFCOUNT = 1; // a refcount_t: get from 0 and put below 0 are findings
 
-// ── Primitive behaviours (what a primitive does beyond its ledger effects) ─
+// State operations: OP_STATE's obj low nibble, and a primitive's effects.
+export const ST_SET = 0; // var = value
+export const ST_INC = 1;
+export const ST_DEC = 2;
+export const ST_GET = 3; // refcount_inc()
+export const ST_PUT = 4; // refcount_dec_and_test(): at zero the release routine runs
+export const ST_CHARGE = 5; // primitive effect: var += 1 unless that passes the limit var (> 0), then a natural failure
+export const MAX_PRIM_EFFECTS = 4;
+
+// ── Conditions (OP_REQUIRE / OP_IF / a primitive's natural failure / an
+// action's precondition): a row of up to MAX_ATOMS atoms, all of which must
+// hold. An atom compares two operands.
+export const MAX_CONDS = 256;
+export const MAX_ATOMS = 4;
+export const CMP_TRUE = 0; // lhs != 0
+export const CMP_FALSE = 1; // lhs == 0
+export const CMP_EQ = 2;
+export const CMP_NE = 3;
+export const CMP_LT = 4;
+export const CMP_LE = 5;
+export const CMP_GT = 6;
+export const CMP_GE = 7;
+// Operands: kind | reg << 4 | flags << 8, and a value word.
+export const OPD_CONST = 0; // value
+export const OPD_VAR = 1; // value = var id; reg for task and rq variables
+export const OPD_BUILTIN = 2; // value = BV_*; reg where the value is a task's or runqueue's
+export const OPD_REG = 3; // the CPU id in an rq register
+export const OPD_KIND_MASK = 0xf;
+export const OPD_REG_SHIFT = 4;
+export const OPD_REG_MASK = 0xf;
+export const OPD_RACY = 0x100; // data_race(): a read the guard check skips
+// Values the built-in services keep (machine state, not declared).
+export const BV_NR_THREADS = 0; // nr_threads (read racily, like data_race())
+export const BV_MAX_THREADS = 1; // max_threads (the scenario's)
+export const BV_PIDNS_ADDING = 2; // ns->pid_allocated & PIDNS_ADDING
+export const BV_FATAL_SIGNAL_PENDING = 3; // fatal_signal_pending(current): only SIGKILL is modelled
+export const BV_ITER_END = 4; // the last iterator or search found nothing
+export const BV_LAST_REF = 5; // the last put_task_struct_rcu_user() dropped the final reference
+export const BV_RANDOM_PPM = 6; // a fresh draw in [0, 1000000) from this CPU's RNG
+export const BV_TASK_CPU = 7; // task_cpu(reg)
+export const NR_BUILTINS = 8;
+
+// ── Built-in services (what a declared primitive runs beyond its declared
+// effects: machine code with kernel names, src/kasm/services.ts) ─────────
 export const B_NONE = 0;
 export const B_DUP_TASK_STRUCT = 1;
 export const B_FREE_TASK = 2; // bad_fork_free: the child is TASK_DEAD, its slot freed at return
-export const B_SCHED_FORK = 3;
-export const B_SET_TASK_CPU = 4;
-export const B_IDR_ALLOC = 5;
-export const B_IDR_REMOVE = 6;
-export const B_PIDS_CHARGE = 7;
-export const B_PIDS_UNCHARGE = 8;
-export const B_OPS_INIT_TASK = 9;
-export const B_OPS_EXIT_TASK = 10;
-export const B_SCX_TASKS_ADD = 11;
-export const B_SCX_TASKS_DEL = 12;
-export const B_ATTACH_PID = 13;
-export const B_SELECT_TASK_RQ = 14;
-export const B_ACTIVATE_TASK = 15;
-export const B_PUT_PREV_TASK = 16;
-export const B_PICK_NEXT_TASK = 17;
-export const B_EXIT_ZOMBIE = 18;
-export const B_DO_TASK_DEAD = 19;
-export const B_WAIT_TASK_ZOMBIE = 20;
-export const B_UNHASH_PROCESS = 21;
-export const B_PUT_RCU_USER = 22;
-export const B_FREE_TASK_STRUCT = 23;
-export const B_PICK_KILL_TARGET = 24;
-export const B_SEND_SIGKILL = 25;
-export const B_PIDNS_DISABLE = 26;
-export const B_PIDNS_ENABLE = 27;
-export const B_SCX_SET_INIT_TASK_ENABLED = 28;
-export const B_SCX_CLEAR_INIT_TASK_ENABLED = 29;
-export const B_SCX_SET_ENABLED = 30;
-export const B_SCX_CLEAR_ENABLED = 31;
-export const B_SCX_TASK_ITER_START = 32;
-export const B_SCX_TASK_ITER_NEXT = 33;
-export const B_TASK_RQ = 34;
-export const B_SCX_INIT_TASK_LOADED = 35;
-export const B_SCX_SWITCH_CLASS = 36;
-export const B_FIND_BUSIEST_RQ = 37;
-export const B_DOUBLE_RQ_ORDER = 38;
-export const B_MIGRATE_TASK = 39;
-export const B_GET_PARENT = 40;
-export const B_SCX_SET_READY = 41;
-export const B_SCX_ENABLE_TASK = 42;
-export const B_SCX_DISABLE_TASK = 43;
-export const B_SCX_RESET_CLASS = 44;
-export const B_LITMUS_LOAD = 45; // litmus tests: read a shared counter into this CPU's scratch word
-export const B_LITMUS_STORE = 46; // litmus tests: write scratch + 1 back (a split, racy increment)
-export const NR_BEHAVIOURS = 47;
+export const B_SET_TASK_CPU = 3;
+export const B_IDR_ALLOC = 4;
+export const B_IDR_REMOVE = 5;
+export const B_ATTACH_PID = 6;
+export const B_SELECT_TASK_RQ = 7;
+export const B_ACTIVATE_TASK = 8;
+export const B_PUT_PREV_TASK = 9;
+export const B_PICK_NEXT_TASK = 10;
+export const B_EXIT_ZOMBIE = 11;
+export const B_DO_TASK_DEAD = 12;
+export const B_WAIT_TASK_ZOMBIE = 13;
+export const B_UNHASH_PROCESS = 14;
+export const B_PUT_RCU_USER = 15;
+export const B_FREE_TASK_STRUCT = 16;
+export const B_PICK_KILL_TARGET = 17;
+export const B_SEND_SIGKILL = 18;
+export const B_PIDNS_DISABLE = 19;
+export const B_PIDNS_ENABLE = 20;
+export const B_TASK_ITER_START = 21;
+export const B_TASK_ITER_NEXT = 22; // arg: the per-task flag variable a task must have set
+export const B_TASK_RQ = 23;
+export const B_FIND_BUSIEST_RQ = 24;
+export const B_DOUBLE_RQ_ORDER = 25;
+export const B_MIGRATE_TASK = 26;
+export const B_GET_PARENT = 27;
+export const B_LITMUS_LOAD = 28; // litmus tests: read a shared counter into this CPU's scratch word
+export const B_LITMUS_STORE = 29; // litmus tests: write scratch + 1 back (a split, racy increment)
+export const NR_SERVICES = 30;
 
 // ── Task states (task_struct->__state / exit_state, collapsed) ─────────────
 export const TASK_FREE = 0; // slot unused
@@ -220,29 +213,21 @@ export const TASK_DEAD = 5; // a failed fork's child after bad_fork_free
 // Task flags.
 export const TF_SIGKILL = 1; // SIGKILL pending
 export const TF_UNKILLABLE = 2; // SIGNAL_UNKILLABLE (the boot tasks: init and friends)
-export const TF_ON_SCX_LIST = 4; // on scx_tasks
-export const TF_CLASS_EXT = 8; // p->sched_class == &ext_sched_class
-export const TF_EXITING = 16; // PF_EXITING
-
-// sched_ext per-task states.
-export const SCX_TASK_NONE = 0;
-export const SCX_TASK_INIT = 1;
-export const SCX_TASK_READY = 2;
-export const SCX_TASK_ENABLED = 3;
+export const TF_EXITING = 4; // PF_EXITING
 
 // ── Workload actions: what a running task does next ─────────────────────────
+// The built-in ones have machine semantics (population control, fork
+// accounting, reaping); a model declares its own after them (`action`).
 export const ACT_FORK = 0;
 export const ACT_EXIT = 1;
 export const ACT_WAIT = 2;
 export const ACT_KILL = 3;
 export const ACT_YIELD = 4;
-export const ACT_SCX_ENABLE = 5;
-export const ACT_SCX_DISABLE = 6;
-export const ACT_LOAD_BALANCE = 7;
-export const ACT_ZAP_PID_NS = 8;
-export const ACT_REOPEN_PID_NS = 9;
-export const ACT_SCHEDULE = 10; // run by an idle CPU (or after exit); not weighted
-export const NR_ACTIONS = 11;
+export const ACT_BALANCE = 5; // also run by an idle CPU while another runqueue is busy (newidle)
+export const ACT_SCHEDULE = 6; // run by an idle CPU (or after exit); not weighted
+export const ACT_MODEL = 7; // the first model-declared action
+export const MAX_MODEL_ACTIONS = 8;
+export const NR_ACTIONS = ACT_MODEL + MAX_MODEL_ACTIONS;
 
 // ── What step() returns ─────────────────────────────────────────────────────
 export const STEP_PROGRESS = 0;
@@ -279,7 +264,9 @@ export const FIND_LOCKDEP_CYCLE = 14;
 export const FIND_LOCK_ORDER_INSTANCE = 15; // nested locks of one class in the wrong instance order
 export const FIND_WORKER_DIED = 16;
 export const FIND_LIVELOCK = 17; // no fork attempt completes while CPUs keep finishing syscalls
-export const NR_FIND_KINDS = 18;
+export const FIND_GUARDED = 18; // declared state accessed without the lock that guards it
+export const FIND_REFCOUNT = 19; // refcount_t: addition on 0, or underflow
+export const NR_FIND_KINDS = 20;
 
 // Invariant ids (FIND_INVARIANT's detail).
 export const INV_NR_RUNNING = 1; // rq->nr_running != tasks queued on it
@@ -291,12 +278,16 @@ export const INV_TASK_STATE = 6; // a task in no state or two places
 export const INV_LOCK_FREE = 7; // a lock word is not free at a quiescent point with no holder
 
 // ── errno values (positive; copy_process returns -errno) ────────────────────
+export const EPERM = 1;
 export const ESRCH = 3;
 export const EINTR = 4;
 export const ECHILD = 10;
 export const EAGAIN = 11;
 export const ENOMEM = 12;
+export const EFAULT = 14;
+export const EBUSY = 16;
 export const EINVAL = 22;
+export const EPROTO = 71;
 export const ERESTARTNOINTR = 513;
 
 // ── Limits ──────────────────────────────────────────────────────────────────
@@ -308,3 +299,4 @@ export const MAX_PATH = 32; // labels recorded per failing syscall
 export const MAX_SITES = 4096;
 export const MAX_INSNS = 65536;
 export const MAX_PRIMS = 256;
+export const MAX_STATE_OBJ_REG_SHIFT = 4; // OP_STATE obj: op | reg << 4

@@ -6,11 +6,11 @@ import {
   HEADER_SIZE, H_STOP, H_ZOMBIE_HEAD, H_ZOMBIE_TAIL, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
   H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
   SF_OVERFLOW, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
-  S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_PARENT,
+  H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, GLOBAL_VAR_STRIDE, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_PARENT,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
-import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr } from './machine';
+import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, globalVarAddr, varAddr } from './machine';
 import { cset, splitmix, resCount } from './cpu';
 import { initTaskPool, allocTaskSlot, setTaskState, setTaskPid, setTaskParent, setTaskCpu, setTaskFlag, setTaskUsage, setTaskOwned } from './task';
 import { initRunqueues } from './runqueue';
@@ -25,7 +25,13 @@ export function boot(): void {
     store<i32>(a + S_PASSES, 0); store<i32>(a + S_INJECTED, 0); store<i32>(a + S_FORK_FAILS, 0);
     store<i32>(a + S_NATURAL, 0); store<i32>(a + S_ERRNO, 0); store<i32>(a + S_NATURAL_AFTER, 0);
   }
-  memory.fill(globalLockAddr(0), 0, A.NR_GLOBAL_LOCKS * GLOBAL_LOCK_STRIDE);
+  memory.fill(globalLockAddr(0), 0, A.MAX_GLOBAL_LOCKS * GLOBAL_LOCK_STRIDE);
+  // Global variables start at their declared values (parameters: the scenario's).
+  memory.fill(globalVarAddr(0), 0, A.MAX_GLOBAL_VARS * GLOBAL_VAR_STRIDE);
+  for (let v = 0; v < hget(H_NR_VARS); v++) {
+    const r = varAddr(v);
+    if (load<i32>(r + V_SCOPE) == A.SCOPE_GLOBAL) store<i32>(globalVarAddr(load<i32>(r + V_SLOT)), load<i32>(r + V_INIT));
+  }
   // lockdep, lock_stat, contention counts and the findings' tables; the
   // schedule buffer is the host's.
   memory.fill(<usize>hget(H_LD_MATRIX_BASE), 0, <usize>(hget(H_SCHED_BASE) - hget(H_LD_MATRIX_BASE)));
@@ -48,11 +54,11 @@ export function boot(): void {
     setTaskCpu(t, c);
     setTaskFlag(t, A.TF_UNKILLABLE);
     setTaskUsage(t, 2);
-    // Boot tasks own their task_struct and pid only: they never exit, so
-    // nothing else of theirs is ever released.
-    setTaskOwned(t, (<u64>1 << A.RES_TASK_STRUCT) | (<u64>1 << A.RES_PID));
-    resCount(c, A.RES_TASK_STRUCT, 1);
-    resCount(c, A.RES_PID, 1);
+    // Boot tasks own what dup_task_struct and idr_alloc acquire only: they
+    // never exit, so nothing else of theirs is ever released.
+    const owned = load<u64>(hdr(H_BOOT_OWNED));
+    setTaskOwned(t, owned);
+    for (let r = 0; r < A.MAX_RESOURCES; r++) if ((owned >> <u64>r) & 1) resCount(c, r, 1);
     store<i32>(cpuAddr(c) + C_CURR, t);
   }
   hset(H_LAST_PID, cpus);

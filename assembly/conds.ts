@@ -1,34 +1,71 @@
-// Conditions for `require` and `if`: reads of machine state, made the way
-// the kernel makes them (nr_threads racily, like data_race()).
-import { hget, hdr } from './machine';
-import { H_PID_ALLOCATED, H_NR_THREADS, H_MAX_THREADS, H_SCX_ENABLED, H_SCX_INIT_TASK_ENABLED, PIDNS_ADDING, C_P, C_T, C_RQ, C_RQ2, CF_ITER_END, CF_LAST_REF } from './layout';
+// Conditions for `require`, `if`, a primitive's natural failure and an
+// action's precondition: a row of atoms (layout.ts), all of which must hold.
+// Operands are constants, declared variables, rq registers, or values the
+// built-in services keep (nr_threads is read racily, as the kernel's
+// data_race() read of it is).
+import { hget, hdr, condAddr } from './machine';
+import { H_PID_ALLOCATED, H_NR_THREADS, H_MAX_THREADS, PIDNS_ADDING, CF_ITER_END, CF_LAST_REF, CD_NR_ATOMS, CD_ATOMS, ATOM_SIZE, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
-import { cget, curr, cpuFlag } from './cpu';
-import { taskFlags, taskCpu, taskScxState } from './task';
+import { curr, cpuFlag, randBelow, taskReg, rqReg } from './cpu';
+import { taskFlags, taskCpu } from './task';
+import { readVar } from './state';
 
-export function cond(cpu: i32, c: i32): bool {
-  switch (c) {
-    case A.COND_PIDNS_ADDING: return (atomic.load<i32>(hdr(H_PID_ALLOCATED)) & PIDNS_ADDING) != 0;
-    case A.COND_FATAL_SIGNAL_PENDING:
-    case A.COND_SIGPENDING: {
+function builtin(cpu: i32, id: i32, reg: i32): i32 {
+  switch (id) {
+    case A.BV_NR_THREADS: return atomic.load<i32>(hdr(H_NR_THREADS));
+    case A.BV_MAX_THREADS: return hget(H_MAX_THREADS);
+    case A.BV_PIDNS_ADDING: return (atomic.load<i32>(hdr(H_PID_ALLOCATED)) & PIDNS_ADDING) != 0 ? 1 : 0;
+    case A.BV_FATAL_SIGNAL_PENDING: {
       // Only SIGKILL is modelled, so any pending signal is fatal.
       const t = curr(cpu);
-      return t != NO_TASK && (taskFlags(t) & A.TF_SIGKILL) != 0;
+      return t != NO_TASK && (taskFlags(t) & A.TF_SIGKILL) != 0 ? 1 : 0;
     }
-    case A.COND_BELOW_MAX_THREADS: return atomic.load<i32>(hdr(H_NR_THREADS)) < hget(H_MAX_THREADS);
-    case A.COND_NPROC_OK: return true;
-    case A.COND_DL_PRIO: return false;
-    case A.COND_SCX_ENABLED: return atomic.load<i32>(hdr(H_SCX_ENABLED)) != 0;
-    case A.COND_SCX_INIT_TASK_ENABLED: return atomic.load<i32>(hdr(H_SCX_INIT_TASK_ENABLED)) != 0;
-    case A.COND_P_CLASS_EXT: return (taskFlags(cget(cpu, C_P)) & A.TF_CLASS_EXT) != 0;
-    case A.COND_ITER_END: return cpuFlag(cpu, CF_ITER_END);
-    case A.COND_LAST_REF: return cpuFlag(cpu, CF_LAST_REF);
-    case A.COND_TASK_RQ_STABLE: return taskCpu(cget(cpu, C_T)) == cget(cpu, C_RQ);
-    case A.COND_T_SCX_STATE_NONE: return taskScxState(cget(cpu, C_T)) == A.SCX_TASK_NONE;
-    case A.COND_T_SCX_STATE_ENABLED: return taskScxState(cget(cpu, C_T)) == A.SCX_TASK_ENABLED;
-    case A.COND_P_SCX_STATE_NONE: return taskScxState(cget(cpu, C_P)) == A.SCX_TASK_NONE;
-    case A.COND_SAME_RQ: return cget(cpu, C_RQ) == cget(cpu, C_RQ2);
+    case A.BV_ITER_END: return cpuFlag(cpu, CF_ITER_END) ? 1 : 0;
+    case A.BV_LAST_REF: return cpuFlag(cpu, CF_LAST_REF) ? 1 : 0;
+    case A.BV_RANDOM_PPM: return <i32>randBelow(cpu, 1000000);
+    case A.BV_TASK_CPU: {
+      const t = taskReg(cpu, reg);
+      return t == NO_TASK ? -1 : taskCpu(t);
+    }
   }
-  return false;
+  return 0;
+}
+
+function operand(cpu: i32, at: i32, opd: i32, value: i32): i32 {
+  const reg = (opd >> A.OPD_REG_SHIFT) & A.OPD_REG_MASK;
+  switch (opd & A.OPD_KIND_MASK) {
+    case A.OPD_CONST: return value;
+    case A.OPD_VAR: return readVar(cpu, at, value, reg, (opd & A.OPD_RACY) != 0);
+    case A.OPD_BUILTIN: return builtin(cpu, value, reg);
+    case A.OPD_REG: return rqReg(cpu, reg);
+  }
+  return 0;
+}
+
+/** Does condition row `row` hold on this CPU now (`at`: the instruction reading it)? */
+export function cond(cpu: i32, row: i32, at: i32): bool {
+  const c = condAddr(row);
+  const n = load<i32>(c + CD_NR_ATOMS);
+  for (let i = 0; i < n; i++) {
+    const a = c + CD_ATOMS + <usize>i * ATOM_SIZE;
+    const cmp = load<i32>(a + AT_CMP);
+    const l = operand(cpu, at, load<i32>(a + AT_LHS), load<i32>(a + AT_LHS_VALUE));
+    let ok: bool;
+    if (cmp == A.CMP_TRUE) ok = l != 0;
+    else if (cmp == A.CMP_FALSE) ok = l == 0;
+    else {
+      const r = operand(cpu, at, load<i32>(a + AT_RHS), load<i32>(a + AT_RHS_VALUE));
+      switch (cmp) {
+        case A.CMP_EQ: ok = l == r; break;
+        case A.CMP_NE: ok = l != r; break;
+        case A.CMP_LT: ok = l < r; break;
+        case A.CMP_LE: ok = l <= r; break;
+        case A.CMP_GT: ok = l > r; break;
+        default: ok = l >= r;
+      }
+    }
+    if (!ok) return false;
+  }
+  return true;
 }

@@ -8,7 +8,7 @@
 import { findingAddr, hdr, hget, requestStop, flags, cpuAddr, stageAddr, distinctAddr, firstAddr } from './machine';
 import {
   H_NR_FINDINGS, H_FINDINGS_CAP, H_NR_DISTINCT, H_DISTINCT_LOST, H_KIND_COUNTS, FLAG_STOP_ON_FINDING,
-  FD_KIND, FD_CPU, FD_TASK, FD_PID, FD_PC, FD_FAIL_PC, FD_ERRNO, FD_MASK, FD_D,
+  FD_KIND, FD_CPU, FD_TASK, FD_PID, FD_PC, FD_FAIL_PC, FD_ERRNO, FD_MASK, FD_A, FD_B, FD_C, FD_D,
   FD_STEP, FD_PATH_LEN, FD_PATH, FD_PATH_MAX, FD_END, C_FAIL_PC, C_ERR, C_STEPS, C_PATH_LEN, C_PATH, C_PC, C_SPIN_PC,
   FD_LOCK, FD_CLASS, FD_MODE, FD_COUNT, FD_INVARIANT, FD_INV_VALUE, FD_INV_SUBJECT, FD_INV_CLASS,
   FD_FROM_NODE, FD_TO_NODE, FINDING_SIZE, DISTINCT_CAP, DS_STATE, DS_KIND, DS_PC, DS_FAIL_PC, DS_K1, DS_K2,
@@ -61,6 +61,8 @@ function writeKey(kind: i32, f: usize, key: usize): void {
     case A.FIND_HELD_OVERFLOW: case A.FIND_LOCK_ORDER_INSTANCE:
       k1 = load<i32>(f + FD_CLASS); break;
     case A.FIND_LOCKDEP_CYCLE: k1 = load<i32>(f + FD_FROM_NODE); k2 = load<i32>(f + FD_TO_NODE); break;
+    case A.FIND_GUARDED: k1 = load<i32>(f + FD_CLASS); k2 = load<i32>(f + FD_C); k3 = load<i32>(f + FD_D); break;
+    case A.FIND_REFCOUNT: k1 = load<i32>(f + FD_A); k2 = load<i32>(f + FD_C); k3 = load<i32>(f + FD_D); break;
     case A.FIND_DEADLOCK: k1 = load<i32>(f + FD_COUNT); break;
     case A.FIND_HANG: k1 = load<i32>(f + FD_CPU); k2 = load<i32>(f + FD_LOCK); break;
     case A.FIND_WORKER_DIED: k1 = load<i32>(f + FD_CPU); break;
@@ -181,4 +183,27 @@ export function reportFromHost(kind: i32, cpu: i32, lock: i32, n: i32): void {
   store<i32>(f + FD_CLASS, -1);
   store<i32>(f + FD_COUNT, n);
   publish(f, kind);
+}
+
+/** Declared state `id` accessed without the lock that guards it (`lock`:
+ *  the instance that should be held, 0 when its register is empty). */
+export function reportGuarded(cpu: i32, pc: i32, lock: i32, cls: i32, id: i32, write: bool): void {
+  const f = begin(cpu, curr(cpu), pc);
+  store<i32>(f + FD_LOCK, lock);
+  store<i32>(f + FD_CLASS, cls);
+  store<i32>(f + FD_C, id);
+  store<i32>(f + FD_D, write ? 1 : 0);
+  publish(f, A.FIND_GUARDED);
+}
+
+/** refcount_t's warnings: an underflow (the count was `before`, the put that
+ *  took it to zero was at `zeroPc`) or an addition on zero. `t`: the task
+ *  whose refcount it is (NO_TASK for a global one). */
+export function reportRefcount(cpu: i32, t: i32, pc: i32, id: i32, before: i32, zeroPc: i32, underflow: bool): void {
+  const f = begin(cpu, t, pc);
+  store<i32>(f + FD_A, id);
+  store<i32>(f + FD_B, before);
+  store<i32>(f + FD_C, zeroPc);
+  store<i32>(f + FD_D, underflow ? 1 : 0);
+  publish(f, A.FIND_REFCOUNT);
 }

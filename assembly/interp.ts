@@ -1,10 +1,11 @@
 // step(cpu): execute one micro-op of the routine this CPU runs. Every
 // driver is built on this one function.
-import { insnAddr, effectAddr, siteAddr, stopped, cpuAddr, flags, hdr } from './machine';
+import { insnAddr, effectAddr, siteAddr, varAddr, stopped, cpuAddr, flags, hdr } from './machine';
 import {
   C_DEPTH, C_FRAMES, FRAME_SIZE, FR_CALL_PC, FR_ERR, FR_FAIL_PC, FR_PATH_LEN, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
-  C_STEPS, C_SPINS, FLAG_LOCKDEP, E_BEHAVIOUR, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, S_NATURAL, S_ERRNO,
-  S_NATURAL_AFTER, H_LEDGER_BROKEN,
+  C_STEPS, C_SPINS, FLAG_LOCKDEP, E_SERVICE, E_SERVICE_ARG, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, E_NATURAL,
+  E_ERRNO, E_NR_EFFECTS, E_EFFECTS, EF_SIZE, EF_OP, EF_VAR, EF_VALUE, EF_COND, S_NATURAL, S_ERRNO, S_NATURAL_AFTER,
+  H_LEDGER_BROKEN, V_RELEASE, V_RELEASE_REG,
 } from './layout';
 import * as A from './abi';
 import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr } from './cpu';
@@ -13,7 +14,8 @@ import { lockdepAcquire } from './lockdep';
 import { lockstatReleased } from './lockstat';
 import { bookAcquire, bookRelease } from './ledger';
 import { shouldFail } from './faults';
-import { behave } from './prims';
+import { service } from './prims';
+import { applyState } from './state';
 import { cond } from './conds';
 import { reportLock, reportCount, reportInvariant } from './findings';
 import { insnOp, insnObj, insnSite, objMode, objSubclass, objKind, heldInfoOf, infoClass, infoMode } from './insn';
@@ -75,37 +77,59 @@ function exec(cpu: i32): i32 {
     }
     case A.OP_ASSERT_HELD: assertHeld(cpu, at, arg, obj); break;
     case A.OP_CALL: {
-      const d = depth(cpu);
-      if (d >= A.MAX_CALL_DEPTH) {
-        reportCount(A.FIND_CALL_OVERFLOW, cpu, at, d);
-        break;
+      // Passing a task: the callee's parameter register gets it on entry.
+      if (obj != 0) setTaskReg(cpu, obj >> A.CALL_PARAM_SHIFT, taskReg(cpu, obj & ((1 << A.CALL_PARAM_SHIFT) - 1)));
+      if (call(cpu, at, arg)) return A.STEP_PROGRESS;
+      break;
+    }
+    case A.OP_STATE: {
+      const reg = obj >> A.MAX_STATE_OBJ_REG_SHIFT;
+      if (applyState(cpu, at, obj & 0xf, arg, reg, errno) && (obj & 0xf) == A.ST_PUT) {
+        // The last reference: the declared release routine runs, on the
+        // refcount's instance, as the put's callee.
+        const v = varAddr(arg);
+        const release = load<i32>(v + V_RELEASE);
+        if (release >= 0) {
+          setTaskReg(cpu, load<i32>(v + V_RELEASE_REG), taskReg(cpu, reg));
+          if (call(cpu, at, release)) return A.STEP_PROGRESS;
+        }
       }
-      const f = cpuAddr(cpu) + C_FRAMES + <usize>d * FRAME_SIZE;
-      store<i32>(f + FR_CALL_PC, at);
-      store<i32>(f + FR_ERR, err(cpu));
-      store<i32>(f + FR_FAIL_PC, cget(cpu, C_FAIL_PC));
-      store<i32>(f + FR_PATH_LEN, cget(cpu, C_PATH_LEN));
-      setErr(cpu, 0);
-      cset(cpu, C_DEPTH, d + 1);
-      setPc(cpu, arg);
-      return A.STEP_PROGRESS;
+      break;
     }
     case A.OP_RETURN: return ret(cpu);
     case A.OP_GOTO: setPc(cpu, target); return A.STEP_PROGRESS;
     case A.OP_REQUIRE: {
-      if (cond(cpu, arg) != (obj != 0)) break;
+      if (cond(cpu, arg, at)) break;
       failNaturally(cpu, at, site, errno);
       setPc(cpu, target);
       return A.STEP_PROGRESS;
     }
     case A.OP_IF: {
-      if (cond(cpu, arg) != (obj != 0)) { setPc(cpu, target); return A.STEP_PROGRESS; }
+      if (cond(cpu, arg, at)) { setPc(cpu, target); return A.STEP_PROGRESS; }
       break;
     }
     case A.OP_MOV: setTaskReg(cpu, arg, taskReg(cpu, obj)); break;
   }
   setPc(cpu, at + 1);
   return A.STEP_PROGRESS;
+}
+
+/** Push a frame and enter the routine at `entry` (false: the stack is full, reported). */
+function call(cpu: i32, at: i32, entry: i32): bool {
+  const d = depth(cpu);
+  if (d >= A.MAX_CALL_DEPTH) {
+    reportCount(A.FIND_CALL_OVERFLOW, cpu, at, d);
+    return false;
+  }
+  const f = cpuAddr(cpu) + C_FRAMES + <usize>d * FRAME_SIZE;
+  store<i32>(f + FR_CALL_PC, at);
+  store<i32>(f + FR_ERR, err(cpu));
+  store<i32>(f + FR_FAIL_PC, cget(cpu, C_FAIL_PC));
+  store<i32>(f + FR_PATH_LEN, cget(cpu, C_PATH_LEN));
+  setErr(cpu, 0);
+  cset(cpu, C_DEPTH, d + 1);
+  setPc(cpu, entry);
+  return true;
 }
 
 function failNaturally(cpu: i32, at: i32, site: i32, errno: i32): void {
@@ -125,7 +149,19 @@ function prim(cpu: i32, at: i32, reg: i32, row: i32, target: i32, site: i32): i3
   const a1 = load<i32>(e + E_ASSERT1);
   if (a1 >= 0) assertHeld(cpu, at, a1, A.MODE_ANY);
   bookRelease(cpu, taskReg(cpu, reg), load<u64>(e + E_RELEASES), at);
-  const r = behave(cpu, load<i32>(e + E_BEHAVIOUR), taskReg(cpu, reg), at);
+  // A declared failure condition first, then the service, then the state
+  // effects in order (a charge over its limit fails the primitive).
+  const natural = load<i32>(e + E_NATURAL);
+  let r = natural >= 0 && cond(cpu, natural, at) ? load<i32>(e + E_ERRNO) : 0;
+  if (r == 0) r = service(cpu, load<i32>(e + E_SERVICE), load<i32>(e + E_SERVICE_ARG), taskReg(cpu, reg), at);
+  const n = load<i32>(e + E_NR_EFFECTS);
+  for (let i = 0; i < n && r == 0; i++) {
+    const x = e + E_EFFECTS + <usize>i * EF_SIZE;
+    const c = load<i32>(x + EF_COND);
+    if (c >= 0 && !cond(cpu, c, at)) continue;
+    const op = load<i32>(x + EF_OP);
+    if (applyState(cpu, at, op & 0xff, load<i32>(x + EF_VAR), op >> 8, load<i32>(x + EF_VALUE)) && (op & 0xff) == A.ST_CHARGE) r = load<i32>(e + E_ERRNO);
+  }
   if (r != 0) {
     failNaturally(cpu, at, site, r);
     setPc(cpu, target);
@@ -153,7 +189,7 @@ function lockOp(cpu: i32, at: i32, obj: i32, ref: i32): i32 {
       // ever, as the kernel would; the deadlock detector ends the run.
       reportLock(A.FIND_RECURSIVE_LOCK, cpu, at, lock, lockClass(ref), mode, 0);
     }
-    if ((flags() & FLAG_LOCKDEP) != 0) lockdepAcquire(cpu, lockClass(ref), sub, mode, lock, at);
+    if ((flags() & FLAG_LOCKDEP) != 0) lockdepAcquire(cpu, lockClass(ref), sub, mode, kind, lock, at);
   }
   if (tryLock(cpu, lock, kind, mode)) {
     if (!lockAcquired(cpu, lock, heldInfoOf(lockClass(ref), sub, mode), at, cget(cpu, C_SPINS_NOW))) {

@@ -2,7 +2,7 @@
 // syscall). Each violated invariant is one FIND_INVARIANT finding whose
 // detail names it and whose detail2 is the discrepancy.
 import { hget, hdr, nrCpus, nrTasks, cpuAddr, globalLockAddr, rqAddr, taskAddr } from './machine';
-import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH, L_WORD, L_SERVING, RQ_LOCK, T_PI_LOCK, T_SIGLOCK } from './layout';
+import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, H_PID_RESOURCE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH, L_WORD, L_SERVING, RQ_LOCKS, T_LOCKS, LOCK_SIZE } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { taskState, taskOwned } from './task';
@@ -28,6 +28,7 @@ export function checkInvariants(): i32 {
   let bad = 0;
   let running = 0, zombies = 0, live = 0, onCpu = 0, queued = 0, pids = 0;
   const n = nrTasks();
+  const pidRes = hget(H_PID_RESOURCE);
   for (let t = 0; t < n; t++) {
     const s = taskState(t);
     if (s == A.TASK_FREE) continue;
@@ -35,7 +36,7 @@ export function checkInvariants(): i32 {
     if (s == A.TASK_RUNNING) running++;
     else if (s == A.EXIT_ZOMBIE) zombies++;
     else bad += check(false, A.INV_TASK_STATE, s, t); // NEW, DEAD or claimed: a syscall is in flight
-    if ((taskOwned(t) & (<u64>1 << A.RES_PID)) != 0) pids++;
+    if (pidRes >= 0 && (taskOwned(t) & (<u64>1 << pidRes)) != 0) pids++;
   }
   for (let c = 0; c < nrCpus(); c++) {
     const len = queuedLength(c, n);
@@ -48,16 +49,16 @@ export function checkInvariants(): i32 {
   bad += check(zombies == hget(H_NR_ZOMBIES), A.INV_TASK_STATE, zombies - hget(H_NR_ZOMBIES));
   bad += check(live == atomic.load<i32>(hdr(H_NR_LIVE)), A.INV_TASK_STATE, live - atomic.load<i32>(hdr(H_NR_LIVE)));
   bad += check(running + zombies == hget(H_NR_THREADS), A.INV_NR_THREADS, hget(H_NR_THREADS) - running - zombies);
-  bad += check(pids == (hget(H_PID_ALLOCATED) & ~PIDNS_ADDING), A.INV_PID_COUNT, (hget(H_PID_ALLOCATED) & ~PIDNS_ADDING) - pids);
+  if (pidRes >= 0) bad += check(pids == (hget(H_PID_ALLOCATED) & ~PIDNS_ADDING), A.INV_PID_COUNT, (hget(H_PID_ALLOCATED) & ~PIDNS_ADDING) - pids);
   // Every lock free: nothing runs, so nothing may hold or wait for one.
-  for (let l = 0; l < A.NR_GLOBAL_LOCKS; l++) bad += lockFree(<i32>globalLockAddr(l));
-  for (let c = 0; c < nrCpus(); c++) bad += lockFree(<i32>rqAddr(c) + RQ_LOCK);
+  for (let l = 0; l < A.MAX_GLOBAL_LOCKS; l++) bad += lockFree(<i32>globalLockAddr(l));
+  for (let c = 0; c < nrCpus(); c++) for (let l = 0; l < A.MAX_RQ_LOCKS; l++) bad += lockFree(<i32>rqAddr(c) + RQ_LOCKS + l * LOCK_SIZE);
   for (let t = 0; t < n; t++) {
     if (taskState(t) == A.TASK_FREE) continue;
-    bad += lockFree(<i32>taskAddr(t) + T_PI_LOCK) + lockFree(<i32>taskAddr(t) + T_SIGLOCK);
+    for (let l = 0; l < A.MAX_TASK_LOCKS; l++) bad += lockFree(<i32>taskAddr(t) + T_LOCKS + l * LOCK_SIZE);
   }
   // The ledger: the net count booked by all CPUs equals what live tasks own.
-  for (let r = 0; r < A.NR_RESOURCES; r++) {
+  for (let r = 0; r < A.MAX_RESOURCES; r++) {
     let booked = 0;
     for (let c = 0; c < nrCpus(); c++) booked += load<i32>(cpuAddr(c) + C_RES_COUNT + (<usize>r << 2));
     let owned = 0;

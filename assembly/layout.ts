@@ -15,23 +15,24 @@
 //
 //   0 ........ AssemblyScript static data (must end below HEADER_BASE)
 //   HEADER_BASE  header: config (host) · layout (configure) · global state
-//   code · effects · sites · global locks · CPUs · runqueues · tasks ·
+//   code · effects · sites · vars · conditions · global vars · global locks · CPUs · runqueues · tasks ·
 //   findings · lockdep (matrix · edges · scratch) · lock_stat · contention ·
 //   finding staging · distinct findings · their first records · schedule
 
 export const HEADER_BASE = 16384;
 export const HEADER_SIZE = 4096;
 export const MAGIC = 0x6b73666f; // "ofsk"
-export const ABI_VERSION = 2;
+export const ABI_VERSION = 3;
 export const PAGE = 65536;
 export const MAX_PAGES = 32768; // 2 GiB: the module's declared maximum
 export const LINE = 64; // one cache line
 
 // ── Header: configuration, written by the host (src/machine) before configure()
 //  0 magic · 4 abi · 8 cpus · 12 tasks · 16 seed (u64) · 24 max_threads
-//  28 pid_max · 32 pids limit · 36 population · 40 init_task fail ppm
-//  44 flags · 48 insns · 52 effects rows · 56 sites · 60 fork limit
-//  64 spin park · 68 findings capacity · 72 weights[NR_ACTIONS] · entries[NR_ACTIONS]
+//  28 pid_max · 32 population · 36 flags · 40 insns · 44 effects rows
+//  48 sites · 52 fork limit · 56 spin park · 60 findings capacity
+//  64 vars · 68 conditions · 72 boot-owned resources (u64) · 80 the pid resource
+//  84 weights[NR_ACTIONS] · entries[NR_ACTIONS] · action conditions[NR_ACTIONS]
 export const H_MAGIC = 0;
 export const H_ABI_VERSION = H_MAGIC + 4;
 export const H_NR_CPUS = H_ABI_VERSION + 4;
@@ -39,19 +40,22 @@ export const H_NR_TASKS = H_NR_CPUS + 4; // task slots
 export const H_SEED = H_NR_TASKS + 4; // u64
 export const H_MAX_THREADS = H_SEED + 8;
 export const H_PID_MAX = H_MAX_THREADS + 4;
-export const H_PIDS_LIMIT = H_PID_MAX + 4; // pids cgroup limit
-export const H_POPULATION = H_PIDS_LIMIT + 4; // target number of live tasks
-export const H_SCX_INIT_FAIL_PPM = H_POPULATION + 4; // ops.init_task() refusal rate, per million
-export const H_FLAGS = H_SCX_INIT_FAIL_PPM + 4;
+export const H_POPULATION = H_PID_MAX + 4; // target number of live tasks
+export const H_FLAGS = H_POPULATION + 4;
 export const H_NR_INSNS = H_FLAGS + 4;
 export const H_NR_EFFECTS = H_NR_INSNS + 4;
 export const H_NR_SITES = H_NR_EFFECTS + 4;
 export const H_FORK_LIMIT = H_NR_SITES + 4; // stop after this many fork attempts (0: no limit)
 export const H_SPIN_PARK = H_FORK_LIMIT + 4; // spins before a CPU parks on a lock word (parallel driver)
 export const H_FINDINGS_CAP = H_SPIN_PARK + 4;
-export const H_WEIGHTS = H_FINDINGS_CAP + 4; // i32[NR_ACTIONS] (11)
-export const H_ENTRIES = H_WEIGHTS + 11 * 4; // i32[NR_ACTIONS]: routine entry pcs, -1 when absent
-export const H_CONFIG_END = H_ENTRIES + 11 * 4;
+export const H_NR_VARS = H_FINDINGS_CAP + 4; // rows of the vars table
+export const H_NR_CONDS = H_NR_VARS + 4; // rows of the conditions table
+export const H_BOOT_OWNED = H_NR_CONDS + 4; // u64: what a boot task owns (what dup_task_struct and idr_alloc acquire)
+export const H_PID_RESOURCE = H_BOOT_OWNED + 8; // the resource idr_alloc acquires (-1: none)
+export const H_WEIGHTS = H_PID_RESOURCE + 4; // i32[NR_ACTIONS] (15), thousandths
+export const H_ENTRIES = H_WEIGHTS + 15 * 4; // i32[NR_ACTIONS]: routine entry pcs, -1 when absent
+export const H_ACTION_CONDS = H_ENTRIES + 15 * 4; // i32[NR_ACTIONS]: condition row that must hold, -1: none
+export const H_CONFIG_END = H_ACTION_CONDS + 15 * 4;
 
 export const FLAG_LEDGER = 1;
 export const FLAG_LOCKDEP = 2;
@@ -59,10 +63,13 @@ export const FLAG_PARK = 4;
 export const FLAG_STOP_ON_FINDING = 8;
 
 // ── Header: layout, written by configure() ─────────────────────────────────
-export const H_CODE_BASE = 256;
+export const H_CODE_BASE = 320;
 export const H_EFFECTS_BASE = H_CODE_BASE + 4;
 export const H_SITES_BASE = H_EFFECTS_BASE + 4;
-export const H_GLOBAL_LOCKS_BASE = H_SITES_BASE + 4;
+export const H_VARS_BASE = H_SITES_BASE + 4; // the vars table: one row per declared variable
+export const H_CONDS_BASE = H_VARS_BASE + 4; // the conditions table
+export const H_GLOBAL_VARS_BASE = H_CONDS_BASE + 4; // global variables, one line each
+export const H_GLOBAL_LOCKS_BASE = H_GLOBAL_VARS_BASE + 4;
 export const H_CPU_BASE = H_GLOBAL_LOCKS_BASE + 4;
 export const H_RQ_BASE = H_CPU_BASE + 4;
 export const H_TASK_BASE = H_RQ_BASE + 4;
@@ -114,13 +121,10 @@ export const H_ZOMBIE_TAIL = H_ZOMBIE_HEAD + 4;
 export const H_NR_ZOMBIES = H_ZOMBIE_TAIL + 4;
 export const H_PID_ALLOCATED = H_NR_THREADS + LINE; // under pidmap_lock; PIDNS_ADDING is bit 31
 export const H_LAST_PID = H_PID_ALLOCATED + 4;
-export const H_PIDS_CHARGED = H_PID_ALLOCATED + LINE; // atomic
-export const H_FREE_HEAD = H_PIDS_CHARGED + LINE; // i64: tag << 32 | (tid + 1)
+export const H_FREE_HEAD = H_PID_ALLOCATED + LINE; // i64: tag << 32 | (tid + 1)
 export const H_NR_LIVE = H_FREE_HEAD + 8; // allocated task slots, atomic
 export const H_TASK_HWM = H_NR_LIVE + 4; // highest slot ever allocated + 1, atomic max
-export const H_SCX_ENABLED = H_FREE_HEAD + LINE;
-export const H_SCX_INIT_TASK_ENABLED = H_SCX_ENABLED + 4;
-export const H_NR_FINDINGS = H_SCX_ENABLED + LINE; // atomic; may exceed the capacity (then entries are dropped)
+export const H_NR_FINDINGS = H_FREE_HEAD + LINE; // atomic; may exceed the capacity (then entries are dropped)
 export const H_NR_DISTINCT = H_NR_FINDINGS + 4; // distinct findings in the table
 export const H_DISTINCT_LOST = H_NR_DISTINCT + 4; // findings of keys the full table could not take
 export const H_LEDGER_BROKEN = H_DISTINCT_LOST + 4; // fork attempts + 1 when a double release or acquire first ran (0: never)
@@ -131,15 +135,58 @@ export const H_STATE_END = H_KIND_COUNTS + 32 * 4;
 export const PIDNS_ADDING = 0x80000000;
 
 // ── Effects row (one per (primitive, register) used) ───────────────────────
-//  0 behaviour · 4 register · 8 acquires (u64) · 16 releases (u64)
-//  24 assert0 · 28 assert1
-export const E_BEHAVIOUR = 0;
-export const E_REG = E_BEHAVIOUR + 4;
-export const E_ACQUIRES = E_REG + 4; // u64
+//  0 service · 4 service arg · 8 register · 12 natural-failure condition
+//  16 acquires (u64) · 24 releases (u64) · 32 assert0 · 36 assert1
+//  40 natural errno · 44 effects used · 48 effects[MAX_PRIM_EFFECTS] · 112..127 spare
+// A state effect: 0 op (ST_*) | reg << 8 · 4 var id · 8 value (ST_CHARGE:
+// the limit's var id) · 12 condition row it runs under (-1: always).
+export const E_SERVICE = 0; // B_*
+export const E_SERVICE_ARG = E_SERVICE + 4;
+export const E_REG = E_SERVICE_ARG + 4;
+export const E_NATURAL = E_REG + 4; // condition row: the primitive fails by itself when it holds (-1: never)
+export const E_ACQUIRES = E_NATURAL + 4; // u64
 export const E_RELEASES = E_ACQUIRES + 8; // u64
 export const E_ASSERT0 = E_RELEASES + 8; // lock ref or -1
 export const E_ASSERT1 = E_ASSERT0 + 4;
-export const EFFECT_SIZE = 32;
+export const E_ERRNO = E_ASSERT1 + 4; // errno of a natural failure by condition or charge
+export const E_NR_EFFECTS = E_ERRNO + 4;
+export const E_EFFECTS = E_NR_EFFECTS + 4;
+export const E_SPARE = E_EFFECTS + 4 * 16;
+export const EFFECT_SIZE = 128;
+export const EF_OP = 0;
+export const EF_VAR = EF_OP + 4;
+export const EF_VALUE = EF_VAR + 4;
+export const EF_COND = EF_VALUE + 4;
+export const EF_SIZE = 16;
+
+// ── Vars table row (one per declared variable) ────────────────────────────
+//  0 scope (SCOPE_*) · 4 slot (word index in its scope's area) · 8 flags (VF_*)
+//  12 guard lock ref (-1: none; a task or rq lock is the accessed instance's)
+//  16 guard needs the write side (rwlock/rwsem) · 20 release routine entry (-1)
+//  24 its parameter register · 28 initial value (globals)
+export const V_SCOPE = 0;
+export const V_SLOT = V_SCOPE + 4;
+export const V_FLAGS = V_SLOT + 4;
+export const V_GUARD = V_FLAGS + 4;
+export const V_GUARD_WRITE = V_GUARD + 4;
+export const V_RELEASE = V_GUARD_WRITE + 4;
+export const V_RELEASE_REG = V_RELEASE + 4;
+export const V_INIT = V_RELEASE_REG + 4;
+export const VAR_SIZE = 32;
+export const GLOBAL_VAR_STRIDE = 64; // one line each: global state is contended
+
+// ── Condition row ──────────────────────────────────────────────────────────
+//  0 atoms used · 4 atoms[MAX_ATOMS] (24 bytes each) · 100..127 spare
+// An atom: 0 cmp (CMP_*) · 4 lhs operand · 8 lhs value · 12 rhs operand · 16 rhs value · 20 spare
+export const CD_NR_ATOMS = 0;
+export const CD_ATOMS = CD_NR_ATOMS + 4;
+export const COND_SIZE = 128;
+export const AT_CMP = 0;
+export const AT_LHS = AT_CMP + 4;
+export const AT_LHS_VALUE = AT_LHS + 4;
+export const AT_RHS = AT_LHS_VALUE + 4;
+export const AT_RHS_VALUE = AT_RHS + 4;
+export const ATOM_SIZE = 24;
 
 // ── Fault site (one per `else`) ────────────────────────────────────────────
 // The knobs mirror the kernel's fault-injection attributes; the counters are
@@ -188,7 +235,7 @@ export const ED_PID = ED_CPU + 4;
 export const ED_FROM_MODE = ED_PID + 4;
 export const ED_TO_MODE = ED_FROM_MODE + 4;
 export const EDGE_SIZE = 32;
-export const LD_SCRATCH_PER_CPU = 1024; // BFS: queue i32[nodes] + seen u8[nodes] (LOCKDEP_NODES ≤ 200)
+export const LD_SCRATCH_PER_CPU = 1280; // BFS: queue i32[nodes] + seen u8[nodes] (LOCKDEP_NODES = 256)
 
 // ── lock_stat record (per CPU, class and mode) ─────────────────────────────
 //  0 contentions · 8 con-bounces · 16 wait total · 24 wait min · 32 wait max
@@ -205,18 +252,22 @@ export const LS_HOLD_MIN = LS_HOLD_TOTAL + 8;
 export const LS_HOLD_MAX = LS_HOLD_MIN + 8;
 export const LS_SIZE = 80;
 
-// ── Runqueue (64 bytes) ────────────────────────────────────────────────────
-//  ┌───────── lock (16) ─────────┬ nr_running ┬ head ┬ tail ┬ ...
-export const RQ_LOCK = 0;
-export const RQ_NR_RUNNING = RQ_LOCK + LOCK_SIZE;
+// ── Runqueue (128 bytes) ───────────────────────────────────────────────────
+//  0 nr_running · 4 head · 8 tail · 12 spare · 16 locks[MAX_RQ_LOCKS] (16 each)
+//  80 vars[MAX_RQ_VARS] · 112..127 spare
+export const RQ_NR_RUNNING = 0;
 export const RQ_HEAD = RQ_NR_RUNNING + 4;
 export const RQ_TAIL = RQ_HEAD + 4;
-export const RQ_STRIDE = 64;
+export const RQ_SPARE = RQ_TAIL + 4;
+export const RQ_LOCKS = RQ_SPARE + 4; // the model's per-runqueue locks (&rq->__lock, ...)
+export const RQ_VARS = RQ_LOCKS + 4 * LOCK_SIZE;
+export const RQ_END = RQ_VARS + 8 * 4;
+export const RQ_STRIDE = 128;
 
-// ── Task (128 bytes) ───────────────────────────────────────────────────────
+// ── Task (256 bytes) ───────────────────────────────────────────────────────
 //  0 state · 4 pid · 8 parent · 12 parent pid · 16 cpu · 20 flags · 24 next
-//  28 usage · 32 owned (u64) · 40 scx state · 44 spare
-//  48 pi_lock (16) · 64 sighand->siglock (16) · 80..127 spare
+//  28 usage · 32 owned (u64) · 40 spare · 48 locks[MAX_TASK_LOCKS] (16 each)
+//  112 vars[MAX_TASK_VARS] · 208..255 spare
 export const T_STATE = 0;
 export const T_PID = T_STATE + 4;
 export const T_PARENT = T_PID + 4;
@@ -226,19 +277,19 @@ export const T_FLAGS = T_CPU + 4;
 export const T_NEXT = T_FLAGS + 4; // runqueue, zombie queue or free list link
 export const T_USAGE = T_NEXT + 4; // rcu_users
 export const T_OWNED = T_USAGE + 4; // u64: the ledger's owned-resource set
-export const T_SCX_STATE = T_OWNED + 8;
-export const T_SPARE = T_SCX_STATE + 4;
-export const T_PI_LOCK = T_SPARE + 4;
-export const T_SIGLOCK = T_PI_LOCK + LOCK_SIZE;
-export const TASK_STRIDE = 128;
+export const T_SPARE = T_OWNED + 8;
+export const T_LOCKS = T_SPARE + 8; // the model's per-task locks (&p->pi_lock, ...)
+export const T_VARS = T_LOCKS + 4 * LOCK_SIZE; // the model's per-task state, zeroed by dup_task_struct
+export const T_END = T_VARS + 24 * 4;
+export const TASK_STRIDE = 256;
 
 // ── CPU (1024 bytes) ───────────────────────────────────────────────────────
 //  0 id · 4 curr · 8 depth · 12 pc · 16 p · 20 t · 24 parent · 28 rq · 32 rq2
 //  36 err · 40 fail pc · 44 flags · 48 iter · 52 spin lock · 56 spin mode
 //  60 ticket · 64 spins now · 68 action · 72 rng (u64) · 80 steps (u64)
 //  88 spins (u64) · 96 held depth · 100 path len · 104 spin pc · 108 scratch
-//  112 counters[16] · 176 resource counts[32] · 304 frames[16] · 560 held[16]
-//  816 path[32] · 944..1023 spare
+//  112 counters[24] · 208 resource counts[32] · 336 frames[16] · 592 held[16]
+//  848 path[32] · 976..1023 spare
 export const C_ID = 0;
 export const C_CURR = C_ID + 4;
 export const C_DEPTH = C_CURR + 4; // call frames in use (0: in user space)
@@ -265,7 +316,7 @@ export const C_PATH_LEN = C_HELD_DEPTH + 4;
 export const C_SPIN_PC = C_PATH_LEN + 4; // the instruction spinning
 export const C_SCRATCH = C_SPIN_PC + 4; // litmus tests' register
 export const C_COUNTERS = C_SCRATCH + 4; // i32[NR_COUNTERS]
-export const C_RES_COUNT = C_COUNTERS + 16 * 4; // i32[32]: net acquisitions per resource by this CPU
+export const C_RES_COUNT = C_COUNTERS + 24 * 4; // i32[MAX_RESOURCES]: net acquisitions per resource by this CPU
 export const C_FRAMES = C_RES_COUNT + 32 * 4; // MAX_CALL_DEPTH × frame
 export const C_HELD = C_FRAMES + 16 * 16; // MAX_HELD × held lock
 export const C_PATH = C_HELD + 16 * 16; // MAX_PATH × label id
@@ -299,14 +350,11 @@ export const K_EXITS = 2;
 export const K_REAPS = 3;
 export const K_KILLS = 4;
 export const K_YIELDS = 5;
-export const K_SCX_ENABLES = 6;
-export const K_SCX_DISABLES = 7;
-export const K_MIGRATIONS = 8;
-export const K_PIDNS_ZAPS = 9;
-export const K_PIDNS_REOPENS = 10;
-export const K_LEAKED = 11; // resources leaked (and written off)
-export const K_SYSCALLS = 12;
-export const NR_COUNTERS = 16;
+export const K_MIGRATIONS = 6;
+export const K_LEAKED = 7; // resources leaked (and written off)
+export const K_SYSCALLS = 8;
+export const K_MODEL_ACTIONS = 9; // [MAX_MODEL_ACTIONS]: model-declared actions run
+export const NR_COUNTERS = 24;
 
 // ── Finding record (256 bytes) ─────────────────────────────────────────────
 // A common head, four words whose meaning depends on the kind, a resource
@@ -350,6 +398,8 @@ export const FINDING_SIZE = 256;
 //   deadlock:                c CPUs spinning
 //   hung-cpu:                a the lock spun on (0: none)
 //   worker-died:             c locks held
+//   guarded-state:           a lock (0: empty register) · b class · c var id · d 1 for a write
+//   refcount:                a var id · b the count before · c pc of the put that reached 0 (-1) · d 1 for an underflow (0: get from 0)
 //   invariant:               a invariant (INV_*) · b the discrepancy · c what it is about
 //                            (INV_LEDGER: resource; INV_LOCK_FREE: lock address) · d the lock
 //                            class an instruction named (-1: none) · mask resources

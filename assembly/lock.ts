@@ -4,12 +4,11 @@
 // STEP_SPIN and tries again on its next step, keeping its ticket.
 import { globalLockAddr, taskAddr, rqAddr, cpuAddr, flags } from './machine';
 import {
-  L_WORD, L_SERVING, L_OWNER, L_PARKED, T_PI_LOCK, T_SIGLOCK, RQ_LOCK, C_SPIN_LOCK, C_TICKET,
+  L_WORD, L_SERVING, L_OWNER, L_PARKED, T_LOCKS, RQ_LOCKS, LOCK_SIZE, C_SPIN_LOCK, C_TICKET,
   C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, HL_STEP, C_STEPS, C_SPIN_MODE, FLAG_LOCKDEP,
 } from './layout';
 import {
-  LOCKREF_REG_SHIFT, REG_NONE, REG_RQ, REG_RQ2, REG_THIS_RQ, F_PI_LOCK, CLASS_PI_LOCK, CLASS_SIGLOCK,
-  CLASS_RQ_LOCK, KIND_RWLOCK, KIND_RWSEM, MODE_READ, NO_TASK, RW_WRITER, RW_WAITERS_MASK, RW_READERS_MASK,
+  LOCKREF_REG_SHIFT, LOCKREF_CLASS_SHIFT, LOCKREF_SLOT_MASK, REG_NONE, REG_RQ, REG_RQ2, REG_THIS_RQ, KIND_RWLOCK, KIND_RWSEM, MODE_READ, NO_TASK, RW_WRITER, RW_WAITERS_MASK, RW_READERS_MASK,
   RW_WAITER, MAX_HELD,
 } from './abi';
 import { cget, cset, taskReg, rqReg, curr } from './cpu';
@@ -18,25 +17,21 @@ import { lockstatAcquired } from './lockstat';
 
 /** Address of the lock a lock ref names on this CPU (0: its register is empty). */
 export function lockAddr(cpu: i32, ref: i32): i32 {
-  const reg = ref >> LOCKREF_REG_SHIFT;
-  const field = ref & 0xff;
-  if (reg == REG_NONE) return <i32>globalLockAddr(field);
+  const reg = (ref >> LOCKREF_REG_SHIFT) & 0xff;
+  const slot = ref & LOCKREF_SLOT_MASK;
+  if (reg == REG_NONE) return <i32>globalLockAddr(slot);
   if (reg == REG_RQ || reg == REG_RQ2 || reg == REG_THIS_RQ) {
     const rq = rqReg(cpu, reg);
-    return rq < 0 ? 0 : <i32>rqAddr(rq) + RQ_LOCK;
+    return rq < 0 ? 0 : <i32>rqAddr(rq) + RQ_LOCKS + slot * LOCK_SIZE;
   }
   const t = taskReg(cpu, reg);
   if (t == NO_TASK) return 0;
-  return <i32>taskAddr(t) + (field == F_PI_LOCK ? T_PI_LOCK : T_SIGLOCK);
+  return <i32>taskAddr(t) + T_LOCKS + slot * LOCK_SIZE;
 }
 
-/** lockdep's class of the lock a ref names. */
-export function lockClass(ref: i32): i32 {
-  const reg = ref >> LOCKREF_REG_SHIFT;
-  if (reg == REG_NONE) return ref & 0xff;
-  if (reg == REG_RQ || reg == REG_RQ2 || reg == REG_THIS_RQ) return CLASS_RQ_LOCK;
-  return (ref & 0xff) == F_PI_LOCK ? CLASS_PI_LOCK : CLASS_SIGLOCK;
-}
+/** lockdep's class of the lock a ref names (the model declared it). */
+// @ts-ignore: decorator
+@inline export function lockClass(ref: i32): i32 { return ref >> LOCKREF_CLASS_SHIFT; }
 
 // @ts-ignore: decorator
 @inline function isRw(kind: i32): bool { return kind == KIND_RWLOCK || kind == KIND_RWSEM; }

@@ -63,7 +63,7 @@ function reachable(cpu: i32, start: i32, target: i32): bool {
 }
 
 /** Validate taking `lock` (class cls, subclass sub, mode) at pc `at`. */
-export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, lock: i32, at: i32): void {
+export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i32, lock: i32, at: i32): void {
   const to = cls * MAX_SUBCLASSES + sub;
   const c = cpuAddr(cpu);
   const depth = load<i32>(c + C_HELD_DEPTH);
@@ -76,7 +76,8 @@ export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, lock: i3
       const heldSub = infoSubclass(info);
       if (heldSub == sub) {
         // The same class again without a nesting annotation.
-        if (!(cls == A.CLASS_TASKLIST_LOCK && mode == A.MODE_READ)) reportLock(A.FIND_RECURSIVE_LOCK, cpu, at, lock, cls, mode, 1);
+        // (rwlock_t read locks may recurse)
+        if (!(kind == A.KIND_RWLOCK && mode == A.MODE_READ)) reportLock(A.FIND_RECURSIVE_LOCK, cpu, at, lock, cls, mode, 1);
       } else if (sub > heldSub && <u32>lock < <u32>heldLock) {
         // Nested instances of one class go in address order (for runqueues:
         // the lower CPU first, as double_rq_lock() does).

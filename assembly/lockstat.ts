@@ -7,9 +7,9 @@ import {
   LS_SIZE, LS_CONTENTIONS, LS_CON_BOUNCES, LS_WAIT_TOTAL, LS_WAIT_MIN,
   LS_WAIT_MAX, LS_ACQUISITIONS, LS_ACQ_BOUNCES, LS_HOLD_TOTAL, LS_HOLD_MIN, LS_HOLD_MAX, L_LAST_CPU, C_STEPS,
 } from './layout';
-import { NR_CLASSES } from './abi';
+import { MAX_CLASSES } from './abi';
 
-export function lockstatSize(cpus: i32): i32 { return cpus * NR_CLASSES * 2 * LS_SIZE; }
+export function lockstatSize(cpus: i32): i32 { return cpus * MAX_CLASSES * 2 * LS_SIZE; }
 
 // @ts-ignore: decorator
 @inline function rec(cpu: i32, cls: i32, mode: i32): usize { return lockstatAddr(cpu, cls, mode); }

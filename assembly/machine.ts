@@ -7,14 +7,14 @@
 // the one exception to "no state in instance globals": a cache of immutable,
 // shared data, identical in every instance.
 import {
-  HEADER_BASE, H_CODE_BASE, H_EFFECTS_BASE, H_SITES_BASE, H_GLOBAL_LOCKS_BASE, H_CPU_BASE,
+  HEADER_BASE, H_CODE_BASE, H_EFFECTS_BASE, H_SITES_BASE, H_VARS_BASE, H_CONDS_BASE, H_GLOBAL_VARS_BASE, H_GLOBAL_LOCKS_BASE, H_CPU_BASE,
   H_RQ_BASE, H_TASK_BASE, H_FINDINGS_BASE, H_NR_CPUS, H_NR_TASKS, H_FLAGS, H_STOP,
-  CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE,
+  CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE, VAR_SIZE, COND_SIZE, GLOBAL_VAR_STRIDE,
   H_LD_MATRIX_BASE, H_LD_EDGES_BASE, H_LD_SCRATCH_BASE, H_LOCKSTAT_BASE, H_CONTENTION_BASE, H_SCHED_BASE,
   H_STAGE_BASE, H_DISTINCT_BASE, H_FIRSTS_BASE, DISTINCT_SIZE,
   EDGE_SIZE, LD_SCRATCH_PER_CPU, LS_SIZE,
 } from './layout';
-import { INSN_SIZE, LOCKDEP_NODES, NR_CLASSES } from './abi';
+import { INSN_SIZE, LOCKDEP_NODES, MAX_CLASSES } from './abi';
 
 // @ts-ignore: decorator
 @inline export function hdr(off: i32): usize { return <usize>(HEADER_BASE + off); }
@@ -36,6 +36,9 @@ export function requestStop(): void { atomic.store<i32>(hdr(H_STOP), 1); }
 let codeBase: usize = 0;
 let effectsBase: usize = 0;
 let sitesBase: usize = 0;
+let varsBase: usize = 0;
+let condsBase: usize = 0;
+let globalVarsBase: usize = 0;
 let locksBase: usize = 0;
 let cpuBase: usize = 0;
 let rqBase: usize = 0;
@@ -56,6 +59,9 @@ export function attach(): void {
   codeBase = <usize>hget(H_CODE_BASE);
   effectsBase = <usize>hget(H_EFFECTS_BASE);
   sitesBase = <usize>hget(H_SITES_BASE);
+  varsBase = <usize>hget(H_VARS_BASE);
+  condsBase = <usize>hget(H_CONDS_BASE);
+  globalVarsBase = <usize>hget(H_GLOBAL_VARS_BASE);
   locksBase = <usize>hget(H_GLOBAL_LOCKS_BASE);
   cpuBase = <usize>hget(H_CPU_BASE);
   rqBase = <usize>hget(H_RQ_BASE);
@@ -79,6 +85,12 @@ export function attach(): void {
 // @ts-ignore: decorator
 @inline export function siteAddr(site: i32): usize { return sitesBase + <usize>(site * SITE_SIZE); }
 // @ts-ignore: decorator
+@inline export function varAddr(id: i32): usize { return varsBase + <usize>(id * VAR_SIZE); }
+// @ts-ignore: decorator
+@inline export function condAddr(row: i32): usize { return condsBase + <usize>(row * COND_SIZE); }
+// @ts-ignore: decorator
+@inline export function globalVarAddr(slot: i32): usize { return globalVarsBase + <usize>(slot * GLOBAL_VAR_STRIDE); }
+// @ts-ignore: decorator
 @inline export function globalLockAddr(id: i32): usize { return locksBase + <usize>(id * GLOBAL_LOCK_STRIDE); }
 // @ts-ignore: decorator
 @inline export function cpuAddr(cpu: i32): usize { return cpuBase + <usize>(cpu * CPU_STRIDE); }
@@ -101,7 +113,7 @@ export const LOCKDEP_ROW_WORDS = (LOCKDEP_NODES + 31) >> 5;
 // lock_stat: per CPU, class and mode.
 // @ts-ignore: decorator
 @inline export function lockstatAddr(cpu: i32, cls: i32, mode: i32): usize {
-  return lockstatBase + <usize>(((cpu * NR_CLASSES + cls) * 2 + (mode & 1)) * LS_SIZE);
+  return lockstatBase + <usize>(((cpu * MAX_CLASSES + cls) * 2 + (mode & 1)) * LS_SIZE);
 }
 // @ts-ignore: decorator
 @inline export function contentionAddr(pc: i32): usize { return contentionBase + (<usize>pc << 2); }

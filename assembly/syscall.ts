@@ -4,10 +4,10 @@
 // owning nothing), and the syscall is counted.
 import { hget, hdr, insnAddr, siteAddr, requestStop, nrCpus } from './machine';
 import {
-  H_WEIGHTS, H_ENTRIES, H_NR_THREADS, H_POPULATION, H_NR_ZOMBIES, H_SCX_ENABLED, H_PID_ALLOCATED,
-  H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, PIDNS_ADDING, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
-  C_ACTION, C_FLAGS, C_HELD_DEPTH, K_FORKS_OK, K_FORKS_FAILED, K_YIELDS, K_SCX_ENABLES, K_SCX_DISABLES,
-  K_PIDNS_ZAPS, K_PIDNS_REOPENS, K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO,
+  H_WEIGHTS, H_ENTRIES, H_ACTION_CONDS, H_NR_THREADS, H_POPULATION, H_NR_ZOMBIES,
+  H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
+  C_ACTION, C_FLAGS, C_HELD_DEPTH, K_FORKS_OK, K_FORKS_FAILED, K_YIELDS, K_MODEL_ACTIONS,
+  K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
@@ -18,6 +18,7 @@ import { heldLock, heldInfo, heldPc } from './lock';
 import { reportLock, reportResources } from './findings';
 import { infoClass, infoMode, insnSite } from './insn';
 import { writeOff } from './ledger';
+import { cond } from './conds';
 
 // @ts-ignore: decorator
 @inline function entry(act: i32): i32 { return hget(H_ENTRIES + (act << 2)); }
@@ -28,8 +29,8 @@ export function enterSyscall(cpu: i32): i32 {
   let act: i32;
   if (t == NO_TASK) {
     if (nrRunning(cpu) > 0) act = A.ACT_SCHEDULE;
-    else if (weight(A.ACT_LOAD_BALANCE) > 0 && someRqBusy()) {
-      act = A.ACT_LOAD_BALANCE; // newidle balance
+    else if (weight(A.ACT_BALANCE) > 0 && someRqBusy()) {
+      act = A.ACT_BALANCE; // newidle balance
     } else return A.STEP_IDLE;
   } else {
     act = pickAction(cpu, t);
@@ -60,32 +61,35 @@ function pickAction(cpu: i32, t: i32): i32 {
   const f = taskFlags(t);
   if ((f & A.TF_SIGKILL) != 0) return A.ACT_EXIT;
   const live = atomic.load<i32>(hdr(H_NR_THREADS));
-  const scx = atomic.load<i32>(hdr(H_SCX_ENABLED)) != 0;
-  const adding = (atomic.load<i32>(hdr(H_PID_ALLOCATED)) & PIDNS_ADDING) != 0;
+  // Whether each action is allowed is decided once per pick (a condition
+  // may draw from the RNG or read state another CPU changes).
+  let allowed: u32 = 0;
   let sum = 0;
-  for (let a = 0; a < A.ACT_SCHEDULE; a++) sum += allowed(a, f, live, scx, adding) ? weight(a) : 0;
+  for (let a = 0; a < A.NR_ACTIONS; a++) {
+    if (a == A.ACT_SCHEDULE || weight(a) == 0 || !allowedNow(cpu, a, f, live)) continue;
+    allowed |= 1 << a;
+    sum += weight(a);
+  }
   if (sum == 0) return A.ACT_YIELD;
   let r = <i32>randBelow(cpu, <u32>sum);
-  for (let a = 0; a < A.ACT_SCHEDULE; a++) {
-    const w = allowed(a, f, live, scx, adding) ? weight(a) : 0;
+  for (let a = 0; a < A.NR_ACTIONS; a++) {
+    const w = (allowed & (1 << a)) != 0 ? weight(a) : 0;
     if (r < w) return a;
     r -= w;
   }
   return A.ACT_YIELD;
 }
 
-/** Population control and one-way switches: what makes sense right now. */
-function allowed(a: i32, flags: i32, live: i32, scx: bool, adding: bool): bool {
+/** Population control, and the model's precondition of its own actions
+ *  (a one-way switch: enable only while disabled). */
+function allowedNow(cpu: i32, a: i32, flags: i32, live: i32): bool {
   switch (a) {
     case A.ACT_FORK: return live < hget(H_POPULATION);
     case A.ACT_EXIT: return (flags & A.TF_UNKILLABLE) == 0;
     case A.ACT_WAIT: return atomic.load<i32>(hdr(H_NR_ZOMBIES)) > 0;
-    case A.ACT_SCX_ENABLE: return !scx;
-    case A.ACT_SCX_DISABLE: return scx;
-    case A.ACT_ZAP_PID_NS: return adding;
-    case A.ACT_REOPEN_PID_NS: return !adding;
   }
-  return true;
+  const c = hget(H_ACTION_CONDS + (a << 2));
+  return c < 0 || cond(cpu, c, -1);
 }
 
 /** Return to user space. */
@@ -120,10 +124,7 @@ export function exitSyscall(cpu: i32): i32 {
       break;
     }
     case A.ACT_YIELD: count(cpu, K_YIELDS); break;
-    case A.ACT_SCX_ENABLE: count(cpu, K_SCX_ENABLES); break;
-    case A.ACT_SCX_DISABLE: count(cpu, K_SCX_DISABLES); break;
-    case A.ACT_ZAP_PID_NS: count(cpu, K_PIDNS_ZAPS); break;
-    case A.ACT_REOPEN_PID_NS: count(cpu, K_PIDNS_REOPENS); break;
+    default: if (act >= A.ACT_MODEL) count(cpu, K_MODEL_ACTIONS + act - A.ACT_MODEL);
   }
   cset(cpu, C_DEPTH, 0);
   cset(cpu, C_P, NO_TASK);

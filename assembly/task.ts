@@ -2,7 +2,7 @@
 // an ABA tag, so that CPUs fork and free concurrently without a model lock).
 import { taskAddr, hdr, nrTasks } from './machine';
 import {
-  T_STATE, T_PID, T_PARENT, T_PARENT_PID, T_CPU, T_FLAGS, T_NEXT, T_USAGE, T_OWNED, T_SCX_STATE,
+  T_STATE, T_PID, T_PARENT, T_PARENT_PID, T_CPU, T_FLAGS, T_NEXT, T_USAGE, T_OWNED, T_VARS, T_END,
   H_FREE_HEAD, H_NR_LIVE, H_TASK_HWM, TASK_STRIDE,
 } from './layout';
 import { NO_TASK, TASK_FREE } from './abi';
@@ -45,10 +45,10 @@ export function setTaskParent(t: i32, parent: i32): void {
 @inline export function taskOwned(t: i32): u64 { return atomic.load<u64>(taskAddr(t) + T_OWNED); }
 // @ts-ignore: decorator
 @inline export function setTaskOwned(t: i32, m: u64): void { atomic.store<u64>(taskAddr(t) + T_OWNED, m); }
-// @ts-ignore: decorator
-@inline export function taskScxState(t: i32): i32 { return atomic.load<i32>(taskAddr(t) + T_SCX_STATE); }
-// @ts-ignore: decorator
-@inline export function setTaskScxState(t: i32, s: i32): void { atomic.store<i32>(taskAddr(t) + T_SCX_STATE, s); }
+/** A task's declared state starts at zero (dup_task_struct copies the
+ *  parent's task_struct; the fields a model declares are the ones a patch
+ *  adds and copy_process() initialises, so zero is their starting point). */
+export function clearTaskVars(t: i32): void { memory.fill(taskAddr(t) + T_VARS, 0, T_END - T_VARS); }
 
 /** Pop a free slot, or NO_TASK when the table is full. */
 export function allocTaskSlot(): i32 {

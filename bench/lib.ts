@@ -6,7 +6,7 @@ import { cpus as osCpus, availableParallelism, totalmem, platform, release, arch
 import { assemble, type Program } from '../src/kasm/index.js';
 import { Machine } from '../src/machine/machine.js';
 import { parseScenario, type ScenarioInput } from '../src/machine/scenario.js';
-import { kernelProgram, checkFaults } from '../src/commands/run.js';
+import { kernelProgram, checkScenario } from '../src/commands/run.js';
 
 export interface HostInfo {
   node: string;
@@ -51,7 +51,7 @@ export function kasm(body: string): Program {
 export function machine(kernel: string | Program, input: ScenarioInput = {}): Machine {
   const scenario = parseScenario({ kernel: typeof kernel === 'string' ? kernel : 'inline', ...input });
   const program = typeof kernel === 'string' ? kernelProgram(kernel) : kernel;
-  checkFaults(program, scenario);
+  checkScenario(program, scenario);
   return Machine.create(program, scenario);
 }
 

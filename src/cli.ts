@@ -63,8 +63,8 @@ function parseFail(spec: string, acc: Record<string, KeyValues> = Object.create(
 
 interface RunFlags {
   scenario?: string; kernel?: string; driver?: string; cpus?: number; threads?: number; tasks?: number; forks?: number; duration?: number;
-  seed?: number; population?: number; maxThreads?: number; pidMax?: number; pidsLimit?: number; scxInitTaskFail?: number;
-  weights?: string; fail?: Record<string, KeyValues>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
+  seed?: number; population?: number; maxThreads?: number; pidMax?: number;
+  weights?: string; param?: string; fail?: Record<string, KeyValues>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
   watchdog?: number; maxSteps?: number; stall?: string; json?: boolean; report?: string; progress?: boolean;
 }
 
@@ -85,8 +85,6 @@ function scenarioFrom(flags: RunFlags): Scenario {
   set('population', flags.population);
   set('maxThreads', flags.maxThreads);
   set('pidMax', flags.pidMax);
-  set('pidsLimit', flags.pidsLimit);
-  set('scxInitTaskFail', flags.scxInitTaskFail);
   set('watchdogMs', flags.watchdog);
   set('maxSteps', flags.maxSteps);
   if (flags.stall !== undefined) {
@@ -97,6 +95,7 @@ function scenarioFrom(flags: RunFlags): Scenario {
   }
   const object = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null ? v as Record<string, unknown> : {});
   if (flags.weights) input.weights = { ...object(b.weights), ...keyValues(flags.weights, '--weights') };
+  if (flags.param) input.params = { ...object(b.params), ...keyValues(flags.param, '--param') };
   if (flags.fail) input.faults = { ...object(b.faults), ...flags.fail };
   if (flags.ledger === false) input.ledger = false;
   if (flags.lockdep !== undefined) input.lockdep = flags.lockdep === 'on';
@@ -196,9 +195,8 @@ export function program(): Command {
     .option('--population <n>', 'target number of live tasks, boot tasks included (default: cpus + 60)', int('--population'))
     .option('--max-threads <n>', 'max_threads (default: cpus + 60)', int('--max-threads'))
     .option('--pid-max <n>', 'pid_max (default: 4194304)', int('--pid-max'))
-    .option('--pids-limit <n>', 'pids cgroup limit, 0 for none (default: 0)', int('--pids-limit'))
-    .option('--scx-init-task-fail <p>', 'probability that ops.init_task() refuses a fork (default: 0.001)', num('--scx-init-task-fail'))
-    .option('-w, --weights <k=v,...>', 'workload weights: fork, exit, wait, kill, yield, scxEnable, scxDisable, loadBalance, zapPidNs, reopenPidNs')
+    .option('-w, --weights <k=v,...>', "workload weights by action: fork, exit, wait, kill, yield, load_balance and the model's own (check --list shows them)")
+    .option('-p, --param <k=v,...>', "the model's params (check --list shows them), e.g. pids_limit=100,scx_init_task_fail=0.01")
     .option('-f, --fail <site[:knob=v,...]>', 'inject faults at a site: probability, interval, times, nth (repeatable)', parseFail)
     .option('--no-ledger', 'do not book resources (to measure its cost)')
     .addOption(new Option('--lockdep <on|off>', 'lock validation (default: on)').choices(['on', 'off']))

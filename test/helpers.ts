@@ -11,14 +11,14 @@ import { runParallelDriver } from '../src/drivers/parallel.js';
 import type { RunOutcome } from '../src/drivers/outcome.js';
 import type { FindingGroup } from '../src/analysis/findings.js';
 import { RESOURCES } from '../src/kasm/vocabulary.js';
-import { kernelProgram, checkFaults } from '../src/commands/run.js';
+import { kernelProgram, checkScenario } from '../src/commands/run.js';
 
 export const never = { interrupted: () => false };
 
 export function machineFor(kernel: string | Program, input: ScenarioInput = {}, opts: MachineOptions = {}): Machine {
   const scenario = parseScenario({ kernel: typeof kernel === 'string' ? kernel : 'inline', ...input });
   const program = typeof kernel === 'string' ? kernelProgram(kernel) : kernel;
-  checkFaults(program, scenario);
+  checkScenario(program, scenario);
   return Machine.create(program, scenario, opts);
 }
 

@@ -4,7 +4,7 @@ import * as A from '../abi';
 import { NO_TASK } from '../abi';
 import { C_P } from '../layout';
 import { cset, curr } from '../cpu';
-import { allocTaskSlot, setTaskPid, setTaskParent, setTaskCpu, setTaskNext, setTaskUsage, setTaskOwned, setTaskScxState, clearTaskFlag, setTaskState } from '../task';
+import { allocTaskSlot, setTaskPid, setTaskParent, setTaskCpu, setTaskNext, setTaskUsage, setTaskOwned, clearTaskVars, clearTaskFlag, setTaskState } from '../task';
 
 /** p = a new task, TASK_NEW, owning nothing yet; -ENOMEM when the table is full. */
 export function dupTaskStruct(cpu: i32): i32 {
@@ -16,7 +16,7 @@ export function dupTaskStruct(cpu: i32): i32 {
   setTaskNext(p, NO_TASK);
   setTaskUsage(p, 2); // rcu_users: one for the reaper, one for the scheduler
   setTaskOwned(p, 0);
-  setTaskScxState(p, A.SCX_TASK_NONE);
+  clearTaskVars(p);
   clearTaskFlag(p, -1);
   setTaskState(p, A.TASK_NEW);
   cset(cpu, C_P, p);

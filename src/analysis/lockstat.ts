@@ -21,7 +21,7 @@ export interface LockStatTable {
 
 export function lockStat(m: Machine, elapsedSeconds = 0): LockStatTable {
   const rows: LockStatRow[] = [];
-  for (let cls = 0; cls < A.NR_CLASSES; cls++) {
+  for (let cls = 0; cls < m.program.vocab.classes.length; cls++) {
     for (const mode of [A.MODE_EXCL, A.MODE_READ]) {
       const r: LockStatRow = {
         cls, mode, conBounces: 0, contentions: 0, waittimeMin: Infinity, waittimeMax: 0, waittimeTotal: 0, waittimeAvg: 0,

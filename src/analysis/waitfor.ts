@@ -8,7 +8,7 @@ import type { Program } from '../kasm/index.js';
 import { decodeInsn, objKind } from '../kasm/insn.js';
 import type { FindingRecord } from '../machine/findings.js';
 import type { WaitState } from '../machine/views.js';
-import { isSharedKind } from '../kasm/locks.js';
+import { isSharedKind } from '../kasm/index.js';
 import { leakedHolders } from './findings.js';
 
 export interface Holder { cpu: number; pid: number; mode: number }

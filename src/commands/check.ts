@@ -2,8 +2,7 @@
 // walk every failure path statically (src/analysis/ladder/) and print each
 // bad one with its kasm lines.
 import { statSync } from 'node:fs';
-import { assemble, loadKernel, loadFileInModel, listModels, type SourceFile } from '../kasm/index.js';
-import { PRIMITIVES, CONDITIONS, RESOURCE_NAMES, errnoName } from '../kasm/vocabulary.js';
+import { assemble, loadKernel, loadFileInModel, listModels, kernelVocabulary, type SourceFile } from '../kasm/index.js';
 import { checkLadders } from '../analysis/ladder/walk.js';
 import { ladderBad, verdictClasses } from '../analysis/ladder/verdict.js';
 import { formatLadder } from '../report/ladder.js';
@@ -15,27 +14,10 @@ function filesOf(target: string): SourceFile[] {
   return isFile ? loadFileInModel(target) : loadKernel(target);
 }
 
-export function vocabulary(): string {
-  const lines = ['primitives (register, acquires, releases, asserts held, errno):'];
-  for (const [name, p] of Object.entries(PRIMITIVES)) {
-    const parts = [
-      p.reg,
-      p.acquires?.length ? `+${p.acquires.join(' +')}` : '',
-      p.releases?.length ? `-${p.releases.join(' -')}` : '',
-      p.asserts?.length ? `held: ${p.asserts.join(', ')}` : '',
-      p.fails !== undefined ? `fails -${errnoName(p.fails)}${p.natural ? ` (${p.natural})` : ''}` : '',
-    ].filter(Boolean);
-    lines.push(`  ${name.padEnd(28)} ${parts.join('  ')}`);
-  }
-  lines.push('', 'conditions:');
-  for (const [name, c] of Object.entries(CONDITIONS)) lines.push(`  ${name.padEnd(28)} ${c.doc}`);
-  lines.push('', `resources: ${RESOURCE_NAMES.join(', ')}`);
-  return lines.join('\n');
-}
-
 export function checkCommand(targets: string[], flags: { list?: boolean }): number {
   if (flags.list) {
-    process.stdout.write(vocabulary() + '\n');
+    // The vocabulary of each model named (default: the default model's).
+    for (const t of targets.length ? targets : ['v6.12-scx']) process.stdout.write(`${t}:\n${kernelVocabulary(assemble(filesOf(t)))}\n`);
     return 0;
   }
   const all = targets.length ? targets : listModels();

@@ -28,7 +28,6 @@
 // making progress) is charged to the sites whose failures returned to user
 // space holding a lock in that run (the leaked hold others wait for); a hang
 // with no such site is listed with the other findings no failure explains.
-import * as A from '../../assembly/abi.js';
 import { Machine } from '../machine/machine.js';
 import { parseScenario, type Scenario } from '../machine/scenario.js';
 import type { FindingRecord } from '../machine/findings.js';
@@ -38,8 +37,7 @@ import { runParallelDriver } from '../drivers/parallel.js';
 import { failedAt } from '../analysis/findings.js';
 import { checkLadders, type LadderReport, type SiteLadder } from '../analysis/ladder/walk.js';
 import { verdictClasses } from '../analysis/ladder/verdict.js';
-import { errnoName, resourceNames } from '../kasm/vocabulary.js';
-import { className, heldLockName } from '../kasm/locks.js';
+import { errnoName } from '../kasm/index.js';
 import type { Program, SiteInfo } from '../kasm/index.js';
 import { renderFinding } from '../report/findings.js';
 import { describeHang } from '../report/waitfor.js';
@@ -95,13 +93,10 @@ export interface FaultsReport {
 }
 
 
-const WORKLOAD: Record<string, string> = {
-  sys_fork: 'fork', sys_exit: 'exit', sys_wait: 'wait', sys_kill: 'kill', sys_sched_yield: 'yield', schedule: 'schedule',
-  scx_ops_enable: 'scx enable', scx_ops_disable: 'scx disable', load_balance: 'load balance',
-  zap_pid_ns_processes: 'pid-ns teardown', create_pid_namespace: 'pid-ns reopen',
-};
+/** The workload action whose routine is `entry` (a syscall's routine), by name. */
+const workloadOf = (p: Program, entry: string): string => p.actions.find((a) => a.routine === entry)?.name.replace(/_/g, ' ') ?? entry;
 
-interface Trial { name: string; weights: Partial<Scenario['weights']>; interval: number }
+interface Trial { name: string; weights: Scenario['weights']; interval: number }
 
 const empty = (): Issues => ({ leaks: [], heldLocks: [], doubleReleases: [], lockMisuse: [], hang: false });
 const add = (xs: string[], x: string): void => { if (!xs.includes(x)) { xs.push(x); xs.sort(); } };
@@ -115,12 +110,12 @@ export function verdictOf(x: Issues): string {
 /** Book a ladder finding on the issues of its failure site; false if it is not one. */
 function book(p: Program, into: Issues, f: FindingRecord): boolean {
   switch (f.kind) {
-    case 'leak': for (const r of resourceNames(f.resources)) add(into.leaks, r); return true;
-    case 'lock-held-returning-to-user': add(into.heldLocks, heldLockName(f.lockClass, f.mode)); return true;
-    case 'double-release': case 'double-acquire': for (const r of resourceNames(f.resources)) add(into.doubleReleases, r); return true;
+    case 'leak': for (const r of p.vocab.resourceNames(f.resources)) add(into.leaks, r); return true;
+    case 'lock-held-returning-to-user': add(into.heldLocks, p.vocab.heldLockName(f.lockClass, f.mode)); return true;
+    case 'double-release': case 'double-acquire': for (const r of p.vocab.resourceNames(f.resources)) add(into.doubleReleases, r); return true;
     case 'bad-unlock-balance': case 'recursive-locking': case 'lockdep-assert-held': {
       const src = f.pc >= 0 ? p.src[f.pc] : undefined;
-      add(into.lockMisuse, `${className(f.lockClass)} @${src ? `${src.file}:${src.line}` : '?'}`);
+      add(into.lockMisuse, `${p.vocab.className(f.lockClass)} @${src ? `${src.file}:${src.line}` : '?'}`);
       return true;
     }
   }
@@ -150,9 +145,11 @@ export async function enumerateFaults(opts: FaultsOptions, interrupted: () => bo
   // Under the parallel driver a hang is the watchdog's: keep it short.
   const scenario = parseScenario({ kernel: opts.kernel, driver: opts.driver ?? 'step', cpus, tasks: 512, forks, seed, findingsCap: 1024, watchdogMs: 500 });
   const m = Machine.create(program, scenario);
-  const hasScx = program.entries.has(A.ACT_SCX_ENABLE);
-  const trials: Trial[] = [{ name: 'scx off', weights: { scxEnable: 0, scxDisable: 0 }, interval: 0 }];
-  if (hasScx) trials.push({ name: 'scx on', weights: { scxEnable: 50, scxDisable: 1 }, interval: 4 });
+  // The default workload with the actions the model's trials weigh turned
+  // off, then each trial the model declares (kasm `trial`).
+  const declared = program.vocab.trials;
+  const off = Object.fromEntries(declared.flatMap((t) => Object.keys(t.weights)).map((a) => [a, 0]));
+  const trials: Trial[] = [{ name: 'default', weights: off, interval: 0 }, ...declared.map((t) => ({ name: t.name, weights: { ...off, ...t.weights }, interval: t.interval }))];
 
   const natural = new Map<number, NaturalRow>();
   const other = new Map<string, { kind: string; count: number; message: string }>();
@@ -213,7 +210,7 @@ export async function enumerateFaults(opts: FaultsOptions, interrupted: () => bo
     const entry = st.entries[0] ?? site.routine;
     const dynErrno = !reached ? '' : entry === 'sys_fork' ? (forkFails ? `-${errnoName(errno || site.errno)}` : '0') : `-${errnoName(site.errno)}`;
     const row: FaultRow = {
-      site: site.name, routine: site.routine, at: `${site.file}:${site.line}`, workload: WORKLOAD[entry] ?? entry,
+      site: site.name, routine: site.routine, at: `${site.file}:${site.line}`, workload: workloadOf(program, entry),
       reached, passes, injected, errno: dynErrno, ladder: st.ladders[0] ?? [], ...got,
       verdict: reached ? verdictOf(got) : 'not reached',
       static: { verdict: st.reached ? verdictOf({ ...st, hang: false }) : 'unreachable', errnos: st.errnos, leaks: st.leaks, heldLocks: st.heldLocks, doubleReleases: st.doubleReleases, lockMisuse: st.lockMisuse },

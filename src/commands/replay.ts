@@ -2,7 +2,6 @@
 // a cycle whether or not it deadlocked; here the step driver searches seeds
 // (bounded) for a schedule that actually deadlocks on it, so the report can
 // print a command that replays the deadlock exactly.
-import * as A from '../../assembly/abi.js';
 import type { Machine } from '../machine/machine.js';
 import type { LockId } from '../machine/views.js';
 import type { Scenario } from '../machine/scenario.js';
@@ -17,14 +16,7 @@ import type { StopReason } from '../drivers/outcome.js';
 export interface Replay { command: string; seedsTried: number; found: boolean; cut: boolean } // cut: a signal ended the search early
 
 /** The lockdep class of the lock at an address. */
-function classOfLock(id: LockId): number {
-  switch (id.where) {
-    case 'global': return id.cls;
-    case 'rq': return A.CLASS_RQ_LOCK;
-    case 'task': return id.field === 'pi_lock' ? A.CLASS_PI_LOCK : A.CLASS_SIGLOCK;
-    default: return -1;
-  }
-}
+const classOfLock = (id: LockId): number => ('cls' in id ? id.cls : -1);
 
 /** Does the machine, stopped in a deadlock, wait on one of these classes? */
 function deadlockedOn(m: Machine, classes: Set<number>): boolean {

@@ -2,6 +2,7 @@
 // report layer turns the machine and its outcome into the report).
 import { assemble, loadKernel, type Program } from '../kasm/index.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
+import * as A from '../../assembly/abi.js';
 import { ScenarioError, type Scenario } from '../machine/scenario.js';
 import { runStepDriver } from '../drivers/step.js';
 import type { DriverControl, RunOutcome } from '../drivers/outcome.js';
@@ -19,17 +20,30 @@ export function kernelProgram(kernel: string): Program {
 }
 
 /** Reject fault specs naming sites this kernel does not have. */
-export function checkFaults(program: Program, s: Scenario): void {
+/** What a scenario names that only the kernel model knows: its fault
+ *  sites, its actions (weights) and its params. */
+export function checkScenario(program: Program, s: Scenario): void {
   const names = new Set(program.sites.slice(1).map((x) => x.name));
   for (const site of Object.keys(s.faults)) {
     if (!names.has(site)) {
       throw new ScenarioError(`faults: no fault site '${site}' in kernel ${s.kernel}; its sites are: ${[...names].join(', ')}`);
     }
   }
+  const actions = program.actions.filter((a) => a.action !== A.ACT_SCHEDULE).map((a) => a.name);
+  for (const w of Object.keys(s.weights)) {
+    if (!actions.includes(w)) throw new ScenarioError(`weights.${w}: kernel ${s.kernel} has no action '${w}'; its actions are: ${actions.join(', ')}`);
+  }
+  const params = program.vocab.varList.filter((d) => d.type === 'param');
+  for (const [k, v] of Object.entries(s.params)) {
+    const d = params.find((x) => x.name === k);
+    if (!d) throw new ScenarioError(`params.${k}: kernel ${s.kernel} has no param '${k}'; its params are: ${params.map((x) => x.name).join(', ') || '(none)'}`);
+    if (d.ppm && !(v === 0 || (v >= 1e-6 && v <= 1))) throw new ScenarioError(`params.${k}: a probability: 0, or between 0.000001 and 1`);
+    if (!d.ppm && !Number.isInteger(v)) throw new ScenarioError(`params.${k}: must be an integer`);
+  }
 }
 
 export function buildMachine(s: Scenario, program: Program = kernelProgram(s.kernel), opts: MachineOptions = {}): Machine {
-  checkFaults(program, s);
+  checkScenario(program, s);
   return Machine.create(program, s, opts);
 }
 

@@ -3,10 +3,13 @@
 // their names, effects rows, entry points — and encodes the bytecode.
 import * as abi from '../../assembly/abi.js';
 import { encodeInsn } from './insn.js';
-import { ENTRY_POINTS, PRIMITIVES, RESOURCES, TASK_REGS, lookup } from './vocabulary.js';
+import { BUILTIN_ACTIONS, TASK_REGS } from './builtins.js';
+import { SERVICES } from './services.js';
 import { AggregateKasmError, Diagnostics, KasmError, shown, type Loc } from './errors.js';
-import { parseLockObject } from './locks.js';
 import { parseFile, type Item, type RoutineAst, type SourceFile } from './parse.js';
+import { declare } from './declare.js';
+import { encodeCond, regOf, type CondRow } from './cond.js';
+import type { Cond, Vocabulary } from './vocabulary.js';
 
 export interface RoutineInfo { name: string; entry: number; returnsInt: boolean; file: string; line: number }
 export interface LabelInfo { id: number; name: string; routine: string; pc: number }
@@ -23,7 +26,16 @@ export interface SiteInfo {
   line: number;
   col: number;
 }
-export interface EffectsRow { name: string; behaviour: number; reg: number; acquires: bigint; releases: bigint; asserts: number[] }
+/** A state effect of a primitive, as the core's effects row holds it. */
+export interface StateEffect { op: number; var: number; reg: number; value: number; cond: number }
+export interface EffectsRow {
+  name: string; service: number; serviceArg: number; reg: number; acquires: bigint; releases: bigint; asserts: number[];
+  natural: number; errno: number; effects: StateEffect[];
+}
+/** A declared variable as the core's vars table holds it. */
+export interface VarRow { scope: number; slot: number; flags: number; guard: number; guardWrite: boolean; release: number; releaseReg: number; init: number }
+/** A workload action: built-in or the model's. */
+export interface ActionInfo { action: number; name: string; routine: string; entry: number; weight: number; cond: number; builtin: boolean; doc: string }
 export interface SrcInfo { file: string; line: number; col: number; text: string; routine: string }
 
 export interface Program {
@@ -32,11 +44,16 @@ export interface Program {
   labels: LabelInfo[]; // index = label id
   sites: SiteInfo[]; // index = site id; [0] is a placeholder
   effects: EffectsRow[]; // index = OP_PRIM's arg
+  conds: CondRow[]; // index = a condition's row
+  vars: VarRow[]; // index = var id
+  actions: ActionInfo[]; // every action the model provides a routine for
   src: SrcInfo[]; // per instruction
   entries: Map<number, number>; // ACT_* action -> entry pc
+  vocab: Vocabulary;
+  /** Resources a boot task owns (what dup_task_struct and idr_alloc acquire); the pid's resource. */
+  bootOwned: bigint;
+  pidResource: number;
 }
-
-const MAX_ASSERTS = 2;
 
 /** Assemble the files of one kernel model. Throws AggregateKasmError with
  *  every error found, in source order. */
@@ -44,15 +61,23 @@ export function assemble(files: SourceFile[]): Program {
   const diag = new Diagnostics();
   const err = (at: Loc, what: string): void => diag.add(new KasmError(at, what));
 
-  // Parse, and lay out: every item is one instruction.
-  const routines: RoutineAst[] = files.flatMap((f) => parseFile(f, diag));
+  // Declarations first (any file may use what another declares), then the
+  // routines; lay out: every item is one instruction (a call passing a task
+  // binds the callee's parameter as it enters it).
+  const vocab = declare(files, diag);
+  const routines: RoutineAst[] = files.flatMap((f) => parseFile(f, vocab, diag));
+  const asts = new Map<string, RoutineAst>();
+  for (const r of routines) if (!asts.has(r.name.text)) asts.set(r.name.text, r);
   const byName = new Map<string, { ast: RoutineAst; entry: number }>();
   const items: { item: Item; routine: RoutineAst }[] = [];
   for (const r of routines) {
     const prev = byName.get(r.name.text);
     if (prev) err(r.name.loc, `duplicate routine '${shown(r.name.text)}' (first defined at ${where(prev.ast.name.loc)})`);
     else byName.set(r.name.text, { ast: r, entry: items.length });
-    for (const item of r.items) items.push({ item, routine: r });
+    for (const item of r.items) {
+      if (item.callee) item.obj = binding(item, asts.get(item.callee.text), err);
+      items.push({ item, routine: r });
+    }
     checkStructure(r, err);
   }
   if (items.length > abi.MAX_INSNS) err(items[abi.MAX_INSNS].item.loc, `too many instructions (at most ${abi.MAX_INSNS})`);
@@ -76,6 +101,20 @@ export function assemble(files: SourceFile[]): Program {
   const code = new Int32Array(items.length * abi.INSN_WORDS);
   const effects: EffectsRow[] = [];
   const effectsIndex = new Map<string, number>();
+  const conds: CondRow[] = [];
+  const condIndex = new Map<string, number>();
+  const condRow = (c: Cond, self: number, at: Loc): number => {
+    const row = encodeCond(c, self);
+    const k = row.words.join(',');
+    let id = condIndex.get(k);
+    if (id === undefined) {
+      id = conds.length;
+      if (id === abi.MAX_CONDS) err(at, `too many distinct conditions (at most ${abi.MAX_CONDS})`);
+      condIndex.set(k, id);
+      conds.push(row);
+    }
+    return id;
+  };
   const sites: SiteInfo[] = [{ id: 0, name: '', routine: '', pc: -1, kind: 'prim', what: '', errno: 0, target: '', file: '', line: 0, col: 0 }];
   const src: SrcInfo[] = [];
   items.forEach(({ item, routine }, pc) => {
@@ -96,13 +135,14 @@ export function assemble(files: SourceFile[]): Program {
         if (!callee.ast.returnsInt && item.elseTok) err(item.elseTok.loc, `${shown(item.callee.text)} is a void routine and cannot fail: remove 'else ${shown(item.target?.text ?? '')}'`);
       }
     }
+    if (item.cond) item.arg = condRow(item.cond, abi.REG_NONE, item.loc);
     if (item.prim) {
       const key = `${item.prim}/${item.obj}`;
       let row = effectsIndex.get(key);
       if (row === undefined) {
         row = effects.length;
         effectsIndex.set(key, row);
-        effects.push(effectsRow(item.prim, item.obj));
+        effects.push(effectsRow(vocab, item.prim, item.obj, (c, self) => condRow(c, self, item.loc)));
         if (row === abi.MAX_PRIMS) err(item.loc, `too many (primitive, register) pairs (at most ${abi.MAX_PRIMS})`);
       }
       item.arg = row;
@@ -117,12 +157,52 @@ export function assemble(files: SourceFile[]): Program {
   });
   nameSites(sites);
 
-  // Entry points the workload calls.
+  // Entry points the workload calls: the built-in actions' and the model's.
   const entries = new Map<number, number>();
-  for (const e of ENTRY_POINTS) {
+  const actions: ActionInfo[] = [];
+  for (const e of BUILTIN_ACTIONS) {
     const r = byName.get(e.routine);
-    if (r) entries.set(e.action, r.entry);
-    else if (e.required) err({ file: files[0]?.path ?? '<no files>', line: 1, col: 1 }, `missing required entry point: routine '${e.routine}'`);
+    if (r) {
+      entries.set(e.action, r.entry);
+      actions.push({ action: e.action, name: e.name, routine: e.routine, entry: r.entry, weight: e.weight, cond: -1, builtin: true, doc: e.doc });
+    } else if (e.required) err({ file: files[0]?.path ?? '<no files>', line: 1, col: 1 }, `missing required entry point: routine '${e.routine}'`);
+  }
+  for (const a of vocab.actions) {
+    const r = byName.get(a.routine);
+    if (!r) { err(a.at, `action ${a.name}: unknown routine '${shown(a.routine)}'${diag.suggest(a.routine, byName.keys())}`); continue; }
+    entries.set(a.action, r.entry);
+    actions.push({ action: a.action, name: a.name, routine: a.routine, entry: r.entry, weight: a.weight, cond: a.when ? condRow(a.when, abi.REG_NONE, a.at) : -1, builtin: false, doc: a.doc ?? '' });
+  }
+
+  // The vars table: guards and release routines resolved.
+  const vars: VarRow[] = vocab.varList.map((d) => {
+    const g = d.guard ? vocab.locks.get(d.guard)! : undefined;
+    const guard = g ? (g.cls << abi.LOCKREF_CLASS_SHIFT) | ((g.scope === 'global' ? abi.REG_NONE : abi.REG_P) << abi.LOCKREF_REG_SHIFT) | g.slot : -1;
+    let release = -1, releaseReg = abi.REG_NONE;
+    if (d.release) {
+      const r = byName.get(d.release);
+      if (!r) err(d.at, `refcount ${d.name}: unknown release routine '${shown(d.release)}'${diag.suggest(d.release, byName.keys())}`);
+      else {
+        release = r.entry;
+        if (r.ast.returnsInt) err(d.at, `refcount ${d.name}: its release routine ${d.release} must be void (a put cannot fail)`);
+        if (d.scope === 'task' && !r.ast.param) err(r.ast.name.loc, `${d.release} releases a per-task refcount: it takes the task (routine void ${d.release}(t))`);
+        if (r.ast.param) releaseReg = TASK_REGS[r.ast.param.text];
+      }
+    }
+    return {
+      scope: d.scope === 'global' ? abi.SCOPE_GLOBAL : d.scope === 'task' ? abi.SCOPE_TASK : abi.SCOPE_RQ, slot: d.slot,
+      flags: d.type === 'refcount' ? abi.VF_REFCOUNT : 0, guard, guardWrite: g ? g.kind === 'rwlock' || g.kind === 'rwsem' || g.kind === 'percpu_rwsem' : false,
+      release, releaseReg, init: d.init,
+    };
+  });
+
+  // What boot tasks own: what the primitives running the task-table and pid services acquire.
+  let bootOwned = 0n, pidResource = -1;
+  for (const p of vocab.prims.values()) {
+    if (!p.service || !SERVICES[p.service].bootOwns) continue;
+    const m = vocab.resourceMask(p.acquires);
+    bootOwned |= m;
+    if (p.service === 'idr_alloc' && p.acquires.length) pidResource = vocab.resources.get(p.acquires[0])!.bit;
   }
 
   const errors = diag.errors;
@@ -133,7 +213,7 @@ export function assemble(files: SourceFile[]): Program {
   }
   const routineInfo = new Map<string, RoutineInfo>();
   for (const [name, r] of byName) routineInfo.set(name, { name, entry: r.entry, returnsInt: r.ast.returnsInt, file: r.ast.name.loc.file, line: r.ast.name.loc.line });
-  return { code, routines: routineInfo, labels, sites, effects, src, entries };
+  return { code, routines: routineInfo, labels, sites, effects, conds, vars, actions, src, entries, vocab, bootOwned, pidResource };
 }
 
 const where = (l: Loc): string => `${l.file}:${l.line}`;
@@ -153,18 +233,33 @@ function checkStructure(r: RoutineAst, err: (at: Loc, what: string) => void): vo
   else if (!last.terminator && !last.bad) err(last.loc, `routine '${shown(r.name.text)}' falls off its end: its last instruction must be return or goto`);
 }
 
-/** The effects row of a primitive run on task register `reg`. */
-function effectsRow(name: string, reg: number): EffectsRow {
-  const spec = lookup(PRIMITIVES, name)!; // parse checked the name
-  const mask = (rs: (keyof typeof RESOURCES)[] = []): bigint => rs.reduce((m, r) => m | (1n << BigInt(RESOURCES[r])), 0n);
+/** The effects row of a primitive run on task register `reg`; `cond`
+ *  interns a condition with `self` bound to the register. */
+function effectsRow(v: Vocabulary, name: string, reg: number, cond: (c: Cond, self: number) => number): EffectsRow {
+  const spec = v.prims.get(name)!; // parse checked the name
   const regName = Object.keys(TASK_REGS).find((k) => TASK_REGS[k] === reg)!;
-  const asserts = (spec.asserts ?? []).map((a) => {
-    const ref = parseLockObject(a.replace(/^self\./, `${regName}.`));
-    if (typeof ref === 'string') throw new Error(`vocabulary: ${name} asserts ${a}: ${ref}`);
-    return ref;
-  });
-  if (asserts.length > MAX_ASSERTS) throw new Error(`vocabulary: ${name} asserts more than ${MAX_ASSERTS} locks`);
-  return { name, behaviour: spec.behaviour, reg, acquires: mask(spec.acquires), releases: mask(spec.releases), asserts };
+  const asserts = spec.asserts.map((a) => v.parseLockObject(a.replace(/^self\./, `${regName}.`)) as number); // declare() checked them
+  const service = spec.service ? SERVICES[spec.service] : undefined;
+  return {
+    name, service: service?.id ?? abi.B_NONE, serviceArg: spec.serviceArg?.id ?? 0, reg,
+    acquires: v.resourceMask(spec.acquires), releases: v.resourceMask(spec.releases), asserts,
+    natural: spec.failsWhen ? cond(spec.failsWhen, reg) : -1, errno: spec.fails ?? 0,
+    effects: spec.effects.map((e) => ({ op: e.op, var: e.var.id, reg: regOf(e.reg, reg), value: e.value, cond: e.when ? cond(e.when, reg) : -1 })),
+  };
+}
+
+/** A call's obj: the register it passes and the callee's parameter
+ *  register (abi OP_CALL), 0 when nothing is bound. */
+function binding(call: Item, callee: RoutineAst | undefined, err: (at: Loc, what: string) => void): number {
+  if (!callee) return 0; // reported with the callee
+  const arg = call.callArg;
+  if (!callee.param) {
+    if (arg) err(arg.loc, `${callee.name.text} takes no task: remove '${arg.text}'`);
+    return 0;
+  }
+  if (!arg) { err(call.loc, `${callee.name.text} takes a task (${callee.param.text}): pass it (call ${callee.name.text} REG)`); return 0; }
+  if (arg.text === callee.param.text) return 0;
+  return TASK_REGS[arg.text] | (TASK_REGS[callee.param.text] << abi.CALL_PARAM_SHIFT);
 }
 
 /** A site is named after its primitive, routine or condition; where that name

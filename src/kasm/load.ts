@@ -1,10 +1,12 @@
 // Loading a kernel model from disk: its .kasm files, sorted by name. A model
 // may name a `base` model; it then consists of the base's files with every
-// routine the model defines replacing the base's routine of that name, and
-// every `patch ROUTINE` block applied to the base's routine (patch.ts).
+// routine and declaration the model defines replacing the base's of that
+// name, and every `patch ROUTINE` block applied to the base's routine
+// (patch.ts).
 import { existsSync, opendirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
-import { routineHeader, type SourceFile } from './parse.js';
+import { endsRoutine, routineHeader, type SourceFile } from './parse.js';
+import { isClause, isDeclaration } from './declare.js';
 import { applyPatches, extractPatches } from './patch.js';
 import { ModelError, ModelNotFoundError, shown } from './errors.js';
 import { formatBytes, readInputFile } from '../files.js';
@@ -110,7 +112,8 @@ function loadDir(dir: string, kernelsDir: string, chain: string[], total: { byte
   const split = own.map(extractPatches);
   const mine = split.map((s) => s.rest);
   const overridden = new Set(mine.flatMap((f) => f.text.split(/\r?\n/).map(routineHeader).filter((n) => n !== undefined)));
-  const kept = base.map((f) => ({ ...f, text: dropRoutines(f.text, overridden) }));
+  const redeclared = new Set(mine.flatMap((f) => f.text.split(/\r?\n/).map(declarationKey).filter((k) => k !== undefined)));
+  const kept = base.map((f) => ({ ...f, text: dropDeclarations(dropRoutines(f.text, overridden), redeclared) }));
   return [...applyPatches(kept, split.flatMap((s) => s.patches)), ...mine];
 }
 
@@ -119,8 +122,24 @@ function loadDir(dir: string, kernelsDir: string, chain: string[], total: { byte
 function dropRoutines(text: string, names: Set<string>): string {
   let dropping = false;
   return text.split(/(?<=\n)/).map((line) => {
-    const name = routineHeader(line);
-    if (name !== undefined) dropping = names.has(name);
+    if (endsRoutine(line)) dropping = names.has(routineHeader(line) ?? '');
+    return dropping ? line.replace(/[^\r\n]/g, '') : line;
+  }).join('');
+}
+
+/** `primitive copy_files` -> 'primitive copy_files' (a declaration's kind and name). */
+function declarationKey(line: string): string | undefined {
+  if (!isDeclaration(line)) return undefined;
+  const m = /^(\w+)\s+([A-Za-z_][\w.]*)/.exec(line);
+  return m ? `${m[1]} ${m[2]}` : undefined;
+}
+
+/** Blank out the declarations a model redeclares (a primitive with its clause lines). */
+function dropDeclarations(text: string, keys: Set<string>): string {
+  let dropping = false;
+  return text.split(/(?<=\n)/).map((line) => {
+    if (isDeclaration(line)) dropping = keys.has(declarationKey(line) ?? '');
+    else if (!isClause(line)) dropping = false;
     return dropping ? line.replace(/[^\r\n]/g, '') : line;
   }).join('');
 }

@@ -1,18 +1,22 @@
 // The kasm parser: one line at a time (the language is line-based). It checks
-// everything a single line can tell — mnemonics, registers, conditions, errnos,
-// lock objects and kinds, whether a primitive needs `else` — and leaves what
-// needs the whole program (labels, callees, sites, effects rows) to assemble.ts.
+// everything a line can tell against the model's vocabulary (declare.ts) —
+// mnemonics, registers, conditions, errnos, lock objects and kinds, state,
+// whether a primitive needs `else` — and leaves what needs the whole program
+// (labels, callees and their arguments, sites, effects rows) to assemble.ts.
 import * as abi from '../../assembly/abi.js';
 import { lockObj } from './insn.js';
-import { CONDITIONS, ERRNOS, LOCK_OPS, PRIMITIVES, RQ_REGS, TASK_REGS, errnoName, lookup } from './vocabulary.js';
+import { ERRNOS, LOCK_OPS, RQ_REGS, TASK_REGS, errnoName, lookup } from './builtins.js';
 import { KasmError, shown, type Diagnostics, type Loc } from './errors.js';
-import { kindName, lockKindOf, parseLockObject } from './locks.js';
+import { Cursor, stripComment, type Tok } from './cursor.js';
+import { parseCond } from './cond.js';
+import { isClause, isDeclaration, stateRef, value } from './declare.js';
+import type { Cond, Vocabulary } from './vocabulary.js';
+
+export type { Tok } from './cursor.js';
 
 /** A file of kasm; `path` as shown in errors. A patched routine comes as a
  *  file whose lines each say where they came from (`origins`, per line). */
 export interface SourceFile { path: string; text: string; origins?: { file: string; line: number }[] }
-
-export interface Tok { text: string; loc: Loc }
 
 /** One instruction as parsed; fields the assembler fills in are marked. */
 export interface Item {
@@ -25,75 +29,30 @@ export interface Item {
   label?: Tok; // OP_LABEL: the label defined
   target?: Tok; // label whose pc goes in w2
   callee?: Tok; // OP_CALL: arg = its entry (assembler)
+  callArg?: Tok; // OP_CALL: the register passed (the assembler binds the callee's parameter)
   elseTok?: Tok; // the `else` keyword, if any
   prim?: string; // OP_PRIM: arg = its effects row (assembler)
+  cond?: Cond; // OP_IF / OP_REQUIRE: arg = its condition row (assembler)
   site?: { kind: 'prim' | 'call' | 'require'; what: string };
   terminator: boolean; // return or goto: control never falls through
   bad: boolean; // the line had an error; a placeholder for structure checks
 }
 
-export interface RoutineAst { name: Tok; returnsInt: boolean; items: Item[] }
+/** `param`: the task register the routine takes its argument in. */
+export interface RoutineAst { name: Tok; returnsInt: boolean; param?: Tok; items: Item[] }
 
-const KEYWORDS = ['call', 'require', 'if', 'goto', 'return', 'mov', 'routine'];
-const MNEMONICS = [...KEYWORDS, ...Object.keys(LOCK_OPS), ...Object.keys(PRIMITIVES)];
+const KEYWORDS = ['call', 'require', 'if', 'goto', 'return', 'mov', 'routine', 'set', 'clear', 'inc', 'dec', 'get', 'put'];
 const NESTING: Record<string, number> = { SINGLE_DEPTH_NESTING: 1 };
 const MAX_SUBCLASS = 7; // lockdep's MAX_LOCKDEP_SUBCLASSES is 8
-
-const TOKEN = /[A-Za-z_][\w.]*|\d+|\S/g; // every non-blank character is in a token
-const WORD = /^[A-Za-z_]/;
+const STATE_OPS: Record<string, number> = { set: abi.ST_SET, clear: abi.ST_SET, inc: abi.ST_INC, dec: abi.ST_DEC, get: abi.ST_GET, put: abi.ST_PUT };
 
 /** `routine int NAME` -> NAME, for the loader's whole-routine override. */
 export function routineHeader(line: string): string | undefined {
   return /^\s*routine\s+\w+\s+([A-Za-z_][\w.]*)/.exec(line)?.[1];
 }
 
-/** The tokens of one line, read left to right, scanned only as far as they
- *  are read: a 100 MB line is not split up front. Errors throw KasmError. */
-class Cursor {
-  private readonly toks: Tok[] = [];
-  private i = 0;
-  private readonly re = new RegExp(TOKEN); // its own lastIndex
-  private scanned = false;
-  constructor(private readonly code: string, private readonly file: string, private readonly line: number, private readonly diag: Diagnostics) {}
-  /** The k-th token from here. */
-  peek(k = 0): Tok | undefined {
-    while (!this.scanned && this.toks.length <= this.i + k) {
-      const m = this.re.exec(this.code);
-      if (m) this.toks.push({ text: m[0], loc: { file: this.file, line: this.line, col: m.index + 1 } });
-      else this.scanned = true;
-    }
-    return this.toks[this.i + k];
-  }
-  next(): Tok | undefined {
-    const t = this.peek();
-    if (t) this.i++;
-    return t;
-  }
-  /** Where a missing token would go: just past the last one, which ends at
-   *  the line's last non-blank character. */
-  private end(): Loc { return { file: this.file, line: this.line, col: this.code.trimEnd().length + 1 }; }
-  fail(what: string, at?: Tok): never { throw new KasmError(at?.loc ?? this.end(), what); }
-  suggest(word: string, candidates: Iterable<string>): string { return this.diag.suggest(word, candidates); }
-  word(what: string): Tok {
-    const t = this.next();
-    if (!t) this.fail(`expected ${what}`);
-    if (!WORD.test(t.text)) this.fail(`expected ${what}, found '${shown(t.text)}'`, t);
-    return t;
-  }
-  accept(text: string): Tok | undefined {
-    if (this.peek()?.text !== text) return undefined;
-    return this.next();
-  }
-  expect(text: string, why: string): Tok {
-    const t = this.next();
-    if (t?.text !== text) this.fail(`expected '${text}' ${why}${t ? `, found '${shown(t.text)}'` : ''}`, t);
-    return t;
-  }
-  done(): void {
-    const t = this.peek();
-    if (t) this.fail(`unexpected '${shown(t.text)}' at end of line`, t);
-  }
-}
+/** Does this line end the routine above it (another routine or a declaration)? */
+export const endsRoutine = (line: string): boolean => routineHeader(line) !== undefined || isDeclaration(line);
 
 function taskReg(t: Tok, c: Cursor): number {
   const reg = lookup(TASK_REGS, t.text);
@@ -106,13 +65,6 @@ function errno(t: Tok, c: Cursor): number {
   return lookup(ERRNOS, t.text) ?? c.fail(`unknown errno '${shown(t.text)}'${c.suggest(t.text, Object.keys(ERRNOS))}`, t);
 }
 
-function cond(c: Cursor): { neg: boolean; id: number; name: string } {
-  const neg = c.accept('!') !== undefined;
-  const t = c.word('a condition');
-  const k = lookup(CONDITIONS, t.text) ?? c.fail(`unknown condition '${shown(t.text)}'${c.suggest(t.text, Object.keys(CONDITIONS))}`, t);
-  return { neg, id: k.id, name: t.text };
-}
-
 /** `else LABEL [ERRNO]`, if present. */
 function elseClause(c: Cursor): { elseTok: Tok; target: Tok; errno?: number } | undefined {
   const elseTok = c.accept('else');
@@ -123,7 +75,7 @@ function elseClause(c: Cursor): { elseTok: Tok; target: Tok; errno?: number } | 
 }
 
 /** Parse one instruction (the cursor is at its mnemonic) into `item`. */
-function instruction(c: Cursor, item: Item): void {
+function instruction(c: Cursor, item: Item, v: Vocabulary): void {
   const m = c.word('an instruction');
   item.loc = m.loc;
   const op = lookup(LOCK_OPS, m.text);
@@ -138,24 +90,26 @@ function instruction(c: Cursor, item: Item): void {
       item.target = c.word("a label after 'goto'");
       break;
     case 'if': {
-      const k = cond(c);
+      const k = parseCond(c, v);
       c.expect('goto', `after the condition of 'if'`);
-      Object.assign(item, { op: abi.OP_IF, obj: k.neg ? 1 : 0, arg: k.id, target: c.word("a label after 'goto'") });
+      Object.assign(item, { op: abi.OP_IF, cond: k, target: c.word("a label after 'goto'") });
       break;
     }
     case 'require': {
-      const k = cond(c);
+      const k = parseCond(c, v);
       const e = elseClause(c);
       if (!e) c.fail(`'require' needs 'else LABEL ERRNO'`);
       if (e.errno === undefined) c.fail(`'require' needs an errno after its label (e.g. EAGAIN)`);
-      Object.assign(item, { op: abi.OP_REQUIRE, obj: k.neg ? 1 : 0, arg: k.id, target: e.target, elseTok: e.elseTok, errno: e.errno });
-      item.site = { kind: 'require', what: k.name };
+      Object.assign(item, { op: abi.OP_REQUIRE, cond: k, target: e.target, elseTok: e.elseTok, errno: e.errno });
+      item.site = { kind: 'require', what: k.text };
       break;
     }
     case 'call': {
       const callee = c.word('a routine name');
+      const a = c.peek() && c.peek()!.text !== 'else' ? c.word('the task passed to it') : undefined;
+      if (a) taskReg(a, c);
       const e = elseClause(c);
-      Object.assign(item, { op: abi.OP_CALL, callee });
+      Object.assign(item, { op: abi.OP_CALL, callee, callArg: a });
       if (e) {
         Object.assign(item, { target: e.target, elseTok: e.elseTok, errno: e.errno ?? abi.ENOMEM });
         item.site = { kind: 'call', what: callee.text };
@@ -169,15 +123,28 @@ function instruction(c: Cursor, item: Item): void {
       Object.assign(item, { op: abi.OP_MOV, arg: dst, obj: src });
       break;
     }
+    case 'set': case 'clear': case 'inc': case 'dec': case 'get': case 'put': {
+      const t = c.word('a state');
+      const { reg, decl } = stateRef(c, t, v, false);
+      const refcount = decl.type === 'refcount';
+      if (refcount !== (m.text === 'get' || m.text === 'put')) {
+        c.fail(refcount ? `${decl.name} is a refcount: get or put it (refcount_inc / refcount_dec_and_test)` : `get and put are for refcounts; ${decl.name} is ${decl.type} state`, m);
+      }
+      let val = 0;
+      if (m.text === 'set') val = decl.type === 'flag' || !c.peek() ? 1 : value(c, v);
+      const r = reg === '' ? abi.REG_NONE : lookup(TASK_REGS, reg) ?? lookup(RQ_REGS, reg)!;
+      Object.assign(item, { op: abi.OP_STATE, arg: decl.id, obj: STATE_OPS[m.text] | (r << abi.MAX_STATE_OBJ_REG_SHIFT), errno: val });
+      break;
+    }
     case 'routine':
       c.fail(`'routine' must start a line`, m);
     default:
       if (op) {
         const t = c.word('a lock object');
-        const ref = parseLockObject(t.text, (w, cs) => c.suggest(w, cs));
+        const ref = v.parseLockObject(t.text, (w, cs) => c.suggest(w, cs));
         if (typeof ref === 'string') c.fail(ref, t);
-        const kind = lockKindOf(ref);
-        if (!op.kinds.includes(kind)) c.fail(`${m.text} on ${kindName(kind)} ${t.text}`, m);
+        const l = v.lockOfRef(ref)!;
+        if (!op.kinds.includes(l.kind)) c.fail(`${m.text} on ${l.kind} ${t.text}${l.kind === 'raw_spinlock' && m.text.startsWith('spin_') ? ` (use raw_${m.text})` : ''}`, m);
         let sub = 0;
         if (op.nested) {
           c.expect(',', `and a nesting level after the lock object of ${m.text}`);
@@ -187,10 +154,10 @@ function instruction(c: Cursor, item: Item): void {
           if (sub < 0 || sub > MAX_SUBCLASS) c.fail(`bad nesting level '${shown(n.text)}' (0..${MAX_SUBCLASS} or SINGLE_DEPTH_NESTING)`, n);
         }
         // The kind travels in the instruction so the interpreter picks the lock algorithm.
-        Object.assign(item, { op: op.op, arg: ref, obj: lockObj(op.mode, sub, op.op === abi.OP_ASSERT_HELD ? 0 : kind) });
+        Object.assign(item, { op: op.op, arg: ref, obj: lockObj(op.mode, sub, op.op === abi.OP_ASSERT_HELD ? 0 : l.algo) });
         break;
       }
-      const spec = lookup(PRIMITIVES, m.text) ?? c.fail(`unknown instruction '${shown(m.text)}'${c.suggest(m.text, MNEMONICS)}`, m);
+      const spec = v.prims.get(m.text) ?? c.fail(`unknown instruction '${shown(m.text)}'${c.suggest(m.text, [...KEYWORDS, ...Object.keys(LOCK_OPS), ...v.prims.keys()])}`, m);
       const regTok = c.peek() && c.peek()!.text !== 'else' ? c.word('a task register or else') : undefined;
       const reg = regTok ? taskReg(regTok, c) : TASK_REGS[spec.reg];
       const e = elseClause(c);
@@ -206,24 +173,29 @@ function instruction(c: Cursor, item: Item): void {
   c.done();
 }
 
-/** Parse a file into routines. Errors go to `errors`; a bad line becomes a
- *  placeholder item so one mistake does not cascade into structure errors. */
-export function parseFile(src: SourceFile, diag: Diagnostics): RoutineAst[] {
+/** Parse a file's routines (declarations were read by declare()). Errors go
+ *  to `diag`; a bad line becomes a placeholder item so one mistake does not
+ *  cascade into structure errors. */
+export function parseFile(src: SourceFile, v: Vocabulary, diag: Diagnostics): RoutineAst[] {
   const routines: RoutineAst[] = [];
   let cur: RoutineAst | undefined;
-  let inPatch = false; // a patch block the loader did not apply: skipped to the next routine
+  let skipping = false; // a patch block the loader did not apply: skipped to the next routine
+  let inPrimitive = false; // a primitive's clause lines (declare() read them)
   src.text.split(/\r?\n/).forEach((raw, i) => {
-    if (inPatch && routineHeader(raw) === undefined) return;
-    inPatch = false;
+    if (isDeclaration(raw)) { cur = undefined; skipping = false; inPrimitive = raw.startsWith('primitive'); return; }
+    if (inPrimitive && isClause(raw)) return;
+    inPrimitive = false;
+    if (skipping && routineHeader(raw) === undefined) return;
+    skipping = false;
     const origin = src.origins?.[i];
-    const code = raw.replace(/;.*/, '');
+    const code = stripComment(raw);
     const c = new Cursor(code, origin?.file ?? src.path, origin?.line ?? i + 1, diag);
     const first = c.peek();
     if (!first) return;
     const text = code.trim();
     try {
       if (first.text === 'patch' && first.loc.col === 1) {
-        inPatch = true;
+        skipping = true;
         cur = undefined;
         c.fail(`a patch changes a routine of the base model: put it in a model whose folder has a 'base' file`, first);
       }
@@ -236,6 +208,11 @@ export function parseFile(src: SourceFile, diag: Diagnostics): RoutineAst[] {
         const name = c.word('a routine name');
         cur = { name, returnsInt: type.text === 'int', items: [] };
         routines.push(cur);
+        if (c.accept('(')) {
+          cur.param = c.word('the task register it takes');
+          taskReg(cur.param, c);
+          c.expect(')', 'after its parameter');
+        }
         c.done();
         return;
       }
@@ -251,7 +228,7 @@ export function parseFile(src: SourceFile, diag: Diagnostics): RoutineAst[] {
       const mnemonic = c.peek()!;
       r.items.push(item);
       try {
-        instruction(c, item);
+        instruction(c, item, v);
       } catch (e) {
         // Keep the line's place in the control flow, as far as it is known.
         Object.assign(item, { loc: mnemonic.loc, bad: true, terminator: mnemonic.text === 'return' || mnemonic.text === 'goto' });

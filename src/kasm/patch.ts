@@ -15,7 +15,7 @@
 // the result keeps where it came from (the base's file:line, or the
 // patch's for added lines), so findings and `forksim show` cite both.
 import { KasmError, type Loc } from './errors.js';
-import { routineHeader, type SourceFile } from './parse.js';
+import { endsRoutine, routineHeader, type SourceFile } from './parse.js';
 
 interface Origin { file: string; line: number }
 interface Line { text: string; origin: Origin }
@@ -38,7 +38,7 @@ export function extractPatches(f: SourceFile): { rest: SourceFile; patches: Patc
     if (m) {
       cur = { routine: m[1], at, hunks: [] };
       patches.push(cur);
-    } else if (routineHeader(raw) !== undefined) cur = undefined;
+    } else if (endsRoutine(raw)) cur = undefined;
     if (!cur) return;
     lines[i] = '';
     if (m || code(raw) === '') return; // the header; blank and comment lines
@@ -62,7 +62,7 @@ function findRoutine(files: SourceFile[], name: string): { file: number; from: n
     const from = lines.findIndex((l) => routineHeader(l) === name);
     if (from < 0) continue;
     let to = from + 1;
-    while (to < lines.length && routineHeader(lines[to]) === undefined) to++;
+    while (to < lines.length && !endsRoutine(lines[to])) to++;
     const body: Line[] = [];
     for (let i = from + 1; i < to; i++) if (code(lines[i]) !== '') body.push({ text: lines[i], origin: originOf(files[k], i) });
     return { file: k, from, to, header: { text: lines[from], origin: originOf(files[k], from) }, body };

@@ -11,11 +11,6 @@ import { instantiate, newMemory, type CoreExports } from './wasm.js';
 import { decodeFinding, FINDING_KINDS, type FindingKind, type FindingRecord } from './findings.js';
 import { heldLock, type CpuState, type LockWord, type LockId, type SiteCounters, type EdgeRecord, type LockStatRecord, type WaitState } from './views.js';
 
-const ACTION_WEIGHTS: [number, keyof Scenario['weights']][] = [
-  [A.ACT_FORK, 'fork'], [A.ACT_EXIT, 'exit'], [A.ACT_WAIT, 'wait'], [A.ACT_KILL, 'kill'], [A.ACT_YIELD, 'yield'],
-  [A.ACT_SCX_ENABLE, 'scxEnable'], [A.ACT_SCX_DISABLE, 'scxDisable'], [A.ACT_LOAD_BALANCE, 'loadBalance'],
-  [A.ACT_ZAP_PID_NS, 'zapPidNs'], [A.ACT_REOPEN_PID_NS, 'reopenPidNs'],
-];
 
 const CONFIGURE_ERRORS: Record<number, string> = {
   [L.STATUS_BAD_MAGIC]: 'header magic or ABI version mismatch (stale build?)',
@@ -23,19 +18,19 @@ const CONFIGURE_ERRORS: Record<number, string> = {
   [L.STATUS_BAD_TASKS]: `tasks must be cpus+1..${A.MAX_TASKS}`,
   [L.STATUS_TOO_BIG]: `the machine does not fit in ${(L.MAX_PAGES * L.PAGE) / 2 ** 30} GiB of memory: fewer tasks or CPUs`,
   [L.STATUS_STATIC_OVERLAP]: 'the module\'s static data overlaps the header (raise HEADER_BASE)',
-  [L.STATUS_BAD_CODE]: `the kernel is too large (at most ${A.MAX_INSNS} instructions, ${A.MAX_PRIMS} effect rows, ${A.MAX_SITES} fault sites)`,
+  [L.STATUS_BAD_CODE]: `the kernel is too large (at most ${A.MAX_INSNS} instructions, ${A.MAX_PRIMS} effect rows, ${A.MAX_SITES} fault sites, ${A.MAX_VARS} variables, ${A.MAX_CONDS} conditions)`,
 };
 
-/** The per-CPU event counters (layout K_*), by name. */
+/** The per-CPU event counters (layout K_*), by name; `actions`: how often
+ *  each model-declared action ran, by its name. */
 export interface Counters {
   forksOk: number; forksFailed: number; exits: number; reaps: number; kills: number; yields: number;
-  scxEnables: number; scxDisables: number; migrations: number; pidNsZaps: number; pidNsReopens: number;
-  leaked: number; syscalls: number;
+  migrations: number; leaked: number; syscalls: number; actions: Record<string, number>;
 }
-const COUNTERS: [keyof Counters, number][] = [
+type Scalar = Exclude<keyof Counters, 'actions'>;
+const COUNTERS: [Scalar, number][] = [
   ['forksOk', L.K_FORKS_OK], ['forksFailed', L.K_FORKS_FAILED], ['exits', L.K_EXITS], ['reaps', L.K_REAPS], ['kills', L.K_KILLS],
-  ['yields', L.K_YIELDS], ['scxEnables', L.K_SCX_ENABLES], ['scxDisables', L.K_SCX_DISABLES], ['migrations', L.K_MIGRATIONS],
-  ['pidNsZaps', L.K_PIDNS_ZAPS], ['pidNsReopens', L.K_PIDNS_REOPENS], ['leaked', L.K_LEAKED], ['syscalls', L.K_SYSCALLS],
+  ['yields', L.K_YIELDS], ['migrations', L.K_MIGRATIONS], ['leaked', L.K_LEAKED], ['syscalls', L.K_SYSCALLS],
 ];
 
 /** A distinct finding: its count (exact) and its first record. */
@@ -107,13 +102,15 @@ export class Machine {
     this.hset(L.H_NR_TASKS, s.tasks);
     this.hset(L.H_MAX_THREADS, s.maxThreads);
     this.hset(L.H_PID_MAX, s.pidMax);
-    this.hset(L.H_PIDS_LIMIT, s.pidsLimit);
     this.hset(L.H_POPULATION, s.population);
-    this.hset(L.H_SCX_INIT_FAIL_PPM, Math.round(s.scxInitTaskFail * 1e6));
     this.hset(L.H_FLAGS, (s.ledger ? L.FLAG_LEDGER : 0) | (s.lockdep ? L.FLAG_LOCKDEP : 0) | (s.stopOnFinding ? L.FLAG_STOP_ON_FINDING : 0));
     this.hset(L.H_NR_INSNS, p.code.length / A.INSN_WORDS);
     this.hset(L.H_NR_EFFECTS, p.effects.length);
     this.hset(L.H_NR_SITES, p.sites.length);
+    this.hset(L.H_NR_VARS, p.vars.length);
+    this.hset(L.H_NR_CONDS, p.conds.length);
+    this.set64(L.HEADER_BASE + L.H_BOOT_OWNED, p.bootOwned);
+    this.hset(L.H_PID_RESOURCE, p.pidResource);
     this.hset(L.H_SPIN_PARK, 200);
     this.hset(L.H_FINDINGS_CAP, s.findingsCap);
     this.hset(L.H_POLICY, L.POLICY_RANDOM);
@@ -121,14 +118,18 @@ export class Machine {
     this.hset(L.H_SCHED_FLAGS, 0);
     this.hset(L.H_STALL_PPM, Math.round((s.stall?.rate ?? 0) * 1e6));
     this.hset(L.H_STALL_MAX, s.stall?.maxSteps ?? 1);
-    for (let act = 0; act < A.NR_ACTIONS; act++) this.hset(L.H_ENTRIES + act * 4, p.entries.get(act) ?? -1);
+    for (let act = 0; act < A.NR_ACTIONS; act++) {
+      this.hset(L.H_ENTRIES + act * 4, p.entries.get(act) ?? -1);
+      this.hset(L.H_ACTION_CONDS + act * 4, p.actions.find((a) => a.action === act)?.cond ?? -1);
+    }
     this.writeRunSettings(s);
   }
 
   private writeRunSettings(s: RunSettings): void {
     this.set64(L.HEADER_BASE + L.H_SEED, BigInt(s.seed));
     this.hset(L.H_FORK_LIMIT, s.forks);
-    for (const [act, key] of ACTION_WEIGHTS) this.hset(L.H_WEIGHTS + act * 4, Math.round(s.weights[key] * 1000));
+    for (let act = 0; act < A.NR_ACTIONS; act++) this.hset(L.H_WEIGHTS + act * 4, 0);
+    for (const a of this.program.actions) this.hset(L.H_WEIGHTS + a.action * 4, Math.round((Object.hasOwn(s.weights, a.name) ? s.weights[a.name] : a.weight) * 1000));
   }
 
   /** Change the seed, weights or fork limit for the next boot (faults does
@@ -144,14 +145,41 @@ export class Machine {
     i32.set(p.code, this.h(L.H_CODE_BASE) >> 2);
     p.effects.forEach((e, row) => {
       const a = this.h(L.H_EFFECTS_BASE) + row * L.EFFECT_SIZE;
-      i32[(a + L.E_BEHAVIOUR) >> 2] = e.behaviour;
+      i32[(a + L.E_SERVICE) >> 2] = e.service;
+      i32[(a + L.E_SERVICE_ARG) >> 2] = e.serviceArg;
       i32[(a + L.E_REG) >> 2] = e.reg;
+      i32[(a + L.E_NATURAL) >> 2] = e.natural;
       this.set64(a + L.E_ACQUIRES, e.acquires);
       this.set64(a + L.E_RELEASES, e.releases);
       i32[(a + L.E_ASSERT0) >> 2] = e.asserts[0] ?? -1;
       i32[(a + L.E_ASSERT1) >> 2] = e.asserts[1] ?? -1;
+      i32[(a + L.E_ERRNO) >> 2] = e.errno;
+      i32[(a + L.E_NR_EFFECTS) >> 2] = e.effects.length;
+      e.effects.forEach((x, k) => {
+        const ef = a + L.E_EFFECTS + k * L.EF_SIZE;
+        i32[(ef + L.EF_OP) >> 2] = x.op | (x.reg << 8);
+        i32[(ef + L.EF_VAR) >> 2] = x.var;
+        i32[(ef + L.EF_VALUE) >> 2] = x.value;
+        i32[(ef + L.EF_COND) >> 2] = x.cond;
+      });
     });
+    p.conds.forEach((c, row) => i32.set(c.words, (this.h(L.H_CONDS_BASE) + row * L.COND_SIZE) >> 2));
+    p.vars.forEach((v, id) => {
+      const a = this.h(L.H_VARS_BASE) + id * L.VAR_SIZE;
+      i32.set([v.scope, v.slot, v.flags, v.guard, v.guardWrite ? 1 : 0, v.release, v.releaseReg, v.init], a >> 2);
+    });
+    this.writeParams(this.current.params);
     this.armFaults(this.current.faults);
+  }
+
+  /** A param's value (the scenario's, or its declared default) is its
+   *  global variable's initial value, from the next boot on. */
+  private writeParams(params: Scenario['params']): void {
+    for (const d of this.program.vocab.varList) {
+      if (d.type !== 'param' || !Object.hasOwn(params, d.name)) continue;
+      const v = params[d.name];
+      Atomics.store(this.i32, (this.h(L.H_VARS_BASE) + d.id * L.VAR_SIZE + L.V_INIT) >> 2, d.ppm ? Math.round(v * 1e6) : v);
+    }
   }
 
   /** Write the fault knobs of each named site (unknown names are rejected
@@ -236,14 +264,17 @@ export class Machine {
   /** One CPU's counters. */
   cpuCounters(cpu: number): Counters {
     const base = this.cpuAddr(cpu) + L.C_COUNTERS;
-    return Object.fromEntries(COUNTERS.map(([name, k]) => [name, this.at(base + k * 4)])) as unknown as Counters;
+    const out = Object.fromEntries(COUNTERS.map(([name, k]) => [name, this.at(base + k * 4)])) as unknown as Counters;
+    out.actions = Object.fromEntries(this.program.vocab.actions.map((a) => [a.name, this.at(base + (L.K_MODEL_ACTIONS + a.action - A.ACT_MODEL) * 4)]));
+    return out;
   }
   /** The counters summed over CPUs. */
   counters(): Counters {
-    const sum = Object.fromEntries(COUNTERS.map(([name]) => [name, 0])) as unknown as Counters;
-    for (let c = 0; c < this.current.cpus; c++) {
+    const sum = this.cpuCounters(0);
+    for (let c = 1; c < this.current.cpus; c++) {
       const one = this.cpuCounters(c);
       for (const [name] of COUNTERS) sum[name] += one[name];
+      for (const a of Object.keys(sum.actions)) sum.actions[a] += one.actions[a];
     }
     return sum;
   }
@@ -306,14 +337,22 @@ export class Machine {
   identifyLock(addr: number): LockId {
     if (addr === 0) return { where: 'none' };
     const g = this.h(L.H_GLOBAL_LOCKS_BASE), rq = this.h(L.H_RQ_BASE), task = this.h(L.H_TASK_BASE);
-    if (addr >= g && addr < g + A.NR_GLOBAL_LOCKS * L.GLOBAL_LOCK_STRIDE && (addr - g) % L.GLOBAL_LOCK_STRIDE === 0) {
-      return { where: 'global', cls: (addr - g) / L.GLOBAL_LOCK_STRIDE };
+    const locks = this.program.vocab.classes;
+    const cls = (scope: string, slot: number): number => locks.find((l) => l.scope === scope && l.slot === slot)?.cls ?? -1;
+    // A lock word of a block: which slot of its block's lock array it is.
+    const slotIn = (off: number, base: number, n: number): number => (off >= base && off < base + n * L.LOCK_SIZE && (off - base) % L.LOCK_SIZE === 0 ? (off - base) / L.LOCK_SIZE : -1);
+    if (addr >= g && addr < g + A.MAX_GLOBAL_LOCKS * L.GLOBAL_LOCK_STRIDE && (addr - g) % L.GLOBAL_LOCK_STRIDE === 0) {
+      const c = cls('global', (addr - g) / L.GLOBAL_LOCK_STRIDE);
+      if (c >= 0) return { where: 'global', cls: c };
     }
-    if (addr >= rq && addr < rq + this.current.cpus * L.RQ_STRIDE) return { where: 'rq', cpu: Math.floor((addr - rq) / L.RQ_STRIDE) };
+    if (addr >= rq && addr < rq + this.current.cpus * L.RQ_STRIDE) {
+      const slot = slotIn((addr - rq) % L.RQ_STRIDE, L.RQ_LOCKS, A.MAX_RQ_LOCKS);
+      if (slot >= 0 && cls('rq', slot) >= 0) return { where: 'rq', cpu: Math.floor((addr - rq) / L.RQ_STRIDE), cls: cls('rq', slot) };
+    }
     if (addr >= task && addr < task + this.current.tasks * L.TASK_STRIDE) {
       const t = Math.floor((addr - task) / L.TASK_STRIDE);
-      const off = (addr - task) % L.TASK_STRIDE;
-      if (off === L.T_PI_LOCK || off === L.T_SIGLOCK) return { where: 'task', task: t, pid: this.taskPid(t), field: off === L.T_PI_LOCK ? 'pi_lock' : 'siglock' };
+      const slot = slotIn((addr - task) % L.TASK_STRIDE, L.T_LOCKS, A.MAX_TASK_LOCKS);
+      if (slot >= 0 && cls('task', slot) >= 0) return { where: 'task', task: t, pid: this.taskPid(t), cls: cls('task', slot) };
     }
     return { where: 'unknown', addr };
   }
@@ -391,6 +430,13 @@ export class Machine {
   }
   /** Contentions counted at the lock instruction `pc`. */
   contentions(pc: number): number { return this.at(this.h(L.H_CONTENTION_BASE) + pc * 4); }
+
+  /** A global variable's value now (by its declared name). */
+  globalVar(name: string): number {
+    const d = this.program.vocab.vars.get(name);
+    if (!d || d.scope !== 'global') throw new Error(`no global state '${name}'`);
+    return this.at(this.h(L.H_GLOBAL_VARS_BASE) + d.slot * L.GLOBAL_VAR_STRIDE);
+  }
 
   /** The litmus tests' shared counter. */
   litmus(): number { return this.h(L.H_LITMUS); }

@@ -15,7 +15,9 @@ const int = (min: number, max = I32_MAX) => z.number().int().min(min).max(max);
 const ppm = () => z.number().min(0).max(1).refine((v) => v === 0 || v >= 1e-6, { message: 'must be 0 or at least 0.000001 (kept in parts per million)' });
 /** A weight the core keeps in thousandths, summed in 32 bits. */
 export const MAX_WEIGHT = 100_000;
-const weight = (d: number) => z.number().min(0).max(MAX_WEIGHT).refine((v) => v === 0 || v >= 0.001, { message: 'must be 0 or at least 0.001 (kept in thousandths)' }).default(d);
+const weight = () => z.number().min(0).max(MAX_WEIGHT).refine((v) => v === 0 || v >= 0.001, { message: 'must be 0 or at least 0.001 (kept in thousandths)' });
+/** Names of actions and params: what a model declares (checked against it when the machine is built). */
+const declaredName = () => z.string().regex(/^[A-Za-z_]\w{0,63}$/, { message: 'must be a kasm name (letters, digits, _; at most 64)' });
 
 /** The knobs of one fault site, as the kernel's fault-injection attributes
  *  (should_fail()) and fail-nth: a pass of the site fails when it is the
@@ -34,19 +36,12 @@ export const FaultKnobs = z.strictObject({
 });
 export type FaultKnobs = z.infer<typeof FaultKnobs>;
 
-export const Weights = z.strictObject({
-  fork: weight(40),
-  exit: weight(20),
-  wait: weight(30),
-  kill: weight(3),
-  yield: weight(10),
-  scxEnable: weight(0.02),
-  scxDisable: weight(0.02),
-  loadBalance: weight(1),
-  zapPidNs: weight(0.01),
-  reopenPidNs: weight(0.5),
-});
+/** Workload weights by action name (the built-in actions' and the model's
+ *  own); an action left out keeps the weight its declaration gives. */
+export const Weights = z.record(declaredName(), weight());
 export type Weights = z.infer<typeof Weights>;
+/** The model's params (`param` declarations) by name; one left out keeps its default. */
+export const Params = z.record(declaredName(), z.number().min(-(2 ** 31)).max(2 ** 31 - 1));
 
 /** Live tasks a run aims for beyond the boot tasks (one per CPU), and the
  *  max_threads headroom: both scale with --cpus. */
@@ -64,9 +59,8 @@ const Schema = z.strictObject({
   population: int(1).optional(), // default: cpus + POPULATION_ABOVE_BOOT
   maxThreads: int(1).optional(), // default: cpus + POPULATION_ABOVE_BOOT
   pidMax: int(1, 2 ** 30).default(4_194_304),
-  pidsLimit: int(0).default(0),
-  scxInitTaskFail: ppm().default(0.001),
-  weights: Weights.default(() => Weights.parse({})),
+  weights: Weights.default(() => ({})),
+  params: Params.default(() => ({})),
   faults: z.record(z.string().max(256), FaultKnobs).default(() => ({})),
   ledger: z.boolean().default(true),
   lockdep: z.boolean().default(true),

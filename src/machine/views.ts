@@ -32,8 +32,8 @@ export interface LockWord { addr: number; id: LockId; word: number; serving: num
 /** Which lock an address is. */
 export type LockId =
   | { where: 'global'; cls: number }
-  | { where: 'rq'; cpu: number }
-  | { where: 'task'; task: number; pid: number; field: 'pi_lock' | 'siglock' }
+  | { where: 'rq'; cpu: number; cls: number }
+  | { where: 'task'; task: number; pid: number; cls: number }
   | { where: 'unknown'; addr: number }
   | { where: 'none' }; // address 0: an empty register
 

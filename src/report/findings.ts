@@ -2,14 +2,13 @@
 // the kasm source and given its message. Nothing downstream parses these
 // strings; code that needs a finding's facts reads the record.
 import * as A from '../../assembly/abi.js';
-import { RESOURCE_NAMES } from '../kasm/vocabulary.js';
 import type { Program } from '../kasm/index.js';
 import type { Machine } from '../machine/machine.js';
 import type { FindingRecord } from '../machine/findings.js';
 import { siteAt, type FindingGroup } from '../analysis/findings.js';
 import { cycleOf } from '../analysis/lockdep.js';
 import { lockdepView, formatCycle, type LockdepView } from './lockdep.js';
-import { INVARIANTS, MODES, ACTIONS, resourceNames, className, errnoName, isSharedClass, lockName, sourceRef, fmtRef, fmtPc, type SourceRef } from './names.js';
+import { INVARIANTS, MODES, actionName, errnoName, lockName, sourceRef, fmtRef, fmtPc, type SourceRef } from './names.js';
 
 /** A finding as the report shows it (and the JSON carries it). */
 export interface FindingView {
@@ -25,6 +24,7 @@ export interface FindingView {
   lock?: string;
   lockClass?: string;
   lockdep?: LockdepView;
+  state?: string; // the declared variable (guarded state, refcounts)
   detail?: string[]; // extra lines (the lockdep splat)
 }
 
@@ -38,7 +38,7 @@ export function siteName(p: Program, pc: number): string {
 function lockOf(f: FindingRecord): { lock: number; cls: number } {
   switch (f.kind) {
     case 'bad-unlock-balance': case 'recursive-locking': case 'lock-held-returning-to-user': case 'lockdep-assert-held':
-    case 'held-lock-overflow': case 'lock-instance-order': case 'circular-locking-dependency':
+    case 'held-lock-overflow': case 'lock-instance-order': case 'circular-locking-dependency': case 'guarded-state':
       return { lock: f.lock, cls: f.lockClass };
     case 'hung-cpu': return { lock: f.lock, cls: -1 };
     case 'invariant': return { lock: f.invariant === A.INV_LOCK_FREE ? f.subject : 0, cls: f.lockClass };
@@ -54,21 +54,23 @@ export function renderFinding(m: Machine, f: FindingRecord, g?: FindingGroup): F
     if (f.labels.length) v.ladder = f.labels.map((l) => p.labels[l]?.name ?? '?');
   }
   const mask = 'resources' in f ? f.resources : 0n;
-  if (mask) v.resources = resourceNames(mask);
+  if (mask) v.resources = p.vocab.resourceNames(mask);
   const { lock, cls } = lockOf(f);
   if (lock) v.lock = lockName(m, lock);
-  if (cls >= 0) v.lockClass = className(cls);
+  if (cls >= 0) v.lockClass = p.vocab.className(cls);
+  if (f.kind === 'guarded-state' || f.kind === 'refcount') v.state = p.vocab.varName(f.variable);
+  if (f.kind === 'refcount' && f.zeroPc >= 0) v.detail = [`it reached zero at ${fmtPc(p, f.zeroPc)}: ${p.src[f.zeroPc]?.text ?? '?'}`];
   if (f.kind === 'circular-locking-dependency') {
     v.lockdep = lockdepView(p, g?.cycle ?? cycleOf(m, f));
     v.detail = formatCycle(v.lockdep, `task/${f.pid}`);
   } else if (f.kind === 'lock-instance-order') {
     v.detail = [`holding ${lockName(m, f.heldLock)} (taken at ${fmtPc(p, f.heldPc)})`];
   }
-  v.message = message(f, v);
+  v.message = message(p, f, v);
   return v;
 }
 
-function message(f: FindingRecord, v: FindingView): string {
+function message(p: Program, f: FindingRecord, v: FindingView): string {
   const res = v.resources?.join(', ');
   // A lock op on an empty register has no lock instance, only its class.
   const lock = v.lock ?? `${v.lockClass} (its register names no task)`;
@@ -79,18 +81,18 @@ function message(f: FindingRecord, v: FindingView): string {
     case 'double-acquire': return `double acquire: ${fmtRef(v.at)} acquires ${res}, which pid ${f.pid} already holds`;
     case 'bad-unlock-balance':
       return f.heldMode < 0
-        ? `bad unlock balance: ${fmtRef(v.at)} releases ${lock}${isSharedClass(f.lockClass) ? ` (${MODES[f.mode]})` : ''}, which this CPU does not hold`
+        ? `bad unlock balance: ${fmtRef(v.at)} releases ${lock}${p.vocab.isSharedClass(f.lockClass) ? ` (${MODES[f.mode]})` : ''}, which this CPU does not hold`
         : `bad unlock balance: ${fmtRef(v.at)} releases ${lock} for ${MODES[f.mode]} but holds it for ${MODES[f.heldMode]}`;
     case 'recursive-locking': return `possible recursive locking: ${fmtRef(v.at)} acquires ${lock}, which this CPU already holds`;
     case 'lock-held-returning-to-user':
-      return `lock held when returning to user space: ${v.lockClass}${f.mode === A.MODE_READ ? ' (read)' : ''} taken at ${fmtRef(v.at)}, by a ${ACTIONS[f.action] ?? 'syscall'}${v.failure ? ` that failed with ${v.failure.errno} at ${v.failure.site}` : ''}`;
+      return `lock held when returning to user space: ${v.lockClass}${f.mode === A.MODE_READ ? ' (read)' : ''} taken at ${fmtRef(v.at)}, by a ${actionName(p, f.action) ?? 'syscall'}${v.failure ? ` that failed with ${v.failure.errno} at ${v.failure.site}` : ''}`;
     case 'lockdep-assert-held': return `lockdep_assert_held(${v.lock ?? v.lockClass}) failed in ${fmtRef(v.at)}`;
     case 'freed-while-owning': return `task freed while still owning ${res} (${fmtRef(v.at)})`;
     case 'deadlock': return `deadlock: ${f.spinning} CPU(s) spin and none makes progress`;
     case 'hung-cpu': return v.lock ? `hung CPU ${f.cpu}: stuck in a syscall waiting for ${v.lock}` : `hung CPU ${f.cpu}: stuck in a syscall (${fmtRef(v.at)})`;
     case 'invariant': {
       const what = INVARIANTS[f.invariant] ?? `invariant ${f.invariant}`;
-      const extra = f.invariant === A.INV_LEDGER ? ` (${RESOURCE_NAMES[f.subject]}: off by ${f.value})`
+      const extra = f.invariant === A.INV_LEDGER ? ` (${p.vocab.resourceList[f.subject]?.name ?? `resource ${f.subject}`}: off by ${f.value})`
         : f.invariant === A.INV_LOCK_FREE ? `: ${v.lock} is held or awaited`
           : f.invariant === A.INV_IDLE_HOLDS_LOCK ? ` (CPU ${f.subject} holds ${f.value})` : ` (off by ${f.value})`;
       return `invariant broken: ${what}${extra}`;
@@ -105,5 +107,11 @@ function message(f: FindingRecord, v: FindingView): string {
       return `lock instance order: ${fmtRef(v.at)} takes ${v.lock} nested inside a ${v.lockClass} of higher address; nested instances of one class must be taken in order (double_rq_lock: lower CPU first)`;
     case 'worker-died': return 'worker-died';
     case 'livelock': return `livelock: no fork attempt completed while the CPUs completed ${f.syscalls.toLocaleString('en-US')} syscalls`;
+    case 'guarded-state':
+      return `${v.state} is guarded by ${v.lockClass}, which is not held${f.write ? ' for writing' : ''}: ${f.write ? 'written' : 'read'} at ${fmtRef(v.at)}${v.lock ? '' : ' (its register names no task)'}`;
+    case 'refcount':
+      return f.underflow
+        ? `refcount_t: underflow; use-after-free: ${fmtRef(v.at)} puts ${v.state}${f.zeroPc >= 0 ? `, which already reached zero at ${fmtPc(p, f.zeroPc)}` : ''}`
+        : `refcount_t: addition on 0; use-after-free: ${fmtRef(v.at)} gets ${v.state}${f.zeroPc >= 0 ? `, which reached zero at ${fmtPc(p, f.zeroPc)}` : ''}`;
   }
 }

@@ -17,14 +17,14 @@ export interface LockdepView {
 export function lockdepView(p: Program, c: Cycle): LockdepView {
   const at = (pc: number): string => (pc >= 0 ? fmtPc(p, pc) : '?');
   return {
-    trying: { lock: nodeName(c.trying.node), at: fmtPc(p, c.trying.pc), read: c.trying.read },
-    holding: { lock: nodeName(c.holding.node), at: at(c.holding.pc) },
+    trying: { lock: nodeName(p.vocab, c.trying.node), at: fmtPc(p, c.trying.pc), read: c.trying.read },
+    holding: { lock: nodeName(p.vocab, c.holding.node), at: at(c.holding.pc) },
     chain: c.chain.map((e) => ({
-      from: nodeName(e.from), to: nodeName(e.to), toAt: at(e.toPc), fromAt: fmtPc(p, e.fromPc),
+      from: nodeName(p.vocab, e.from), to: nodeName(p.vocab, e.to), toAt: at(e.toPc), fromAt: fmtPc(p, e.fromPc),
       cpu: e.cpu, pid: e.pid, fromRead: e.fromMode === A.MODE_READ, toRead: e.toMode === A.MODE_READ,
     })),
-    held: c.held.map((h) => ({ lock: nodeName(h.node), at: fmtPc(p, h.pc) })),
-    signature: c.nodes.map(nodeName).sort().join(' '),
+    held: c.held.map((h) => ({ lock: nodeName(p.vocab, h.node), at: fmtPc(p, h.pc) })),
+    signature: c.nodes.map((n) => nodeName(p.vocab, n)).sort().join(' '),
   };
 }
 

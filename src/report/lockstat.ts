@@ -3,7 +3,7 @@
 import * as A from '../../assembly/abi.js';
 import type { Program } from '../kasm/index.js';
 import type { LockStatTable } from '../analysis/lockstat.js';
-import { className, fmtPc } from './names.js';
+import { fmtPc } from './names.js';
 
 export interface LockStatRowView {
   class: string;
@@ -22,7 +22,7 @@ export function lockStatView(p: Program, t: LockStatTable): LockStat {
   return {
     unit: 'steps',
     nsPerStep: t.nsPerStep,
-    rows: t.rows.map(({ cls, mode, ...cols }) => ({ class: className(cls), mode: mode === A.MODE_READ ? 'read' : 'write', ...cols })),
+    rows: t.rows.map(({ cls, mode, ...cols }) => ({ class: p.vocab.className(cls), mode: mode === A.MODE_READ ? 'read' : 'write', ...cols })),
     top: t.top.map((c) => ({ at: fmtPc(p, c.pc), text: p.src[c.pc].text, contentions: c.contentions })),
   };
 }

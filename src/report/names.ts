@@ -2,10 +2,7 @@
 // (lock classes and instances, resources, errnos, syscalls), and where an
 // instruction is in the kasm source.
 import * as A from '../../assembly/abi.js';
-import { errnoName } from '../kasm/vocabulary.js';
-export { resourceNames } from '../kasm/vocabulary.js';
-import { className } from '../kasm/locks.js';
-import type { Program } from '../kasm/index.js';
+import { errnoName, type Program, type Vocabulary } from '../kasm/index.js';
 import type { Machine } from '../machine/machine.js';
 import type { LockId } from '../machine/views.js';
 import { nodeClass, nodeSubclass } from '../analysis/lockdep.js';
@@ -21,28 +18,24 @@ export const INVARIANTS: Record<number, string> = {
 };
 
 export const MODES = ['write', 'read', 'any'];
-export const ACTIONS: Record<number, string> = {
-  [A.ACT_FORK]: 'fork', [A.ACT_EXIT]: 'exit', [A.ACT_WAIT]: 'wait', [A.ACT_KILL]: 'kill', [A.ACT_YIELD]: 'yield',
-  [A.ACT_SCX_ENABLE]: 'scx enable', [A.ACT_SCX_DISABLE]: 'scx disable', [A.ACT_LOAD_BALANCE]: 'load balance',
-  [A.ACT_ZAP_PID_NS]: 'pid namespace teardown', [A.ACT_REOPEN_PID_NS]: 'new pid namespace', [A.ACT_SCHEDULE]: 'schedule',
-};
+/** A workload action by its name (the built-in ones' and the model's). */
+export const actionName = (p: Program, act: number): string | undefined => p.actions.find((a) => a.action === act)?.name.replace(/_/g, ' ');
 
-export { className, isSharedClass } from '../kasm/locks.js';
 /** A lockdep graph node: its class, and `/N` for a nesting subclass. */
-export const nodeName = (node: number): string => `${className(nodeClass(node))}${nodeSubclass(node) ? `/${nodeSubclass(node)}` : ''}`;
+export const nodeName = (v: Vocabulary, node: number): string => `${v.className(nodeClass(node))}${nodeSubclass(node) ? `/${nodeSubclass(node)}` : ''}`;
 export { errnoName };
 
 /** Which lock an address is, as a kernel developer names it. */
-export function lockIdName(id: LockId): string {
+export function lockIdName(v: Vocabulary, id: LockId): string {
   switch (id.where) {
     case 'none': return '(an empty register)';
-    case 'global': return className(id.cls);
-    case 'rq': return `&rq->__lock (cpu ${id.cpu})`;
-    case 'task': return id.field === 'pi_lock' ? `&p->pi_lock (pid ${id.pid})` : `&sighand->siglock (pid ${id.pid})`;
+    case 'global': return v.className(id.cls);
+    case 'rq': return `${v.className(id.cls)} (cpu ${id.cpu})`;
+    case 'task': return `${v.className(id.cls)} (pid ${id.pid})`;
     case 'unknown': return `lock @${id.addr}`;
   }
 }
-export const lockName = (m: Machine, addr: number): string => lockIdName(m.identifyLock(addr));
+export const lockName = (m: Machine, addr: number): string => lockIdName(m.program.vocab, m.identifyLock(addr));
 
 // ── Where an instruction is ──────────────────────────────────────────────
 export interface SourceRef { file: string; line: number; col: number; routine: string; text: string }

@@ -1,6 +1,6 @@
 // The command line that replays a scenario under the step driver: printed
 // with every finding, and used by the lockdep replay search.
-import { defaultScenario, FaultKnobs, Weights, type Scenario } from '../machine/scenario.js';
+import { defaultScenario, FaultKnobs, type Scenario } from '../machine/scenario.js';
 
 const DEFAULT_KNOBS = FaultKnobs.parse({});
 
@@ -17,11 +17,10 @@ export function reproduceCommand(s: Scenario, end?: Ending): string {
   flag('population', s.population, d.population);
   flag('max-threads', s.maxThreads, d.maxThreads);
   flag('pid-max', s.pidMax, d.pidMax);
-  flag('pids-limit', s.pidsLimit, d.pidsLimit);
-  flag('scx-init-task-fail', s.scxInitTaskFail, d.scxInitTaskFail);
-  const dw = Weights.parse({});
-  const w = Object.entries(s.weights).filter(([k, v]) => dw[k as keyof Weights] !== v).map(([k, v]) => `${k}=${v}`);
+  const w = Object.entries(s.weights).map(([k, v]) => `${k}=${v}`);
   if (w.length) args.push(`--weights ${w.join(',')}`);
+  const params = Object.entries(s.params).map(([k, v]) => `${k}=${v}`);
+  if (params.length) args.push(`--param ${params.join(',')}`);
   for (const [site, k] of Object.entries(s.faults)) {
     const knobs = Object.entries(k).filter(([n, v]) => v !== DEFAULT_KNOBS[n as keyof typeof DEFAULT_KNOBS]).map(([n, v]) => `${n}=${v}`);
     args.push(`--fail ${site}${knobs.length ? `:${knobs.join(',')}` : ''}`);

@@ -27,6 +27,7 @@ export interface RunReport {
    *  release or allocation ran twice, when the counters behind them may lie. */
   failures: { site: string; errno: string; count: number; natural: number; injected: number; at: string; afterLedgerBroke?: number }[];
   activity: Record<string, number>;
+  actions: Record<string, number>; // the model's own actions, by name: how often each ran
   conservation: { forksOk: number; bootTasks: number; reaped: number; live: number; balanced: boolean } | null;
   invariantsChecked: boolean;
   /** Every distinct finding is counted exactly and its first record kept;
@@ -67,7 +68,7 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
   failures.sort((a, b) => b.count - a.count);
   const extra = [
     ...(o.hang ? describeHang(m.program, o.hang, records) : []),
-    ...o.deadWorkers.map(describeDeadWorker),
+    ...o.deadWorkers.map((d) => describeDeadWorker(m.program, d)),
   ];
   return {
     kernel: s.kernel,
@@ -83,10 +84,9 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
     failures,
     activity: {
       exits: k.exits, reaped: k.reaps, kills: k.kills, yields: k.yields,
-      migrations: k.migrations, scxEnables: k.scxEnables, scxDisables: k.scxDisables,
-      pidNsTeardowns: k.pidNsZaps, newPidNs: k.pidNsReopens, leakedResources: k.leaked,
-      syscalls: k.syscalls,
+      migrations: k.migrations, leakedResources: k.leaked, syscalls: k.syscalls,
     },
+    actions: k.actions,
     conservation: o.quiescent
       ? { forksOk: k.forksOk, bootTasks: s.cpus, reaped: k.reaps, live: m.liveTasks(), balanced: k.forksOk + s.cpus - k.reaps === m.liveTasks() }
       : null,
@@ -134,7 +134,8 @@ export function formatReport(r: RunReport): string {
     }
   }
   const a = r.activity;
-  out.push(`activity: ${n(a.exits)} exits, ${n(a.reaped)} reaped, ${n(a.kills)} kills, ${n(a.migrations)} migrations, ${n(a.scxEnables)}/${n(a.scxDisables)} scx enable/disable, ${n(a.pidNsTeardowns)} pid-ns teardowns`);
+  const model = Object.entries(r.actions).map(([name, count]) => `, ${n(count)} ${name.replace(/_/g, ' ')}`).join('');
+  out.push(`activity: ${n(a.exits)} exits, ${n(a.reaped)} reaped, ${n(a.kills)} kills, ${n(a.migrations)} migrations${model}`);
   if (r.conservation) {
     const c = r.conservation;
     out.push(`conservation: ${n(c.forksOk)} forks + ${c.bootTasks} boot tasks − ${n(c.reaped)} reaped = ${n(c.forksOk + c.bootTasks - c.reaped)}; live tasks ${n(c.live)} ${c.balanced ? '✓' : '✗ MISMATCH'}`);

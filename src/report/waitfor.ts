@@ -4,7 +4,7 @@ import type { FindingRecord } from '../machine/findings.js';
 import type { Hang, DeadWorker } from '../drivers/outcome.js';
 import { waiters, findCycle, type Waiter } from '../analysis/waitfor.js';
 import type { LockWord } from '../machine/views.js';
-import { MODES, ACTIONS, lockIdName, fmtPc } from './names.js';
+import { MODES, actionName, lockIdName, fmtPc } from './names.js';
 
 function note(w: Waiter): string {
   const n = w.note;
@@ -19,7 +19,7 @@ function note(w: Waiter): string {
 }
 
 export function describeWaiters(p: Program, ws: Waiter[], locks: LockWord[]): string[] {
-  const name = (addr: number): string => lockIdName(locks.find((l) => l.addr === addr)!.id);
+  const name = (addr: number): string => lockIdName(p.vocab, locks.find((l) => l.addr === addr)!.id);
   const lines: string[] = [];
   for (const w of ws) {
     const held = w.holders.length
@@ -44,17 +44,17 @@ export function describeHang(p: Program, h: Hang, records: FindingRecord[]): str
     case 'livelock': {
       const span = h.unit === 'ms' ? `${h.stuckFor} ms` : `about ${Math.round(h.stuckFor / 1e6)}M steps`;
       return [`no fork attempt completed in ${span} while the CPUs completed ${h.syscalls ?? 0} syscalls (a livelock):`,
-        ...h.state.cpus.map((c) => `CPU${c.cpu} (pid ${c.pid}) ${c.busy ? `in ${ACTIONS[c.action] ?? 'a syscall'} at ${fmtPc(p, c.pc)}` : `last ran ${ACTIONS[c.action] ?? 'nothing'}`}, ${c.syscalls} syscalls`), ...chain];
+        ...h.state.cpus.map((c) => `CPU${c.cpu} (pid ${c.pid}) ${c.busy ? `in ${actionName(p, c.action) ?? 'a syscall'} at ${fmtPc(p, c.pc)}` : `last ran ${actionName(p, c.action) ?? 'nothing'}`}, ${c.syscalls} syscalls`), ...chain];
     }
     case 'watchdog': {
       const c = h.state.cpus[h.cpu];
       return [c.spinLock
-        ? `watchdog: CPU${h.cpu} stuck for ${h.stuckFor} ms waiting for ${lockIdName(h.state.locks.find((l) => l.addr === c.spinLock)?.id ?? { where: 'unknown', addr: c.spinLock })}`
+        ? `watchdog: CPU${h.cpu} stuck for ${h.stuckFor} ms waiting for ${lockIdName(p.vocab, h.state.locks.find((l) => l.addr === c.spinLock)?.id ?? { where: 'unknown', addr: c.spinLock })}`
         : `watchdog: CPU${h.cpu} stuck for ${h.stuckFor} ms in one syscall without waiting for a lock (a livelock?), now at ${fmtPc(p, c.pc)}`, ...chain];
     }
   }
 }
 
-export function describeDeadWorker(d: DeadWorker): string {
-  return `worker for CPU${d.cpu} died (${d.why}) holding ${d.held.length ? d.held.map(lockIdName).join(', ') : 'no locks'}`;
+export function describeDeadWorker(p: Program, d: DeadWorker): string {
+  return `worker for CPU${d.cpu} died (${d.why}) holding ${d.held.length ? d.held.map((id) => lockIdName(p.vocab, id)).join(', ') : 'no locks'}`;
 }

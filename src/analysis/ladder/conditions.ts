@@ -1,69 +1,151 @@
-// The condition oracle of the static walk: the values a `require` or `if`
-// condition can have at a state, each with the state that then knows it
-// (walk.ts says which conditions are sticky and why).
+// The condition oracle of the static walk: the values a condition can have
+// at a state, each with the state that then knows it.
+//
+// Declared state is known where the path wrote it (a child's state is all
+// zero when dup_task_struct makes it; global state no instruction writes
+// keeps its declared value); where it is not known, an atom over it takes
+// both values and the path remembers which (sticky: another CPU's writes
+// are the dynamic runs' business, ASSUMPTION stated in walk.ts). Built-in
+// values (nr_threads, iter_end, task_cpu, ...) change under the path and
+// take both values at every read. `rq == rq2` true makes the two registers
+// one symbol (one lock, as double_rq_lock() on one runqueue).
 import * as A from '../../../assembly/abi.js';
-import { type State, CHILD, ALL, SCX_TASK, STICKY, clone, resOf } from './state.js';
-import { condName } from './names.js';
+import type { Program } from '../../kasm/index.js';
+import type { CondRow } from '../../kasm/cond.js';
+import { regOf } from '../../kasm/cond.js';
+import type { Atom, Operand } from '../../kasm/vocabulary.js';
+import { type State, CHILD, clone } from './state.js';
 
-/** The values a condition can have here, each with the state that knows it. */
-export function condValues(s: State, id: number): [boolean, State][] {
-  const name = condName(id);
-  const both = (k?: string, allowed: boolean[] = [true, false]): [boolean, State][] => allowed.map((v) => {
-    const n = clone(s);
-    if (k) n.facts[k] = v;
-    return [v, n];
-  });
-  const taskScx = (reg: number, what: 'none' | 'enabled'): [boolean, State][] => {
-    const sym = s.regs[reg];
-    const r = s.res[sym] ?? (sym === CHILD ? { known: ALL, held: 0, scxEnabled: false } : { known: 0, held: 0 });
-    if (what === 'none') {
-      if (r.known & SCX_TASK) return [[(r.held & SCX_TASK) === 0, clone(s)]];
-      return [true, false].map((v) => {
-        const n = clone(s);
-        const nr = resOf(n, sym);
-        nr.known |= SCX_TASK;
-        if (v) nr.held &= ~SCX_TASK; else nr.held |= SCX_TASK;
-        return [v, n];
-      });
+type Val = { v: number } | { key: string } | { sym: string } | { unknown: true };
+
+export class Oracle {
+  private readonly written = new Set<number>(); // global variables some instruction or primitive writes
+
+  constructor(private readonly p: Program) {
+    for (let pc = 0; pc < p.src.length; pc++) {
+      const w0 = p.code[pc * A.INSN_WORDS + A.W_HEAD];
+      if ((w0 & A.INSN_OP_MASK) === A.OP_STATE) this.written.add(p.code[pc * A.INSN_WORDS + A.W_ARG]);
     }
-    if ((r.known & SCX_TASK) && (r.held & SCX_TASK) === 0) return [[false, clone(s)]];
-    if (r.scxEnabled !== undefined) return [[r.scxEnabled, clone(s)]];
-    return [true, false].map((v) => {
-      const n = clone(s);
-      const nr = resOf(n, sym);
-      nr.scxEnabled = v;
-      if (v) { nr.known |= SCX_TASK; nr.held |= SCX_TASK; }
-      return [v, n];
-    });
-  };
-  switch (name) {
-    case 't_scx_state_none': return taskScx(A.REG_T, 'none');
-    case 'p_scx_state_none': return taskScx(A.REG_P, 'none');
-    case 't_scx_state_enabled': return taskScx(A.REG_T, 'enabled');
-    case 'p_class_ext': return sticky(s, `p_class_ext:${s.regs[A.REG_P]}`);
-    case 'same_rq': {
-      // rq == rq2: one lock; make the registers one symbol.
-      if (s.regs[A.REG_RQ] === s.regs[A.REG_RQ2]) return [[true, clone(s)]];
-      const k = `differ:${[s.regs[A.REG_RQ], s.regs[A.REG_RQ2]].sort().join(':')}`;
-      if (s.facts[k]) return [[false, clone(s)]];
-      return [true, false].map((v) => {
-        const n = clone(s);
-        if (v) n.regs[A.REG_RQ2] = n.regs[A.REG_RQ];
-        else n.facts[k] = true;
-        return [v, n];
-      });
+    for (const e of p.effects) for (const x of e.effects) this.written.add(x.var);
+  }
+
+  /** The state key of variable `id` accessed through register `reg`. */
+  varKey(s: State, id: number, reg: number): string {
+    return this.p.vocab.varList[id].scope === 'global' ? `g:${id}` : `${s.regs[reg]}:${id}`;
+  }
+
+  /** What a path knows of a variable: its value, or undefined. */
+  known(s: State, key: string, id: number): number | undefined {
+    if (key in s.vars) return s.vars[key];
+    const d = this.p.vocab.varList[id];
+    if (d.scope === 'global' && d.type !== 'param' && !this.written.has(id)) return d.init;
+    if (key.startsWith(`${CHILD}:`)) return 0;
+    return undefined;
+  }
+
+  private operand(s: State, o: Operand, self: number): Val {
+    const reg = regOf(o.reg, self);
+    switch (o.kind) {
+      case A.OPD_CONST: return { v: o.value };
+      case A.OPD_VAR: {
+        const key = this.varKey(s, o.value, reg);
+        const v = this.known(s, key, o.value);
+        return v === undefined ? { key } : { v };
+      }
+      case A.OPD_REG: return { sym: s.regs[reg] };
+      default: return { unknown: true };
     }
   }
-  if (!STICKY.has(name)) return both();
-  let allowed = [true, false];
-  if (name === 'scx_enabled' && s.facts.scx_init_task_enabled === true) allowed = [true];
-  if (name === 'scx_init_task_enabled' && s.facts.scx_enabled === false) allowed = [false];
-  if (name in s.facts) allowed = [s.facts[name]];
-  return both(name, allowed);
+
+  /** The values condition row `row` can have at `s`, each with its state. */
+  values(s: State, row: CondRow): [boolean, State][] {
+    const out: [boolean, State][] = [];
+    const go = (st: State, i: number): void => {
+      if (i === row.cond.atoms.length) { out.push([true, st]); return; }
+      for (const [v, n] of this.atom(st, row.cond.atoms[i], row.self)) {
+        if (v) go(n, i + 1);
+        else out.push([false, n]);
+      }
+    };
+    go(s, 0);
+    return out;
+  }
+
+  private atom(s: State, a: Atom, self: number): [boolean, State][] {
+    const l = this.operand(s, a.lhs, self);
+    const r = a.rhs ? this.operand(s, a.rhs, self) : { v: 0 };
+    const cmp = a.cmp === A.CMP_TRUE ? A.CMP_NE : a.cmp === A.CMP_FALSE ? A.CMP_EQ : a.cmp;
+    if ('v' in l && 'v' in r) return [[compare(cmp, l.v, r.v), clone(s)]];
+    if ('sym' in l && 'sym' in r && (cmp === A.CMP_EQ || cmp === A.CMP_NE)) {
+      const same = l.sym === r.sym;
+      const k = `differ:${[l.sym, r.sym].sort().join(':')}`;
+      if (same) return [[cmp === A.CMP_EQ, clone(s)]];
+      if (s.facts[k]) return [[cmp === A.CMP_NE, clone(s)]];
+      return [true, false].map((eq) => {
+        const n = clone(s);
+        if (eq) n.regs[regOf(a.rhs!.reg, self)] = l.sym; // one runqueue: one symbol
+        else n.facts[k] = true;
+        return [eq === (cmp === A.CMP_EQ), n];
+      });
+    }
+    const sticky = ('key' in l || 'v' in l) && ('key' in r || 'v' in r);
+    const k = sticky ? `${cmp}|${opKey(l)}|${opKey(r)}` : '';
+    if (sticky && k in s.facts) return [[s.facts[k], clone(s)]];
+    // A global flag read against zero: what the model's assumptions say of it.
+    if ('key' in l && 'v' in r && r.v === 0 && (cmp === A.CMP_EQ || cmp === A.CMP_NE)) {
+      const set = this.assumed(s, l.key);
+      if (set !== undefined) {
+        const n = clone(s);
+        n.facts[k] = set === (cmp === A.CMP_NE);
+        return [[n.facts[k], n]];
+      }
+    }
+    return [true, false].map((v) => {
+      const n = clone(s);
+      if (sticky) {
+        n.facts[k] = v;
+        // An equality that holds tells the value.
+        if ((cmp === A.CMP_EQ) === v && (cmp === A.CMP_EQ || cmp === A.CMP_NE)) {
+          if ('key' in l && 'v' in r) n.vars[l.key] = r.v;
+          if ('key' in r && 'v' in l) n.vars[r.key] = l.v;
+        }
+      }
+      return [v, n];
+    });
+  }
+
+  /** Is the global flag `key` set (true), clear (false) or unknown by the
+   *  assumptions, from what the path read of the others? */
+  private assumed(s: State, key: string): boolean | undefined {
+    const isSet = (id: number): boolean | undefined => {
+      const k = `g:${id}`;
+      const v = this.known(s, k, id);
+      if (v !== undefined) return v !== 0;
+      const ne = s.facts[`${A.CMP_NE}|[${k}]|#0`], eq = s.facts[`${A.CMP_EQ}|[${k}]|#0`];
+      return ne !== undefined ? ne : eq !== undefined ? !eq : undefined;
+    };
+    for (const a of this.p.vocab.assumptions) {
+      if (key === `g:${a.to.id}` && isSet(a.from.id) === true) return true;
+      if (key === `g:${a.from.id}` && isSet(a.to.id) === false) return false;
+    }
+    return undefined;
+  }
+
+  /** A write to `key`: what the path remembered about it goes. */
+  forget(s: State, key: string): void {
+    for (const f of Object.keys(s.facts)) if (f.includes(`[${key}]`)) delete s.facts[f];
+  }
 }
 
-function sticky(s: State, k: string): [boolean, State][] {
-  if (k in s.facts) return [[s.facts[k], clone(s)]];
-  return [true, false].map((v) => { const n = clone(s); n.facts[k] = v; return [v, n]; });
-}
+const opKey = (v: Val): string => ('key' in v ? `[${v.key}]` : 'v' in v ? `#${v.v}` : '?');
 
+function compare(cmp: number, l: number, r: number): boolean {
+  switch (cmp) {
+    case A.CMP_EQ: return l === r;
+    case A.CMP_NE: return l !== r;
+    case A.CMP_LT: return l < r;
+    case A.CMP_LE: return l <= r;
+    case A.CMP_GT: return l > r;
+    default: return l >= r;
+  }
+}

@@ -1,7 +1,7 @@
 // What the static ladder check says: the issues on each failure path, per
 // fault site, and the verdict classes that the dynamic enumeration
 // (forksim faults) gives too.
-export type IssueKind = 'leak' | 'lock-held' | 'double-release' | 'double-acquire' | 'bad-unlock' | 'recursive-lock' | 'assert-held' | 'overflow';
+export type IssueKind = 'leak' | 'lock-held' | 'double-release' | 'double-acquire' | 'bad-unlock' | 'recursive-lock' | 'assert-held' | 'overflow' | 'guarded' | 'refcount';
 
 /** One bad thing on a path, placed in the kasm source. */
 export interface LadderIssue {
@@ -28,8 +28,8 @@ export interface SiteLadder {
   ladders: string[][]; // distinct label paths
   leaks: string[]; // resources the child still owns at return
   heldLocks: string[]; // locks held at return, 'class (read)'
-  doubleReleases: string[]; // resources released twice / never acquired
-  lockMisuse: string[]; // bad unlocks, recursive locking, failed asserts: 'lock @file:line'
+  doubleReleases: string[]; // resources released twice / never acquired, refcounts put below zero
+  lockMisuse: string[]; // bad unlocks, recursive locking, failed asserts, unguarded state: 'lock @file:line'
   issues: LadderIssue[];
 }
 

@@ -19,48 +19,39 @@
 // granted, except one this CPU already holds (recursive locking: the CPU
 // would spin on itself, so the path ends there).
 //
-// Conditions fork both ways, except:
-//  - scx_enabled, scx_init_task_enabled, nproc_ok, dl_prio and p_class_ext
-//    are sticky: once read on a path they keep their value (until a
-//    primitive changes them: scx_set_enabled, ...). A first read of
-//    scx_enabled after scx_init_task_enabled was read true assumes true (and
-//    a first read of scx_init_task_enabled after scx_enabled was read false
-//    assumes false). ASSUMPTION: scx_ops_enable() sets scx_ops_init_task_enabled
-//    under scx_fork_rwsem and flips scx_enabled() just after releasing it;
-//    the walk does not consider a fork that ran scx_fork() in between and
-//    then failed before scx_enable() flipped (scx_cancel_fork() would skip
-//    ops.exit_task(): a real window, README "A finding about the real
-//    kernel"). The enumeration's short step runs have not hit it either.
-//  - t_scx_state_none / p_scx_state_none read the register's scx_task
-//    resource (held ⇔ state != NONE) and t_scx_state_enabled a per-task
-//    flag (ops.enable() ran); where those are unknown (opaque tasks) both
-//    ways are taken and the answer is remembered.
-//  - same_rq true makes rq2 the same symbol as rq (one lock, as in the
-//    kernel's double_rq_lock() on one runqueue).
-//  - `require` and a primitive or call with `else` always have a failure
-//    successor (the site can be injected), a `require` a pass successor when
-//    its condition can pass.
+// Conditions (conditions.ts) fork both ways where the path does not know
+// their value: declared state the path has not written is sticky once read
+// (ASSUMPTION: no other CPU changes it during the syscall; the walk does not
+// consider, for one, a fork that ran scx_fork() while scx_ops_enable() sat
+// between setting scx_ops_init_task_enabled and flipping scx_enabled(), and
+// then failed: a real window, README "A finding about the real kernel");
+// built-in values take both values at every read; `rq == rq2` true makes
+// the registers one symbol. `require` and a primitive or call with `else`
+// always have a failure successor (the site can be injected), a `require` a
+// pass successor when its condition can pass; a primitive that can fail by
+// itself (its service, a `fails ... when`, a charge) a natural one.
+//
+// Declared state: a write or read of state `guarded_by` a lock not held
+// here is an issue (as lockdep_assert_held() at the access); a refcount's
+// count is followed where known: a put below zero or a get from zero is an
+// issue, a put reaching zero calls the release routine.
 // Every (state) is visited once, so loops (task_rq_lock's retry, the scx
 // task iterators) end.
 import * as A from '../../../assembly/abi.js';
-import type { Program, SiteInfo } from '../../kasm/index.js';
-import { ENTRY_POINTS, PRIMITIVES, errnoName } from '../../kasm/vocabulary.js';
-import { lockClassOf } from '../../kasm/locks.js';
+import { errnoName, type Program, type SiteInfo } from '../../kasm/index.js';
+import { SERVICES } from '../../kasm/services.js';
 import { decodeInsn, objMode, objKind } from '../../kasm/insn.js';
 import type { IssueKind, LadderIssue, LadderReport, SiteLadder } from './verdict.js';
-import { type State, CHILD, FIXED, MAX_STATES, clone, key, resOf } from './state.js';
-import { condValues } from './conditions.js';
-import { className, resNames, modeName, lockDesc } from './names.js';
+import { type State, CHILD, MAX_STATES, clone, key, resOf } from './state.js';
+import { Oracle } from './conditions.js';
+import { modeName } from './names.js';
 
 export type { LadderReport, SiteLadder } from './verdict.js';
 
 /** Run the static ladder check over every entry point of a program. */
 export function checkLadders(program: Program): LadderReport {
   const w = new Walker(program);
-  for (const e of ENTRY_POINTS) {
-    const entry = program.entries.get(e.action);
-    if (entry !== undefined) w.walk(e.routine, e.action, entry);
-  }
+  for (const a of program.actions) w.walk(a.routine, a.action, a.entry);
   return w.report();
 }
 
@@ -71,10 +62,18 @@ class Walker {
   private truncated = false;
   private entry = '';
   private action = 0;
+  private readonly oracle: Oracle;
+  private readonly all: number; // every resource: what the child's ledger knows
 
-  constructor(private readonly p: Program) {}
+  constructor(private readonly p: Program) {
+    this.oracle = new Oracle(p);
+    this.all = p.vocab.resourceList.length === 32 ? -1 >>> 0 : (1 << p.vocab.resourceList.length) - 1;
+  }
 
   private siteOf(pc: number): number { return decodeInsn(this.p.code, pc).site; }
+  private resNames(mask: number): string[] { return this.p.vocab.resourceNames(BigInt(mask >>> 0)); }
+  private lockDesc(h: { cls: number; mode: number }): string { return this.p.vocab.heldLockName(h.cls, h.mode); }
+  private className(cls: number): string { return this.p.vocab.className(cls); }
 
   walk(routine: string, action: number, entry: number): void {
     this.entry = routine;
@@ -87,7 +86,7 @@ class Walker {
     regs[A.REG_RQ] = 'rq0';
     regs[A.REG_RQ2] = 'rq2_0';
     regs[A.REG_THIS_RQ] = 'this_rq';
-    const start: State = { pc: entry, frames: [], err: 0, fail: 0, path: [], regs, res: {}, held: [], facts: { ...FIXED } };
+    const start: State = { pc: entry, frames: [], err: 0, fail: 0, path: [], regs, res: {}, vars: {}, held: [], facts: {} };
     const seen = new Set<string>();
     const work: State[] = [start];
     while (work.length) {
@@ -123,9 +122,10 @@ class Walker {
 
   private next(s: State): State { const n = clone(s); n.pc = s.pc + 1; return n; }
 
+  /** A lock instance as the path names it: a global's slot, or the symbol in its register and the class. */
   private lockId(s: State, ref: number): string {
-    const reg = ref >> A.LOCKREF_REG_SHIFT, field = ref & ((1 << A.LOCKREF_REG_SHIFT) - 1);
-    return reg === A.REG_NONE ? `g${field}` : `${s.regs[reg]}.${field}`;
+    const reg = (ref >> A.LOCKREF_REG_SHIFT) & 0xff, cls = ref >> A.LOCKREF_CLASS_SHIFT;
+    return reg === A.REG_NONE ? `g${cls}` : `${s.regs[reg]}.${cls}`;
   }
 
   private heldIndex(s: State, lock: string): number {
@@ -135,9 +135,46 @@ class Walker {
 
   private assertHeld(s: State, pc: number, ref: number, mode: number): void {
     const i = this.heldIndex(s, this.lockId(s, ref));
+    const cls = ref >> A.LOCKREF_CLASS_SHIFT;
     if (i < 0 || (mode !== A.MODE_ANY && s.held[i].mode !== mode)) {
-      this.issue(s, 'assert-held', pc, className(lockClassOf(ref)), `lockdep_assert_held(${className(lockClassOf(ref))}) fails`);
+      this.issue(s, 'assert-held', pc, this.className(cls), `lockdep_assert_held(${this.className(cls)}) fails`);
     }
+  }
+
+  /** A declared variable accessed here must have its guard held (for a write, its write side). */
+  private checkGuard(s: State, pc: number, id: number, reg: number, write: boolean): void {
+    const v = this.p.vars[id];
+    if (v.guard < 0) return;
+    let ref = v.guard;
+    if (((ref >> A.LOCKREF_REG_SHIFT) & 0xff) !== A.REG_NONE) ref = (ref & ~(0xff << A.LOCKREF_REG_SHIFT)) | (reg << A.LOCKREF_REG_SHIFT);
+    const i = this.heldIndex(s, this.lockId(s, ref));
+    if (i < 0 || (write && v.guardWrite && s.held[i].mode === A.MODE_READ)) {
+      const name = this.p.vocab.varName(id, reg), lock = this.className(ref >> A.LOCKREF_CLASS_SHIFT);
+      this.issue(s, 'guarded', pc, `${name} (${lock})`, `${name} is guarded by ${lock}, which is not held${write && v.guardWrite ? ' for writing' : ''} here: ${write ? 'written' : 'read'}`);
+    }
+  }
+
+  /** The values of condition row `row` read at `s` (its guarded reads checked). */
+  private cond(s: State, row: number): [boolean, State][] {
+    const c = this.p.conds[row];
+    for (const a of c.cond.atoms) {
+      for (const o of [a.lhs, a.rhs]) {
+        if (o && o.kind === A.OPD_VAR && !o.racy) this.checkGuard(s, s.pc, o.value, o.reg === '' ? A.REG_NONE : o.reg === 'self' ? c.self : regNumber(o.reg), false);
+      }
+    }
+    return this.oracle.values(s, c);
+  }
+
+  /** Set a variable on the path (what it remembered about it goes). */
+  private setVar(s: State, id: number, reg: number, v: number | undefined): void {
+    const k = this.oracle.varKey(s, id, reg);
+    this.oracle.forget(s, k);
+    if (v === undefined) delete s.vars[k];
+    else s.vars[k] = v;
+  }
+
+  private getVar(s: State, id: number, reg: number): number | undefined {
+    return this.oracle.known(s, this.oracle.varKey(s, id, reg), id);
   }
 
   private step(s: State): State[] {
@@ -156,9 +193,9 @@ class Walker {
       case A.OP_PRIM: out.push(...this.prim(s, obj, arg, target, site)); break;
       case A.OP_LOCK: {
         const n = this.next(s);
-        const lock = this.lockId(s, arg), mode = objMode(obj), kind = objKind(obj), cls = lockClassOf(arg);
+        const lock = this.lockId(s, arg), mode = objMode(obj), kind = objKind(obj), cls = arg >> A.LOCKREF_CLASS_SHIFT;
         if (this.heldIndex(s, lock) >= 0 && !(kind === A.KIND_RWLOCK && mode === A.MODE_READ)) {
-          this.issue(s, 'recursive-lock', pc, className(cls), `possible recursive locking: ${className(cls)} is already held (the CPU spins on it)`);
+          this.issue(s, 'recursive-lock', pc, this.className(cls), `possible recursive locking: ${this.className(cls)} is already held (the CPU spins on it)`);
           break; // this CPU hangs here
         }
         if (n.held.length >= A.MAX_HELD) { this.issue(s, 'overflow', pc, '', `more than ${A.MAX_HELD} locks held`); break; }
@@ -168,11 +205,11 @@ class Walker {
       }
       case A.OP_UNLOCK: {
         const n = this.next(s);
-        const lock = this.lockId(s, arg), mode = objMode(obj), cls = lockClassOf(arg);
+        const lock = this.lockId(s, arg), mode = objMode(obj), cls = arg >> A.LOCKREF_CLASS_SHIFT;
         const i = this.heldIndex(n, lock);
-        if (i < 0) this.issue(s, 'bad-unlock', pc, className(cls), `bad unlock balance: releases ${lockDesc({ cls, mode })}, which is not held here`);
+        if (i < 0) this.issue(s, 'bad-unlock', pc, this.className(cls), `bad unlock balance: releases ${this.lockDesc({ cls, mode })}, which is not held here`);
         else {
-          if (n.held[i].mode !== mode) this.issue(s, 'bad-unlock', pc, className(cls), `bad unlock balance: releases ${className(cls)} for ${modeName(mode)} but holds it for ${modeName(n.held[i].mode)}`);
+          if (n.held[i].mode !== mode) this.issue(s, 'bad-unlock', pc, this.className(cls), `bad unlock balance: releases ${this.className(cls)} for ${modeName(mode)} but holds it for ${modeName(n.held[i].mode)}`);
           n.held.splice(i, 1);
         }
         out.push(n);
@@ -180,12 +217,10 @@ class Walker {
       }
       case A.OP_ASSERT_HELD: this.assertHeld(s, pc, arg, obj); out.push(this.next(s)); break;
       case A.OP_CALL: {
-        if (s.frames.length + 1 >= A.MAX_CALL_DEPTH) { this.issue(s, 'overflow', pc, '', `call stack overflow`); break; }
         const n = clone(s);
-        n.frames.push({ callPc: pc, err: s.err, fail: s.fail, pathLen: s.path.length });
-        n.err = 0;
-        n.pc = arg;
-        out.push(n);
+        if (obj !== 0) n.regs[obj >> A.CALL_PARAM_SHIFT] = s.regs[obj & ((1 << A.CALL_PARAM_SHIFT) - 1)];
+        const e = this.enter(n, pc, arg);
+        if (e) out.push(e);
         break;
       }
       case A.OP_RETURN: {
@@ -208,84 +243,147 @@ class Walker {
       }
       case A.OP_GOTO: { const n = clone(s); n.pc = target; out.push(n); break; }
       case A.OP_REQUIRE: {
-        // Fails to target unless cond != neg; the site can always be injected.
+        // Fails to target unless the condition holds; the site can always be injected.
         out.push(this.fail(s, errno, target));
-        for (const [v, n] of condValues(s, arg)) if (v !== (obj !== 0)) { n.pc = pc + 1; out.push(n); }
+        for (const [v, n] of this.cond(s, arg)) if (v) { n.pc = pc + 1; out.push(n); }
         break;
       }
       case A.OP_IF: {
-        for (const [v, n] of condValues(s, arg)) { n.pc = v !== (obj !== 0) ? target : pc + 1; out.push(n); }
+        for (const [v, n] of this.cond(s, arg)) { n.pc = v ? target : pc + 1; out.push(n); }
         break;
       }
       case A.OP_MOV: { const n = this.next(s); n.regs[arg] = s.regs[obj]; out.push(n); break; }
+      case A.OP_STATE: out.push(...this.state(s, obj & 0xf, arg, obj >> A.MAX_STATE_OBJ_REG_SHIFT, errno)); break;
       default: out.push(this.next(s));
     }
     return out;
   }
 
+  /** Enter the routine at `entry` from the call (or put) at `pc`. */
+  private enter(s: State, pc: number, entry: number): State | undefined {
+    if (s.frames.length + 1 >= A.MAX_CALL_DEPTH) { this.issue(s, 'overflow', pc, '', `call stack overflow`); return undefined; }
+    s.frames.push({ callPc: pc, err: s.err, fail: s.fail, pathLen: s.path.length });
+    s.err = 0;
+    s.pc = entry;
+    return s;
+  }
+
+  /** set/inc/dec/get/put of declared state. */
+  private state(s: State, op: number, id: number, reg: number, value: number): State[] {
+    const pc = s.pc;
+    const n = this.next(s);
+    this.checkGuard(s, pc, id, reg, true);
+    const d = this.p.vocab.varList[id];
+    const v = this.getVar(n, id, reg);
+    const name = this.p.vocab.varName(id, reg);
+    switch (op) {
+      case A.ST_SET: this.setVar(n, id, reg, value); return [n];
+      case A.ST_INC: this.setVar(n, id, reg, v === undefined ? undefined : v + 1); return [n];
+      case A.ST_DEC: this.setVar(n, id, reg, v === undefined ? undefined : v - 1); return [n];
+      case A.ST_GET:
+        if (v !== undefined && v <= 0) this.issue(s, 'refcount', pc, d.name, `refcount_t: addition on 0; use-after-free: gets ${name}, which is ${v}`);
+        this.setVar(n, id, reg, v === undefined ? undefined : v + 1);
+        return [n];
+      case A.ST_PUT: {
+        if (v !== undefined && v <= 0) { this.issue(s, 'refcount', pc, d.name, `refcount_t: underflow; use-after-free: puts ${name}, which is ${v}`); return [n]; }
+        const release = this.p.vars[id].release;
+        const zero = (): State[] => {
+          const z = clone(n);
+          this.setVar(z, id, reg, 0);
+          if (release < 0) return [z];
+          // The last reference: the release routine runs as the put's callee.
+          z.pc = pc;
+          if (this.p.vars[id].releaseReg !== A.REG_NONE) z.regs[this.p.vars[id].releaseReg] = s.regs[reg];
+          const e = this.enter(z, pc, release);
+          return e ? [e] : [];
+        };
+        if (v === 1) return zero();
+        if (v !== undefined) { this.setVar(n, id, reg, v - 1); return [n]; }
+        this.setVar(n, id, reg, undefined);
+        return [n, ...zero()]; // unknown: it may or may not be the last reference
+      }
+    }
+    return [n];
+  }
+
   private prim(s: State, reg: number, row: number, target: number, site: number): State[] {
     const pc = s.pc;
     const e = this.p.effects[row];
-    const spec = PRIMITIVES[e.name];
+    const spec = this.p.vocab.prims.get(e.name)!;
+    const service = spec.service ? SERVICES[spec.service] : undefined;
     const out: State[] = [];
     for (const a of e.asserts) this.assertHeld(s, pc, a, A.MODE_ANY);
     const n = this.next(s);
     const sym = n.regs[reg];
     const rel = Number(e.releases), acq = Number(e.acquires);
     if (rel) {
-      const r = resOf(n, sym);
+      const r = resOf(n, sym, this.all);
       const twice = rel & r.known & ~r.held;
-      if (twice) this.issue(s, 'double-release', pc, resNames(twice).join(', '), `double release: ${e.name} releases ${resNames(twice).join(', ')}, which ${sym === CHILD ? 'the child' : 'the task'} does not hold here`);
+      if (twice) this.issue(s, 'double-release', pc, this.resNames(twice).join(', '), `double release: ${e.name} releases ${this.resNames(twice).join(', ')}, which ${sym === CHILD ? 'the child' : 'the task'} does not hold here`);
       r.known |= rel;
       r.held &= ~rel;
     }
-    // A natural failure (one the primitive itself returns) with the
-    // primitive's own errno, after its releases; the injected one is added
-    // by the caller with the instruction's errno.
-    if (site !== 0 && spec?.natural && spec.fails !== undefined && spec.fails !== decodeInsn(this.p.code, pc).errno) {
+    // A natural failure (one the primitive itself returns) with its own
+    // errno, after its releases; the injected one is added by the caller
+    // with the instruction's errno.
+    const naturalErrno = service?.fails ? service.fails.errno : spec.failsWhen || e.effects.some((x) => x.op === A.ST_CHARGE) ? e.errno : 0;
+    if (site !== 0 && naturalErrno && naturalErrno !== decodeInsn(this.p.code, pc).errno) {
       const f = clone(n);
-      f.err = spec.fails;
+      f.err = naturalErrno;
       if (!f.fail) f.fail = site;
       f.pc = target;
       out.push(f);
     }
-    // Register and flag effects of the behaviour.
-    switch (e.behaviour) {
-      case A.B_DUP_TASK_STRUCT: n.regs[A.REG_P] = CHILD; delete n.res[CHILD]; break;
-      case A.B_WAIT_TASK_ZOMBIE: case A.B_PICK_KILL_TARGET: case A.B_SCX_TASK_ITER_NEXT: case A.B_MIGRATE_TASK:
-        n.regs[A.REG_T] = `@${pc}`; break;
-      case A.B_GET_PARENT: n.regs[A.REG_PARENT] = `@${pc}`; break;
-      case A.B_PICK_NEXT_TASK: case A.B_DO_TASK_DEAD: n.regs[A.REG_CURRENT] = `@${pc}`; break;
-      case A.B_TASK_RQ: case A.B_SELECT_TASK_RQ: n.regs[A.REG_RQ] = `@${pc}`; break;
-      case A.B_FIND_BUSIEST_RQ: n.regs[A.REG_RQ] = `@${pc}`; n.regs[A.REG_RQ2] = `@${pc}.2`; break;
-      case A.B_DOUBLE_RQ_ORDER: [n.regs[A.REG_RQ], n.regs[A.REG_RQ2]] = [n.regs[A.REG_RQ2], n.regs[A.REG_RQ]]; break;
-      case A.B_SCX_SET_INIT_TASK_ENABLED: n.facts.scx_init_task_enabled = true; break;
-      case A.B_SCX_CLEAR_INIT_TASK_ENABLED: n.facts.scx_init_task_enabled = false; break;
-      case A.B_SCX_SET_ENABLED: n.facts.scx_enabled = true; break;
-      case A.B_SCX_CLEAR_ENABLED: n.facts.scx_enabled = false; break;
-      case A.B_SCX_ENABLE_TASK: resOf(n, sym).scxEnabled = true; break;
-      case A.B_SCX_DISABLE_TASK: case A.B_OPS_EXIT_TASK: resOf(n, sym).scxEnabled = false; break;
-      case A.B_SCX_SWITCH_CLASS: resOf(n, sym).scxEnabled = undefined; break;
+    // The registers the service loads.
+    for (const r of service?.sets ?? []) {
+      if (r === 'swap rq rq2') [n.regs[A.REG_RQ], n.regs[A.REG_RQ2]] = [n.regs[A.REG_RQ2], n.regs[A.REG_RQ]];
+      else if (r === 'p' && service === SERVICES.dup_task_struct) {
+        n.regs[A.REG_P] = CHILD;
+        delete n.res[CHILD];
+        for (const k of Object.keys(n.vars)) if (k.startsWith(`${CHILD}:`)) delete n.vars[k];
+        for (const f of Object.keys(n.facts)) if (f.includes(`[${CHILD}:`)) delete n.facts[f];
+      } else n.regs[REG_OF[r]] = `@${pc}${r === 'rq2' ? '.2' : ''}`;
     }
-    if (acq) {
-      const r = resOf(n, n.regs[reg]);
-      const twice = acq & r.known & r.held;
-      if (twice) this.issue(s, 'double-acquire', pc, resNames(twice).join(', '), `double acquire: ${e.name} acquires ${resNames(twice).join(', ')}, already held`);
-      r.known |= acq;
-      r.held |= acq;
+    // State effects, in order (one under a condition forks the path).
+    let states = [n];
+    for (const x of e.effects) {
+      const next: State[] = [];
+      for (const st of states) {
+        const branches = x.cond >= 0 ? this.cond(st, x.cond) : [[true, st] as [boolean, State]];
+        for (const [v, b] of branches) {
+          if (v) {
+            this.checkGuard(b, pc, x.var, x.reg, true);
+            const cur = this.getVar(b, x.var, x.reg);
+            const val = x.op === A.ST_SET ? x.value : cur === undefined ? undefined : x.op === A.ST_DEC ? cur - 1 : cur + 1;
+            this.setVar(b, x.var, x.reg, val);
+          }
+          next.push(b);
+        }
+      }
+      states = next;
     }
-    out.push(n);
+    for (const st of states) {
+      if (acq) {
+        const r = resOf(st, st.regs[reg], this.all);
+        const twice = acq & r.known & r.held;
+        if (twice) this.issue(s, 'double-acquire', pc, this.resNames(twice).join(', '), `double acquire: ${e.name} acquires ${this.resNames(twice).join(', ')}, already held`);
+        r.known |= acq;
+        r.held |= acq;
+      }
+      st.pc = pc + 1;
+      out.push(st);
+    }
     return out;
   }
 
   /** Return to user space: locks still held; a failed fork's child must own nothing. */
   private exit(s: State): void {
     for (const h of s.held) {
-      this.issue(s, 'lock-held', h.pc, lockDesc(h), `returns to user space holding ${lockDesc(h)}`);
+      this.issue(s, 'lock-held', h.pc, this.lockDesc(h), `returns to user space holding ${this.lockDesc(h)}`);
     }
     if (this.action === A.ACT_FORK && s.err !== 0 && s.regs[A.REG_P] === CHILD) {
-      const left = resOf(clone(s), CHILD).held;
-      if (left) this.issue(s, 'leak', s.pc, resNames(left).join(', '), `leak: the child still owns ${resNames(left).join(', ')} after its error ladder`);
+      const left = resOf(clone(s), CHILD, this.all).held;
+      if (left) this.issue(s, 'leak', s.pc, this.resNames(left).join(', '), `leak: the child still owns ${this.resNames(left).join(', ')} after its error ladder`);
     }
     if (s.fail) this.record(s, s.err ? `-${errnoName(s.err)}` : '0');
   }
@@ -317,8 +415,8 @@ class Walker {
         ladders: r ? [...r.ladders.values()].sort((a, b) => a.length - b.length || a.join().localeCompare(b.join())) : [],
         leaks: uniq(of('leak').flatMap((i) => i.what.split(', '))),
         heldLocks: uniq(of('lock-held').map((i) => i.what)),
-        doubleReleases: uniq(of('double-release', 'double-acquire').flatMap((i) => i.what.split(', '))),
-        lockMisuse: uniq(of('bad-unlock', 'recursive-lock', 'assert-held', 'overflow').map((i) => `${i.what} @${i.at}`)),
+        doubleReleases: uniq([...of('double-release', 'double-acquire').flatMap((i) => i.what.split(', ')), ...of('refcount').map((i) => i.what)]),
+        lockMisuse: uniq(of('bad-unlock', 'recursive-lock', 'assert-held', 'overflow', 'guarded').map((i) => `${i.what} @${i.at}`)),
         issues,
       };
     });
@@ -326,3 +424,5 @@ class Walker {
   }
 }
 
+const REG_OF: Record<string, number> = { p: A.REG_P, t: A.REG_T, current: A.REG_CURRENT, parent: A.REG_PARENT, rq: A.REG_RQ, rq2: A.REG_RQ2 };
+const regNumber = (name: string): number => REG_OF[name] ?? (name === 'this_rq' ? A.REG_THIS_RQ : A.REG_NONE);

@@ -1,0 +1,334 @@
+// Declarations: what a model adds to kasm, in its own files, inherited
+// through `base` like its routines (kernels/README.md, "Declarations").
+//
+//   lock NAME KIND SCOPE ["CLASS"]        KIND: raw_spinlock spinlock rwlock mutex rwsem percpu_rwsem
+//                                         SCOPE: global | task | rq
+//   resource NAME ["doc"]                 per task, booked by the ledger
+//   state NAME SCOPE [flag|int] [= N] [guarded_by LOCK] ["doc"]
+//   refcount NAME SCOPE [release ROUTINE] [guarded_by LOCK] ["doc"]
+//   param NAME int|ppm DEFAULT ["doc"]    global state the scenario sets (params:)
+//   const NAME N ["doc"]
+//   action NAME ROUTINE weight W [when COND] ["doc"]
+//   trial NAME ACTION=W ... [interval N] ["doc"]   a workload `forksim faults` runs each site under
+//   assume NAME implies STATE ["doc"]     the static walk takes STATE as set wherever NAME is
+//                                         (global flags; say in the doc why, and what it leaves out)
+//   primitive NAME [REG] ["doc"]          then, one per line:
+//       service SERVICE [ARG]             the built-in service it runs (services.ts)
+//       acquires R, ...  |  releases R, ...  |  asserts LOCK, ...   (self.LOCK: its own task's)
+//       fails ERRNO [when COND]           it can fail (by injection; by itself when COND holds)
+//       set VAR [N] | clear VAR | inc VAR | dec VAR | charge VAR limit PARAM   [if COND]
+//
+// Every declaration is read before any routine, so a routine may use what a
+// later file declares; names are resolved once all are known.
+import * as abi from '../../assembly/abi.js';
+import { BUILTIN_ACTIONS, ERRNOS, LOCK_KINDS, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
+import { SERVICES } from './services.js';
+import { Cursor, stripComment, type Tok } from './cursor.js';
+import { KasmError, shown, type Diagnostics } from './errors.js';
+import { parseCond } from './cond.js';
+import { SCOPES, Vocabulary, type EffectDecl, type PrimDecl, type Scope, type VarDecl } from './vocabulary.js';
+import type { SourceFile } from './parse.js';
+
+export const DECLARATIONS = ['lock', 'resource', 'state', 'refcount', 'param', 'const', 'action', 'trial', 'assume', 'primitive'];
+const CLAUSES = ['service', 'acquires', 'releases', 'asserts', 'fails', 'set', 'clear', 'inc', 'dec', 'charge'];
+const DECL_LINE = new RegExp(`^(${DECLARATIONS.join('|')})\\b`);
+
+/** Does this line start a declaration (at its first column)? It ends a routine. */
+export const isDeclaration = (line: string): boolean => DECL_LINE.test(line);
+const CLAUSE_LINE = new RegExp(`^\\s+(${CLAUSES.join('|')})\\b`);
+/** Is this an (indented) clause line of a primitive's declaration? */
+export const isClause = (line: string): boolean => CLAUSE_LINE.test(line);
+
+const MAX_ASSERTS = 2;
+
+/** Read every declaration of `files` into a vocabulary. Errors go to `diag`. */
+export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
+  const v = new Vocabulary();
+  const later: (() => void)[] = [];
+  const guard = (f: () => void): void => {
+    try { f(); } catch (e) { if (e instanceof KasmError) diag.add(e); else throw e; }
+  };
+  const slots = { globalLocks: 0, taskLocks: 0, rqLocks: 0, global: 0, task: 0, rq: 0 };
+  for (const src of files) {
+    let prim: PrimDecl | undefined;
+    src.text.split(/\r?\n/).forEach((raw, i) => {
+      const origin = src.origins?.[i];
+      const code = stripComment(raw);
+      const c = new Cursor(code, origin?.file ?? src.path, origin?.line ?? i + 1, diag);
+      const first = c.peek();
+      if (!first) return;
+      if (prim && CLAUSES.includes(first.text) && first.loc.col > 1) {
+        const p = prim;
+        c.next();
+        later.push(() => guard(() => clause(c, first, p, v)));
+        return;
+      }
+      prim = undefined;
+      if (first.loc.col !== 1 || !DECLARATIONS.includes(first.text)) return;
+      c.next();
+      guard(() => {
+        const name = c.word(`a name after '${first.text}'`);
+        const taken = v.locks.has(name.text) || v.resources.has(name.text) || v.vars.has(name.text) || v.consts.has(name.text) || v.prims.has(name.text);
+        const clash = (what: string): void => { if (what === 'lock' ? v.locks.has(name.text) : taken) c.fail(`'${shown(name.text)}' is declared twice`, name); };
+        switch (first.text) {
+          case 'lock': {
+            clash('lock');
+            const kt = c.word('a lock kind');
+            const kind = lookup(LOCK_KINDS, kt.text) ?? c.fail(`unknown lock kind '${shown(kt.text)}' (${Object.keys(LOCK_KINDS).join(', ')})`, kt);
+            const scope = scopeOf(c);
+            const cls = c.doc() ?? (scope === 'global' ? name.text : `&${scope === 'task' ? 'p' : 'rq'}->${name.text}`);
+            c.done();
+            if (v.classes.length === abi.MAX_CLASSES) c.fail(`too many lock classes (at most ${abi.MAX_CLASSES})`, name);
+            const key = scope === 'global' ? 'globalLocks' : scope === 'task' ? 'taskLocks' : 'rqLocks';
+            const max = scope === 'global' ? abi.MAX_GLOBAL_LOCKS : scope === 'task' ? abi.MAX_TASK_LOCKS : abi.MAX_RQ_LOCKS;
+            if (slots[key] === max) c.fail(`too many ${scope === 'global' ? 'global' : `per-${scope}`} locks (at most ${max})`, name);
+            const l = { name: name.text, kind: kt.text as keyof typeof LOCK_KINDS, algo: kind.kind, scope, cls: v.classes.length, slot: slots[key]++, className: cls, at: name.loc };
+            v.locks.set(l.name, l);
+            v.classes.push(l);
+            return;
+          }
+          case 'resource': {
+            clash('resource');
+            const doc = c.doc();
+            c.done();
+            if (v.resourceList.length === abi.MAX_RESOURCES) c.fail(`too many resources (at most ${abi.MAX_RESOURCES})`, name);
+            const r = { name: name.text, bit: v.resourceList.length, at: name.loc, doc };
+            v.resources.set(r.name, r);
+            v.resourceList.push(r);
+            return;
+          }
+          case 'const': {
+            clash('const');
+            const n = c.int('a value');
+            const doc = c.doc();
+            c.done();
+            v.consts.set(name.text, { name: name.text, value: n.value, at: name.loc, doc });
+            return;
+          }
+          case 'state': case 'refcount': case 'param': {
+            clash('state');
+            let scope: Scope = 'global', type: VarDecl['type'] = first.text === 'refcount' ? 'refcount' : 'int', init = 0, ppm = false;
+            if (first.text === 'param') {
+              const t = c.word("'int' or 'ppm'");
+              if (t.text !== 'int' && t.text !== 'ppm') c.fail(`a param is 'int' or 'ppm' (a probability), not '${shown(t.text)}'`, t);
+              ppm = t.text === 'ppm';
+              init = ppm ? Math.round(number(c, 'its default') * 1e6) : c.int('its default').value;
+              type = 'param';
+            } else {
+              scope = scopeOf(c);
+              if (first.text === 'state' && (c.peek()?.text === 'flag' || c.peek()?.text === 'int')) type = c.next()!.text as 'flag' | 'int';
+              if (first.text === 'state' && c.accept('=')) {
+                const n = c.int('an initial value');
+                if (scope !== 'global') c.fail(`per-${scope} state starts at zero (dup_task_struct clears it; copy_process() sets what a patch adds)`, n.tok);
+                init = n.value;
+              }
+            }
+            const words = type === 'refcount' ? 2 : 1; // a refcount keeps where it last reached zero
+            const max = scope === 'global' ? abi.MAX_GLOBAL_VARS : scope === 'task' ? abi.MAX_TASK_VARS : abi.MAX_RQ_VARS;
+            if (slots[scope] + words > max) c.fail(`too much ${scope === 'global' ? 'global' : `per-${scope}`} state (at most ${max} words)`, name);
+            if (v.varList.length === abi.MAX_VARS) c.fail(`too many state variables (at most ${abi.MAX_VARS})`, name);
+            const d: VarDecl = { name: name.text, id: v.varList.length, scope, slot: scope === 'global' ? slots.global : slots[scope], type, init, ppm, at: name.loc };
+            slots[scope] += scope === 'global' ? 1 : words;
+            v.vars.set(d.name, d);
+            v.varList.push(d);
+            later.push(() => guard(() => {
+              while (c.peek() && !c.peek()!.text.startsWith('"')) {
+                const k = c.word("'guarded_by', 'release' or a doc string");
+                if (k.text === 'guarded_by') {
+                  const g = c.word('a lock');
+                  const l = v.locks.get(g.text) ?? c.fail(`unknown lock '${shown(g.text)}'${c.suggest(g.text, v.locks.keys())}`, g);
+                  if (l.scope !== 'global' && l.scope !== scope) c.fail(`per-${scope} state can be guarded by a global lock or a per-${scope} one; ${l.name} is per-${l.scope}`, g);
+                  d.guard = l.name;
+                } else if (k.text === 'release' && type === 'refcount') d.release = c.word('a routine').text;
+                else c.fail(`unexpected '${shown(k.text)}' (${type === 'refcount' ? "'release ROUTINE', " : ''}'guarded_by LOCK' or a doc string)`, k);
+              }
+              d.doc = c.doc();
+              c.done();
+            }));
+            return;
+          }
+          case 'action': {
+            clash('action');
+            if (BUILTIN_ACTIONS.some((a) => a.name === name.text) || v.actions.some((a) => a.name === name.text)) c.fail(`action '${shown(name.text)}' is declared twice (built-in: ${BUILTIN_ACTIONS.map((a) => a.name).join(', ')})`, name);
+            const routine = c.word('the routine it runs');
+            c.expect('weight', 'and its default weight');
+            const weight = number(c, 'a weight');
+            if (v.actions.length === abi.MAX_MODEL_ACTIONS) c.fail(`too many actions (at most ${abi.MAX_MODEL_ACTIONS})`, name);
+            const a = { name: name.text, action: abi.ACT_MODEL + v.actions.length, routine: routine.text, weight, at: name.loc } as (typeof v.actions)[number];
+            v.actions.push(a);
+            later.push(() => guard(() => {
+              if (c.accept('when')) a.when = parseCond(c, v);
+              a.doc = c.doc();
+              c.done();
+            }));
+            return;
+          }
+          case 'trial': {
+            if (v.trials.some((t) => t.name === name.text)) c.fail(`trial '${shown(name.text)}' is declared twice`, name);
+            const t = { name: name.text, weights: {} as Record<string, number>, interval: 0, at: name.loc } as (typeof v.trials)[number];
+            v.trials.push(t);
+            later.push(() => guard(() => {
+              while (c.peek() && !c.peek()!.text.startsWith('"') && c.peek()!.text !== 'interval') {
+                const a = c.word('ACTION=WEIGHT');
+                if (!v.actions.some((x) => x.name === a.text) && !BUILTIN_ACTIONS.some((x) => x.name === a.text)) c.fail(`unknown action '${shown(a.text)}'`, a);
+                c.expect('=', 'between an action and its weight');
+                t.weights[a.text] = number(c, 'a weight');
+              }
+              if (c.accept('interval')) t.interval = c.int('an interval').value;
+              t.doc = c.doc();
+              c.done();
+            }));
+            return;
+          }
+          case 'assume': {
+            const a = { name: name.text, at: name.loc } as (typeof v.assumptions)[number];
+            later.push(() => guard(() => {
+              const g = v.vars.get(name.text);
+              if (!g || g.scope !== 'global') c.fail(`an assumption is about global state; '${shown(name.text)}' is not`, name);
+              c.expect('implies', 'after the state an assumption starts from');
+              const t = c.word('a global state');
+              const h = v.vars.get(t.text);
+              if (!h || h.scope !== 'global') c.fail(`an assumption is about global state; '${shown(t.text)}' is not`, t);
+              a.from = g!;
+              a.to = h!;
+              a.doc = c.doc();
+              c.done();
+              v.assumptions.push(a);
+            }));
+            return;
+          }
+          case 'primitive': {
+            if (v.prims.has(name.text)) c.fail(`primitive '${shown(name.text)}' is declared twice`, name);
+            const r = c.peek() && !c.peek()!.text.startsWith('"') ? c.word('a task register') : undefined;
+            if (r && lookup(TASK_REGS, r.text) === undefined) c.fail(`a primitive's register is a task register (${Object.keys(TASK_REGS).join(', ')})`, r);
+            const doc = c.doc();
+            c.done();
+            prim = { name: name.text, reg: r?.text ?? 'p', acquires: [], releases: [], asserts: [], effects: [], at: name.loc, doc };
+            v.prims.set(prim.name, prim);
+            return;
+          }
+        }
+      });
+    });
+  }
+  for (const f of later) f();
+  for (const p of v.prims.values()) guard(() => checkPrim(p));
+  return v;
+}
+
+function scopeOf(c: Cursor): Scope {
+  const t = c.word("'global', 'task' or 'rq'");
+  if (!Object.hasOwn(SCOPES, t.text)) c.fail(`expected 'global', 'task' or 'rq', found '${shown(t.text)}'`, t);
+  return t.text as Scope;
+}
+
+/** A decimal number (weights, ppm defaults): digits with an optional fraction. */
+function number(c: Cursor, what: string): number {
+  const t = c.next();
+  if (!t || !/^\d+$/.test(t.text)) c.fail(`expected ${what}${t ? `, found '${shown(t.text)}'` : ''}`, t);
+  let s = t.text;
+  if (c.peek()?.text === '.' ) { c.next(); const f = c.next(); if (!f || !/^\d+$/.test(f.text)) c.fail(`expected the digits of ${what}`, f); s += `.${f.text}`; }
+  return Number(s);
+}
+
+/** One clause line of a primitive. */
+function clause(c: Cursor, kw: Tok, p: PrimDecl, v: Vocabulary): void {
+  const list = (): Tok[] => {
+    const out = [c.word('a name')];
+    while (c.accept(',')) out.push(c.word('a name'));
+    return out;
+  };
+  switch (kw.text) {
+    case 'service': {
+      if (p.service) c.fail(`${p.name} has a service already (${p.service})`, kw);
+      const s = c.word('a built-in service');
+      const spec = lookup(SERVICES, s.text) ?? c.fail(`unknown service '${shown(s.text)}'${c.suggest(s.text, Object.keys(SERVICES))}`, s);
+      p.service = s.text;
+      if (spec.arg) {
+        const a = c.word(`its argument (${spec.arg})`);
+        const sv = v.vars.get(a.text);
+        if (!sv || sv.scope !== 'task') c.fail(`${s.text}'s argument is a per-task state, not '${shown(a.text)}'`, a);
+        p.serviceArg = sv;
+      }
+      break;
+    }
+    case 'acquires': case 'releases':
+      for (const t of list()) {
+        if (!v.resources.has(t.text)) c.fail(`unknown resource '${shown(t.text)}'${c.suggest(t.text, v.resources.keys())}`, t);
+        (kw.text === 'acquires' ? p.acquires : p.releases).push(t.text);
+      }
+      break;
+    case 'asserts':
+      for (const t of list()) {
+        const ref = v.parseLockObject(t.text.replace(/^self\./, `${p.reg}.`), (w, cs) => c.suggest(w, cs));
+        if (typeof ref === 'string') c.fail(ref, t);
+        p.asserts.push(t.text);
+      }
+      if (p.asserts.length > MAX_ASSERTS) c.fail(`a primitive asserts at most ${MAX_ASSERTS} locks`, kw);
+      break;
+    case 'fails': {
+      const e = c.word('an errno');
+      p.fails = lookup(ERRNOS, e.text) ?? c.fail(`unknown errno '${shown(e.text)}'${c.suggest(e.text, Object.keys(ERRNOS))}`, e);
+      if (c.accept('when')) p.failsWhen = parseCond(c, v, true);
+      break;
+    }
+    default: {
+      const target = c.word('a state');
+      const { reg, decl } = stateRef(c, target, v, true);
+      const e: EffectDecl = { op: abi.ST_SET, reg, var: decl, value: 0, text: '' };
+      if (kw.text === 'set') {
+        e.value = decl.type === 'flag' || !c.peek() || c.peek()!.text === 'if' ? 1 : value(c, v);
+      } else if (kw.text === 'clear') e.value = 0;
+      else if (kw.text === 'inc') e.op = abi.ST_INC;
+      else if (kw.text === 'dec') e.op = abi.ST_DEC;
+      else {
+        e.op = abi.ST_CHARGE;
+        c.expect('limit', 'after the state a charge counts');
+        const l = c.word('a param');
+        const lv = v.vars.get(l.text);
+        if (!lv || lv.scope !== 'global') c.fail(`a charge's limit is global state (a param), not '${shown(l.text)}'`, l);
+        e.limit = lv;
+        e.value = lv.id;
+      }
+      if (decl.type === 'refcount') c.fail(`${decl.name} is a refcount: get and put it in a routine`, target);
+      if (c.accept('if')) e.when = parseCond(c, v, true);
+      e.text = `${kw.text} ${target.text}`;
+      p.effects.push(e);
+      if (p.effects.length > abi.MAX_PRIM_EFFECTS) c.fail(`a primitive has at most ${abi.MAX_PRIM_EFFECTS} state effects`, kw);
+    }
+  }
+  c.done();
+}
+
+/** `NAME` (global), `REG.NAME` (task or rq); `self.` where `self` is allowed. */
+export function stateRef(c: Cursor, t: Tok, v: Vocabulary, self: boolean): { reg: string; decl: VarDecl } {
+  const dot = t.text.indexOf('.');
+  if (dot < 0) {
+    const g = v.vars.get(t.text) ?? c.fail(`unknown state '${shown(t.text)}'${c.suggest(t.text, v.vars.keys())}`, t);
+    if (g.scope !== 'global') c.fail(`${g.name} is per-${g.scope} state: name its ${g.scope} (${g.scope === 'task' ? 'p' : 'rq'}.${g.name})`, t);
+    return { reg: '', decl: g };
+  }
+  const reg = t.text.slice(0, dot), name = t.text.slice(dot + 1);
+  const scope = (self && reg === 'self') || lookup(TASK_REGS, reg) !== undefined ? 'task' : lookup(RQ_REGS, reg) !== undefined ? 'rq' : undefined;
+  if (!scope) c.fail(`unknown register '${shown(reg)}' in '${shown(t.text)}'`, t);
+  const d = v.vars.get(name) ?? c.fail(`unknown state '${shown(name)}'${c.suggest(name, v.vars.keys())}`, t);
+  if (d.scope !== scope) c.fail(`${d.name} is ${d.scope === 'global' ? 'global' : `per-${d.scope}`} state, not per-${scope}`, t);
+  return { reg, decl: d };
+}
+
+/** A value to store: a number or a constant. */
+export function value(c: Cursor, v: Vocabulary): number {
+  const t = c.peek();
+  if (t && (t.text === '-' || /^\d+$/.test(t.text))) return c.int('a value').value;
+  const w = c.word('a value');
+  return v.consts.get(w.text)?.value ?? c.fail(`unknown constant '${shown(w.text)}'${c.suggest(w.text, v.consts.keys())}`, w);
+}
+
+function checkPrim(p: PrimDecl): void {
+  const s = p.service ? SERVICES[p.service] : undefined;
+  const fallible = s?.fails || p.failsWhen || p.effects.some((e) => e.op === abi.ST_CHARGE);
+  if (fallible && p.fails === undefined) {
+    const why = s?.fails ? `its service ${p.service} fails by itself when ${s.fails.when}` : p.failsWhen ? 'it fails when a condition holds' : 'a charge can go over its limit';
+    throw new KasmError(p.at, `primitive ${p.name} can fail (${why}): declare 'fails ERRNO'`);
+  }
+}
