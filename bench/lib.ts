@@ -3,7 +3,7 @@
 // scaling chart. Read-only with respect to the simulator: everything goes
 // through the same exports and layout the drivers use.
 import { cpus as osCpus, availableParallelism, totalmem, platform, release, arch } from 'node:os';
-import { assemble, type Program } from '../src/kasm/index.js';
+import { assemble, declarationsOf, type Program } from '../src/kasm/index.js';
 import { Machine } from '../src/machine/machine.js';
 import { parseScenario, type ScenarioInput } from '../src/machine/scenario.js';
 import { kernelProgram, checkScenario } from '../src/commands/run.js';
@@ -33,18 +33,20 @@ export function hostLine(h: HostInfo): string {
   return `Node ${h.node} (V8 ${h.v8}) on ${h.cpuModel}, ${h.cores} core${h.cores === 1 ? '' : 's'}, ${h.totalMemGiB} GiB, ${h.os}`;
 }
 
-/** Weights with every action off except the ones given. */
-export function onlyWeights(w: Partial<Record<'fork' | 'exit' | 'wait' | 'kill' | 'yield', number>>): ScenarioInput['weights'] {
-  return { fork: 0, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0, ...w };
+/** Weights with every action of a kernel off except the ones given. */
+export function onlyWeights(kernel: string | Program, w: Partial<Record<'fork' | 'exit' | 'wait' | 'kill' | 'yield', number>>): ScenarioInput['weights'] {
+  const p = typeof kernel === 'string' ? kernelProgram(kernel) : kernel;
+  const off = Object.fromEntries(p.actions.filter((a) => a.name !== 'schedule').map((a) => [a.name, 0]));
+  return { ...off, ...w };
 }
 
-/** A kernel from inline kasm: `body` plus stubs for every routine it leaves out
- *  (the same construction as test/helpers.ts). */
+/** A kernel from inline kasm in v6.10's vocabulary: `body` plus stubs for
+ *  every routine it leaves out (the same construction as test/helpers.ts). */
 export function kasm(body: string): Program {
   const stubs = ['sys_fork', 'sys_exit', 'sys_wait', 'sys_kill', 'sys_sched_yield', 'schedule']
     .filter((r) => !new RegExp(`routine \\w+ ${r}\\b`).test(body))
     .map((r) => `routine void ${r}\n    return\n`);
-  return assemble([{ path: 'bench.kasm', text: `${body}\n${stubs.join('\n')}` }]);
+  return assemble([...declarationsOf('v6.10'), { path: 'bench.kasm', text: `${body}\n${stubs.join('\n')}` }]);
 }
 
 /** A booted machine from a model name or an assembled program. */

@@ -27,8 +27,7 @@ export interface MicroResult {
 
 export interface MicroOptions { timeMs?: number; warmupMs?: number; kernel?: string; only?: string[] }
 
-const FORK_CYCLE = onlyWeights({ fork: 1, exit: 1, wait: 1 });
-const SYSCALL_ONLY = onlyWeights({ fork: 1 });
+const SYSCALL_ONLY = { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, load_balance: 0 }; // inline kasm: the built-in actions only
 
 const lockPair = (lock: string, unlock: string): Program => kasm(`
 routine void sys_fork
@@ -55,6 +54,7 @@ export function microSpecs(kernel: string): MicroSpec[] {
   const syscalls = (m: Machine): number => m.counters().syscalls;
   const reaps = (m: Machine): number => m.counters().reaps;
   const one = { cpus: 1, forks: 0, driver: 'step' as const };
+  const FORK_CYCLE = onlyWeights(kernel, { fork: 1, exit: 1, wait: 1 });
   return [
     { key: 'microop', name: `kasm micro-op (runStep, ${kernel}, default workload)`, kernel, scenario: { ...one }, batch: 100_000, ops: steps, note: 'one interpreted instruction or syscall entry; runStep batches of 100,000' },
     { key: 'stepCall', name: 'kasm micro-op via one step(cpu) call each', kernel, scenario: { ...one }, batch: 0, ops: steps, note: 'a JS→WASM call per micro-op: the call overhead' },

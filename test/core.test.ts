@@ -134,7 +134,7 @@ describe('litmus: N CPUs × M increments under a lock give exactly N·M', () => 
   const cases: [string, string, string][] = [
     ['ticket spinlock', 'spin_lock pidmap_lock', 'spin_unlock pidmap_lock'],
     ['rwlock (write side)', 'write_lock tasklist_lock', 'write_unlock tasklist_lock'],
-    ['rwsem (write side)', 'down_write scx_fork_rwsem', 'up_write scx_fork_rwsem'],
+    ['rwsem (write side)', 'percpu_down_write scx_fork_rwsem', 'percpu_up_write scx_fork_rwsem'],
     ['mutex', 'mutex_lock scx_ops_enable_mutex', 'mutex_unlock scx_ops_enable_mutex'],
   ];
   for (const [name, lock, unlock] of cases) {

@@ -43,7 +43,7 @@ describe('fault knobs', () => {
   it('probability p fails within binomial tolerance over 1e5 passes (seeded)', async () => {
     // Failing the call of copy_process skips it: cheap forks, one pass each.
     const p = 0.3;
-    const c = await counters('v6.10-patched', 'copy_process', { probability: p }, 100_000, { seed: 42, weights: { kill: 0, zapPidNs: 0 } });
+    const c = await counters('v6.10-patched', 'copy_process', { probability: p }, 100_000, { seed: 42, weights: { kill: 0, zap_pid_ns: 0 } });
     expect(c.passes).toBeGreaterThanOrEqual(100_000);
     const mean = c.passes * p, sd = Math.sqrt(c.passes * p * (1 - p));
     expect(Math.abs(c.injected - mean)).toBeLessThan(4 * sd);
@@ -71,7 +71,7 @@ describe('bad fault specs', () => {
 const ERRNO: Record<string, string> = {
   pids_can_fork: '-EAGAIN', wait_task_zombie: '-ECHILD', copy_process: '-ENOMEM', idr_alloc_cyclic: '-EAGAIN',
   'alloc_pid:pidns_adding': '-ENOMEM', pick_kill_target: '-ESRCH', task_sigpending: '-ERESTARTNOINTR', dup_task_struct: '-ENOMEM',
-  copy_creds: '-ENOMEM', nproc_ok: '-EAGAIN', below_max_threads: '-EAGAIN', mpol_dup: '-ENOMEM', sched_fork: '-EAGAIN',
+  copy_creds: '-ENOMEM', nproc_ok: '-EAGAIN', nr_threads_max_threads: '-EAGAIN', mpol_dup: '-ENOMEM', sched_fork: '-EAGAIN',
   perf_event_init_task: '-ENOMEM', audit_alloc: '-ENOMEM', security_task_alloc: '-ENOMEM', copy_semundo: '-ENOMEM',
   copy_files: '-ENOMEM', copy_fs: '-ENOMEM', copy_sighand: '-ENOMEM', copy_signal: '-ENOMEM', copy_mm: '-ENOMEM',
   copy_namespaces: '-ENOMEM', copy_io: '-ENOMEM', copy_thread: '-ENOMEM', alloc_pid: '-ENOMEM', cgroup_can_fork: '-EAGAIN',
@@ -113,7 +113,7 @@ describe('forksim faults', () => {
   it('v6.12-scx: the natural failures of the enumeration runs have a section of their own', async () => {
     const r = await faults('v6.12-scx');
     const natural = Object.fromEntries(r.natural.map((n) => [n.site, n]));
-    for (const s of ['alloc_pid:pidns_adding', 'below_max_threads', 'fatal_signal_pending', 'pick_kill_target', 'wait_task_zombie']) {
+    for (const s of ['alloc_pid:pidns_adding', 'nr_threads_max_threads', 'fatal_signal_pending', 'pick_kill_target', 'wait_task_zombie']) {
       expect(natural[s]?.count, s).toBeGreaterThan(0);
       expect(natural[s].errno).toBe(ERRNO[s]);
     }
@@ -150,7 +150,7 @@ describe('forksim faults', () => {
     for (const s of bad) {
       expect(row(r, s)).toMatchObject({
         errno: '-ENOMEM', verdict: 'DOUBLE RELEASE+BAD UNLOCK', doubleReleases: ['core_cookie'], leaks: [], heldLocks: [],
-        lockMisuse: ['&sighand->siglock @kernels/v6.10/fork.kasm:82', 'tasklist_lock @kernels/v6.10/fork.kasm:83'],
+        lockMisuse: ['&sighand->siglock @kernels/v6.10/fork.kasm:210', 'tasklist_lock @kernels/v6.10/fork.kasm:211'],
       });
       expect(row(r, s).observedLadder?.at(-1)).toBe('bad_fork_cancel_cgroup');
     }

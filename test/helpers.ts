@@ -1,7 +1,6 @@
 // Shared test helpers: build a machine from a model or inline kasm, run a
 // driver, get the report and the finding records it was built from.
-import * as A from '../assembly/abi.js';
-import { assemble, type Program } from '../src/kasm/index.js';
+import { assemble, declarationsOf, type Program, type SourceFile } from '../src/kasm/index.js';
 import { Machine, type MachineOptions } from '../src/machine/machine.js';
 import { parseScenario, type ScenarioInput } from '../src/machine/scenario.js';
 import type { FindingRecord } from '../src/machine/findings.js';
@@ -10,7 +9,6 @@ import { runStepDriver } from '../src/drivers/step.js';
 import { runParallelDriver } from '../src/drivers/parallel.js';
 import type { RunOutcome } from '../src/drivers/outcome.js';
 import type { FindingGroup } from '../src/analysis/findings.js';
-import { RESOURCES } from '../src/kasm/vocabulary.js';
 import { kernelProgram, checkScenario } from '../src/commands/run.js';
 
 export const never = { interrupted: () => false };
@@ -33,16 +31,24 @@ export async function run(kernel: string | Program, input: ScenarioInput = {}): 
   return { m, r, o, f: collectFindings(m).groups };
 }
 
+/** The vocabulary inline kasm is written in: v6.12-scx's declarations (a
+ *  superset of v6.10's), and the litmus tests' two primitives. */
+export const PRELUDE: SourceFile[] = [
+  ...declarationsOf('v6.12-scx'),
+  { path: 'litmus.kasm', text: 'primitive litmus_load current\n    service litmus_load\nprimitive litmus_store current\n    service litmus_store\n' },
+];
+
 /** Routines every kernel needs, as stubs; `body` overrides them by name. */
 export function kasm(body: string): Program {
   const stubs = ['sys_fork', 'sys_exit', 'sys_wait', 'sys_kill', 'sys_sched_yield', 'schedule']
     .filter((r) => !new RegExp(`routine \\w+ ${r}\\b`).test(body))
     .map((r) => `routine void ${r}\n    return\n`);
-  return assemble([{ path: 'inline.kasm', text: `${body}\n${stubs.join('\n')}` }]);
+  return assemble([...PRELUDE, { path: 'inline.kasm', text: `${body}\n${stubs.join('\n')}` }]);
 }
 
-/** A workload of forks only: every syscall runs sys_fork. */
-export const forkOnly = { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, loadBalance: 0, zapPidNs: 0, reopenPidNs: 0, scxEnable: 0, scxDisable: 0 };
+/** A workload of forks only: every syscall runs sys_fork (the models' own actions are off). */
+export const forkOnly = { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, load_balance: 0 };
+export const noModelActions = { scx_enable: 0, scx_disable: 0, zap_pid_ns: 0, reopen_pid_ns: 0 };
 
 export const kinds = (f: FindingGroup[]): string[] => [...new Set(f.map((g) => g.first.kind))].sort();
 export const ofKind = <K extends FindingRecord['kind']>(f: FindingGroup[], kind: K): (FindingGroup & { first: Extract<FindingRecord, { kind: K }> })[] =>
@@ -55,11 +61,14 @@ export const brief = (p: Program) => (g: FindingGroup): string => `${g.first.kin
 
 export { failedAt } from '../src/analysis/findings.js';
 export const labelNames = (p: Program, f: FindingRecord): string[] => f.labels.map((l) => p.labels[l].name);
-/** A resource mask from names. */
-export const resources = (...names: (keyof typeof RESOURCES)[]): bigint => names.reduce((m, n) => m | (1n << BigInt(RESOURCES[n])), 0n);
+const vocab = kernelProgram('v6.12-scx').vocab;
+/** A resource mask from names (v6.12-scx's resources: v6.10's come first, in the same order). */
+export const resources = (...names: string[]): bigint => vocab.resourceMask(names);
 export const srcOf = (p: Program, pc: number): Program['src'][number] => p.src[pc];
+/** Lock class ids by lock name (v6.12-scx's: v6.10's classes come first, in the same order). */
+const cls = (name: string): number => vocab.classOf(name)!;
 export const CLASS = {
-  tasklist_lock: A.CLASS_TASKLIST_LOCK, scx_fork_rwsem: A.CLASS_SCX_FORK_RWSEM, pidmap_lock: A.CLASS_PIDMAP_LOCK,
-  scx_tasks_lock: A.CLASS_SCX_TASKS_LOCK, css_set_lock: A.CLASS_CSS_SET_LOCK, pi_lock: A.CLASS_PI_LOCK,
-  siglock: A.CLASS_SIGLOCK, rq_lock: A.CLASS_RQ_LOCK,
+  tasklist_lock: cls('tasklist_lock'), scx_fork_rwsem: cls('scx_fork_rwsem'), pidmap_lock: cls('pidmap_lock'),
+  scx_tasks_lock: cls('scx_tasks_lock'), css_set_lock: cls('css_set_lock'), pi_lock: cls('pi_lock'),
+  siglock: cls('sighand.siglock'), rq_lock: cls('__lock'),
 } as const;

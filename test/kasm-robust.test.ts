@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENTRY_POINTS } from '../src/kasm/vocabulary.js';
+import { BUILTIN_ACTIONS } from '../src/kasm/builtins.js';
+import { PRELUDE } from './helpers.js';
 import { suggest, MAX_REPORTED_ERRORS, MAX_SUGGESTIONS } from '../src/kasm/errors.js';
 import {
   AggregateKasmError, KasmError, ModelError, ModelNotFoundError, assemble, defaultKernelsDir, loadFileInModel, loadKernel,
@@ -16,9 +17,9 @@ import {
 } from '../src/kasm/index.js';
 import { InputFileError, SCENARIO_FILE_MAX_BYTES, readInputFile } from '../src/files.js';
 
-const stubs = (text: string): string => ENTRY_POINTS.filter((e) => e.required && !new RegExp(`routine\\s+\\w+\\s+${e.routine}\\b`).test(text))
+const stubs = (text: string): string => BUILTIN_ACTIONS.filter((e) => e.required && !new RegExp(`routine\\s+\\w+\\s+${e.routine}\\b`).test(text))
   .map((e) => `routine void ${e.routine}\n    return\n`).join('');
-const files = (text: string): SourceFile[] => [{ path: 't.kasm', text }, { path: 'stubs.kasm', text: stubs(text) }];
+const files = (text: string): SourceFile[] => [...PRELUDE, { path: 't.kasm', text }, { path: 'stubs.kasm', text: stubs(text) }];
 const asm = (text: string): Program => assemble(files(text));
 
 /** The error assembling `text` throws (it must throw an AggregateKasmError). */
@@ -49,7 +50,7 @@ describe('Object.prototype names are names like any other', () => {
     expect(firstError(`    spin_lock ${n}.pi_lock`)).toMatchObject({ line: 2, col: 15, what: expect.stringMatching(/^unknown register/) });
     expect(firstError(`    spin_lock ${n}.lock`)).toMatchObject({ line: 2, col: 15, what: expect.stringMatching(/^unknown register/) });
     expect(firstError(`    spin_lock p.${n}`)).toMatchObject({ line: 2, col: 15, what: expect.stringMatching(/^unknown lock object/) });
-    expect(firstError(`    raw_spin_lock_nested rq.lock, ${n}`)).toMatchObject({ line: 2, col: 35, what: expect.stringMatching(/^bad nesting level/) });
+    expect(firstError(`    raw_spin_lock_nested rq.__lock, ${n}`)).toMatchObject({ line: 2, col: 37, what: expect.stringMatching(/^bad nesting level/) });
     expect(firstError(`    if ${n} goto out`)).toMatchObject({ line: 2, col: 8, what: expect.stringMatching(/^unknown condition/) });
     expect(firstError(`    require !${n} else out EAGAIN`)).toMatchObject({ line: 2, col: 14, what: expect.stringMatching(/^unknown condition/) });
     expect(firstError(`    mov ${n}, p`)).toMatchObject({ line: 2, col: 9, what: expect.stringMatching(/^unknown register/) });

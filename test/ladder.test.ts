@@ -58,7 +58,7 @@ describe('the static ladder check', () => {
       expect(s.heldLocks, name).toEqual(['scx_fork_rwsem (read)']);
       expect(s.leaks, name).toEqual(name === 'copy_process:pidns_adding' || name === 'fatal_signal_pending' ? ['scx_task'] : []);
       const held = s.issues.find((i) => i.kind === 'lock-held')!;
-      expect(held.at).toBe('kernels/v6.12-scx/ext.kasm:14'); // percpu_down_read in scx_pre_fork
+      expect(held.at).toBe('kernels/v6.12-scx/ext.kasm:93'); // percpu_down_read in scx_pre_fork
       expect(held.routine).toBe('scx_pre_fork');
     }
     // sched_cgroup_fork() is void here: ops.init_task() refusing is dropped, the fork goes on.
@@ -74,8 +74,8 @@ describe('the static ladder check', () => {
       const s = site(r, name);
       expect(s.doubleReleases).toEqual(['core_cookie']);
       expect(s.lockMisuse).toEqual([
-        '&sighand->siglock @kernels/v6.10/fork.kasm:82',
-        'tasklist_lock @kernels/v6.10/fork.kasm:83',
+        '&sighand->siglock @kernels/v6.10/fork.kasm:210',
+        'tasklist_lock @kernels/v6.10/fork.kasm:211',
       ]);
       expect(s.leaks).toEqual([]);
       expect(s.heldLocks).toEqual([]);
@@ -171,7 +171,7 @@ out:
     const out = forksim('check', 'mutants/scx-no-label-split');
     expect(out.status).toBe(1);
     expect(out.stdout).toMatch(/ladders: 3 bad site\(s\)/);
-    expect(out.stdout).toMatch(/kernels\/v6\.10\/fork\.kasm:83: copy_process: write_unlock_irq tasklist_lock\n\s+bad unlock balance: releases tasklist_lock \(write\), which is not held here; ladder: bad_fork_cancel_cgroup/);
+    expect(out.stdout).toMatch(/kernels\/v6\.10\/fork\.kasm:211: copy_process: write_unlock_irq tasklist_lock\n\s+bad unlock balance: releases tasklist_lock \(write\), which is not held here; ladder: bad_fork_cancel_cgroup/);
     const good = forksim('check', 'v6.12-scx');
     expect(good.status).toBe(0);
     expect(good.stdout).toMatch(/^v6\.12-scx: ok .*; ladders: clean$/m);

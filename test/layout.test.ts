@@ -15,11 +15,12 @@ const LAYOUT = join(PACKAGE_ROOT, 'assembly', 'layout.ts');
 const BLOCKS: Record<string, number> = {
   H_: L.HEADER_SIZE, E_: L.EFFECT_SIZE, S_: L.SITE_SIZE, L_: L.LOCK_SIZE, ED_: L.EDGE_SIZE, LS_: L.LS_SIZE,
   RQ_: L.RQ_STRIDE, T_: L.TASK_STRIDE, C_: L.CPU_STRIDE, FR_: L.FRAME_SIZE, HL_: L.HELD_SIZE, FD_: L.FINDING_SIZE, DS_: L.DISTINCT_SIZE,
+  EF_: L.EF_SIZE, V_: L.VAR_SIZE, CD_: L.COND_SIZE, AT_: L.ATOM_SIZE,
 };
 /** Not fields: sizes and limits that share a prefix. */
-const NOT_FIELDS = new Set(['LS_SIZE', 'RQ_STRIDE', 'FD_PATH_MAX', 'DS_FREE', 'DS_CLAIMING', 'DS_READY']);
+const NOT_FIELDS = new Set(['LS_SIZE', 'RQ_STRIDE', 'FD_PATH_MAX', 'DS_FREE', 'DS_CLAIMING', 'DS_READY', 'EF_SIZE']);
 /** 64-bit words (and i64 atomics). */
-const U64 = ['H_SEED', 'H_STEP_RNG', 'H_STEP_COUNT', 'H_FREE_HEAD', 'E_ACQUIRES', 'E_RELEASES', 'T_OWNED', 'C_RNG', 'C_STEPS', 'C_SPINS', 'FD_STEP', 'FD_MASK', 'DS_MASK',
+const U64 = ['H_SEED', 'H_BOOT_OWNED', 'H_STEP_RNG', 'H_STEP_COUNT', 'H_FREE_HEAD', 'E_ACQUIRES', 'E_RELEASES', 'T_OWNED', 'C_RNG', 'C_STEPS', 'C_SPINS', 'FD_STEP', 'FD_MASK', 'DS_MASK',
   'LS_CONTENTIONS', 'LS_CON_BOUNCES', 'LS_WAIT_TOTAL', 'LS_WAIT_MIN', 'LS_WAIT_MAX', 'LS_ACQUISITIONS', 'LS_ACQ_BOUNCES', 'LS_HOLD_TOTAL', 'LS_HOLD_MIN', 'LS_HOLD_MAX'];
 const HALF = ['L_PARKED', 'L_LAST_CPU']; // u16
 
@@ -68,7 +69,7 @@ describe('the memory map', () => {
   it('catches a field that overlaps another, one not chained, a misaligned u64, and one past the stride', () => {
     const bad = text.replace('export const C_CURR = C_ID + 4;', 'export const C_CURR = 0;')
       .replace('export const T_OWNED = T_USAGE + 4;', 'export const T_OWNED = T_USAGE + 2;')
-      .replace('export const E_REG = E_BEHAVIOUR + 4;', 'export const E_REG = 2 + 2;')
+      .replace('export const E_REG = E_SERVICE_ARG + 4;', 'export const E_REG = 2 + 2;')
       .replace('export const C_SPARE = C_PATH + 32 * 4;', 'export const C_SPARE = C_PATH + 32 * 4;\nexport const C_EXTRA = C_SPARE + 200;');
     const v = { ...values, C_CURR: 0, T_OWNED: values.T_USAGE + 2, C_EXTRA: values.C_SPARE + 200 };
     const problems = layoutProblems(bad, v);
@@ -79,13 +80,23 @@ describe('the memory map', () => {
   });
   it('the arrays inside blocks hold what abi.ts says they hold', () => {
     expect(L.H_ENTRIES - L.H_WEIGHTS).toBe(A.NR_ACTIONS * 4);
-    expect(L.H_CONFIG_END - L.H_ENTRIES).toBe(A.NR_ACTIONS * 4);
+    expect(L.H_ACTION_CONDS - L.H_ENTRIES).toBe(A.NR_ACTIONS * 4);
+    expect(L.H_CONFIG_END - L.H_ACTION_CONDS).toBe(A.NR_ACTIONS * 4);
     expect(L.H_CONFIG_END).toBeLessThanOrEqual(L.H_CODE_BASE);
     expect(L.H_LAYOUT_END).toBeLessThanOrEqual(L.H_SCHED);
     expect(L.H_SCHED_END).toBeLessThanOrEqual(L.H_STOP);
     expect(L.H_STATE_END).toBeLessThanOrEqual(L.HEADER_SIZE);
     expect(L.C_RES_COUNT - L.C_COUNTERS).toBe(L.NR_COUNTERS * 4);
-    expect((L.C_FRAMES - L.C_RES_COUNT) / 4).toBeGreaterThanOrEqual(A.NR_RESOURCES);
+    expect((L.C_FRAMES - L.C_RES_COUNT) / 4).toBeGreaterThanOrEqual(A.MAX_RESOURCES);
+    expect(A.MAX_RESOURCES).toBeLessThanOrEqual(64); // a task's owned set is a u64
+    expect((L.C_RES_COUNT - L.C_COUNTERS) / 4 - L.K_MODEL_ACTIONS).toBeGreaterThanOrEqual(A.MAX_MODEL_ACTIONS);
+    expect(L.T_VARS - L.T_LOCKS).toBe(A.MAX_TASK_LOCKS * L.LOCK_SIZE);
+    expect(L.T_END - L.T_VARS).toBe(A.MAX_TASK_VARS * 4);
+    expect(L.RQ_VARS - L.RQ_LOCKS).toBe(A.MAX_RQ_LOCKS * L.LOCK_SIZE);
+    expect(L.RQ_END - L.RQ_VARS).toBe(A.MAX_RQ_VARS * 4);
+    expect(L.E_SPARE - L.E_EFFECTS).toBe(A.MAX_PRIM_EFFECTS * L.EF_SIZE);
+    expect(L.CD_ATOMS + A.MAX_ATOMS * L.ATOM_SIZE).toBeLessThanOrEqual(L.COND_SIZE);
+    expect(A.MAX_CLASSES).toBeLessThanOrEqual(A.HELD_CLASS_MASK + 1); // a held lock's info word holds its class
     expect(L.C_HELD - L.C_FRAMES).toBe(A.MAX_CALL_DEPTH * L.FRAME_SIZE);
     expect(L.C_PATH - L.C_HELD).toBe(A.MAX_HELD * L.HELD_SIZE);
     expect(L.C_SPARE - L.C_PATH).toBe(A.MAX_PATH * 4);
@@ -93,7 +104,8 @@ describe('the memory map', () => {
     expect(L.FD_END + (L.DS_MASK + 8 - L.DS_KIND)).toBeLessThanOrEqual(L.FINDING_SIZE); // the key is built past the record
     expect(A.NR_FIND_KINDS).toBeLessThanOrEqual((L.H_STATE_END - L.H_KIND_COUNTS) / 4);
     expect(L.DISTINCT_CAP & (L.DISTINCT_CAP - 1)).toBe(0);
-    expect(L.T_SIGLOCK + L.LOCK_SIZE).toBeLessThanOrEqual(L.TASK_STRIDE);
+    expect(L.T_END).toBeLessThanOrEqual(L.TASK_STRIDE);
+    expect(L.RQ_END).toBeLessThanOrEqual(L.RQ_STRIDE);
     for (const stride of [L.CPU_STRIDE, L.RQ_STRIDE, L.GLOBAL_LOCK_STRIDE, L.SITE_SIZE]) expect(stride % 64).toBe(0); // no false sharing between CPUs
     expect(A.LOCKDEP_NODES * 5).toBeLessThanOrEqual(L.LD_SCRATCH_PER_CPU); // a queue of i32 and a byte per node
   });

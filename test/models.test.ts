@@ -19,13 +19,13 @@ describe.each(['v6.10', 'v6.10-patched', 'v6.12-scx'])('kernel %s, step driver',
     const failed = Object.fromEntries(r.failures.map((x) => [x.site, x.errno]));
     expect(failed).toMatchObject({
       fatal_signal_pending: '-EINTR', // a kill arriving mid-fork
-      below_max_threads: '-EAGAIN', // max_threads
+      nr_threads_max_threads: '-EAGAIN', // max_threads
       'alloc_pid:pidns_adding': '-ENOMEM', // a dying pid namespace
     });
     expect(r.activity.kills).toBeGreaterThan(0);
     expect(r.activity.migrations).toBeGreaterThan(0);
     if (kernel === 'v6.12-scx') {
-      expect(r.activity.scxEnables).toBeGreaterThan(0);
+      expect(r.actions.scx_enable).toBeGreaterThan(0);
       expect(failed.scx_ops_init_task).toBe('-ENOMEM'); // ops.init_task() refusing
     }
   });

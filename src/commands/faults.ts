@@ -16,7 +16,7 @@
 //      the site fails on every 4th pass (`interval`), `times` times, so
 //      the failures land while sched_ext is on.
 // Natural failure sources stay on (kills → fatal_signal_pending, pid
-// namespace teardown → pidns_adding, max_threads → below_max_threads,
+// namespace teardown → pidns_adding, max_threads → nr_threads_max_threads,
 // ops.init_task refusals → scx_ops_init_task); what they leave behind is
 // reported in a section of its own, attributed to the site that failed
 // first in that syscall. Sites outside fork are reached by the same

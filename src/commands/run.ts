@@ -2,7 +2,7 @@
 // report layer turns the machine and its outcome into the report).
 import { assemble, loadKernel, type Program } from '../kasm/index.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
-import * as A from '../../assembly/abi.js';
+import { BUILTIN_ACTIONS } from '../kasm/builtins.js';
 import { ScenarioError, type Scenario } from '../machine/scenario.js';
 import { runStepDriver } from '../drivers/step.js';
 import type { DriverControl, RunOutcome } from '../drivers/outcome.js';
@@ -29,7 +29,8 @@ export function checkScenario(program: Program, s: Scenario): void {
       throw new ScenarioError(`faults: no fault site '${site}' in kernel ${s.kernel}; its sites are: ${[...names].join(', ')}`);
     }
   }
-  const actions = program.actions.filter((a) => a.action !== A.ACT_SCHEDULE).map((a) => a.name);
+  // Every built-in action can be weighed (one whose routine a model lacks stays off).
+  const actions = [...new Set([...BUILTIN_ACTIONS.map((a) => a.name), ...program.actions.map((a) => a.name)])].filter((a) => a !== 'schedule');
   for (const w of Object.keys(s.weights)) {
     if (!actions.includes(w)) throw new ScenarioError(`weights.${w}: kernel ${s.kernel} has no action '${w}'; its actions are: ${actions.join(', ')}`);
   }

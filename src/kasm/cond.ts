@@ -79,7 +79,7 @@ function operand(c: Cursor, v: Vocabulary, self: boolean): Operand {
     c.fail(`unknown state '${shown(name)}' of ${reg}${c.suggest(name, [...v.vars.keys()])}`, w);
   }
   const names = [...v.vars.keys(), ...v.consts.keys(), ...Object.keys(BUILTIN_VALUES)];
-  return c.fail(`unknown value '${shown(w.text)}' in a condition${c.suggest(w.text, names)}`, w);
+  return c.fail(`unknown condition '${shown(w.text)}' (not a declared state or constant, nor a built-in value)${c.suggest(w.text, names)}`, w);
 }
 
 /** The register number an operand's register name denotes, `self` bound to `selfReg`. */

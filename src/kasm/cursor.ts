@@ -3,6 +3,10 @@ import { KasmError, shown, type Diagnostics, type Loc } from './errors.js';
 
 export interface Tok { text: string; loc: Loc }
 
+/** A file of kasm; `path` as shown in errors. A patched routine comes as a
+ *  file whose lines each say where they came from (`origins`, per line). */
+export interface SourceFile { path: string; text: string; origins?: { file: string; line: number }[] }
+
 // Every non-blank character is in a token: a string, a two-character
 // operator, a number, a word (with dots: `p.pi_lock`), or one character.
 const TOKEN = /"[^"]*"|==|!=|<=|>=|&&|\d+|[A-Za-z_][\w.]*|\S/g;
@@ -72,4 +76,13 @@ export class Cursor {
 }
 
 /** A line without its `; comment` (a `;` inside a "doc string" is text). */
-export const stripComment = (line: string): string => /^(?:[^;"]|"[^"]*"|"[^"]*$)*/.exec(line)![0];
+export function stripComment(line: string): string {
+  for (let i = 0; ;) {
+    const semi = line.indexOf(';', i), quote = line.indexOf('"', i);
+    if (semi < 0) return line;
+    if (quote < 0 || semi < quote) return line.slice(0, semi);
+    const close = line.indexOf('"', quote + 1);
+    if (close < 0) return line; // an unterminated string: the tokenizer says so
+    i = close + 1;
+  }
+}

@@ -23,11 +23,10 @@
 import * as abi from '../../assembly/abi.js';
 import { BUILTIN_ACTIONS, ERRNOS, LOCK_KINDS, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
 import { SERVICES } from './services.js';
-import { Cursor, stripComment, type Tok } from './cursor.js';
+import { Cursor, stripComment, type SourceFile, type Tok } from './cursor.js';
 import { KasmError, shown, type Diagnostics } from './errors.js';
 import { parseCond } from './cond.js';
 import { SCOPES, Vocabulary, type EffectDecl, type PrimDecl, type Scope, type VarDecl } from './vocabulary.js';
-import type { SourceFile } from './parse.js';
 
 export const DECLARATIONS = ['lock', 'resource', 'state', 'refcount', 'param', 'const', 'action', 'trial', 'assume', 'primitive'];
 const CLAUSES = ['service', 'acquires', 'releases', 'asserts', 'fails', 'set', 'clear', 'inc', 'dec', 'charge'];

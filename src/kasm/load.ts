@@ -127,6 +127,23 @@ function dropRoutines(text: string, names: Set<string>): string {
   }).join('');
 }
 
+/** A model's declarations alone (its routines, actions and trials blanked,
+ *  line numbers kept): the vocabulary other kasm can be written in, as
+ *  tests write it. */
+export function declarationsOf(nameOrPath: string, kernelsDir = defaultKernelsDir()): SourceFile[] {
+  return loadKernel(nameOrPath, kernelsDir).map((f) => {
+    let inPrimitive = false;
+    const text = f.text.split(/(?<=\n)/).map((line) => {
+      // Its actions and trials name its routines: they are not vocabulary.
+      if (isDeclaration(line) && !/^(action|trial)\b/.test(line)) { inPrimitive = line.startsWith('primitive'); return line; }
+      if (inPrimitive && isClause(line)) return line;
+      inPrimitive = false;
+      return line.replace(/[^\r\n]/g, '');
+    }).join('');
+    return { ...f, text };
+  });
+}
+
 /** `primitive copy_files` -> 'primitive copy_files' (a declaration's kind and name). */
 function declarationKey(line: string): string | undefined {
   if (!isDeclaration(line)) return undefined;

@@ -7,16 +7,14 @@ import * as abi from '../../assembly/abi.js';
 import { lockObj } from './insn.js';
 import { ERRNOS, LOCK_OPS, RQ_REGS, TASK_REGS, errnoName, lookup } from './builtins.js';
 import { KasmError, shown, type Diagnostics, type Loc } from './errors.js';
-import { Cursor, stripComment, type Tok } from './cursor.js';
+import { Cursor, stripComment, type SourceFile, type Tok } from './cursor.js';
 import { parseCond } from './cond.js';
 import { isClause, isDeclaration, stateRef, value } from './declare.js';
 import type { Cond, Vocabulary } from './vocabulary.js';
 
 export type { Tok } from './cursor.js';
 
-/** A file of kasm; `path` as shown in errors. A patched routine comes as a
- *  file whose lines each say where they came from (`origins`, per line). */
-export interface SourceFile { path: string; text: string; origins?: { file: string; line: number }[] }
+export type { SourceFile } from './cursor.js';
 
 /** One instruction as parsed; fields the assembler fills in are marked. */
 export interface Item {
@@ -65,6 +63,14 @@ function errno(t: Tok, c: Cursor): number {
   return lookup(ERRNOS, t.text) ?? c.fail(`unknown errno '${shown(t.text)}'${c.suggest(t.text, Object.keys(ERRNOS))}`, t);
 }
 
+/** A `require` site is named after what its condition reads: `pidns_adding`
+ *  for `require pidns_adding`, `nr_threads_max_threads` for
+ *  `require nr_threads < max_threads` (a name a shell and --fail take). */
+function siteWhat(k: Cond): string {
+  const names = k.atoms.flatMap((a) => [a.lhs, ...(a.rhs ? [a.rhs] : [])]).map((o) => o.text.replace(/^data_race\((.*)\)$/, '$1').replace(/\./g, '_'));
+  return [...new Set(names)].join('_');
+}
+
 /** `else LABEL [ERRNO]`, if present. */
 function elseClause(c: Cursor): { elseTok: Tok; target: Tok; errno?: number } | undefined {
   const elseTok = c.accept('else');
@@ -101,7 +107,7 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
       if (!e) c.fail(`'require' needs 'else LABEL ERRNO'`);
       if (e.errno === undefined) c.fail(`'require' needs an errno after its label (e.g. EAGAIN)`);
       Object.assign(item, { op: abi.OP_REQUIRE, cond: k, target: e.target, elseTok: e.elseTok, errno: e.errno });
-      item.site = { kind: 'require', what: k.text };
+      item.site = { kind: 'require', what: siteWhat(k) };
       break;
     }
     case 'call': {
