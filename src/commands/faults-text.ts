@@ -11,10 +11,13 @@ function table(head: string[], rows: string[][]): string[] {
   return [line(head), ...rows.map(line)];
 }
 
+const ordinal = (n: number): string => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
+
 export function formatFaults(r: FaultsReport): string {
   const out: string[] = [];
   out.push(`forksim faults: kernel ${r.kernel}, ${r.rows.length} fault sites, ${r.driver} driver, ${r.cpus} CPUs, seed ${r.seed}${r.partial ? '  [PARTIAL: interrupted]' : ''}`);
-  out.push(`  ${r.runs} runs of ${r.forksPerRun} fork attempts, each with one site failing ${r.times} times (scx off: its first passes; scx on: every 4th pass); natural failures on`);
+  const how = r.trials.map((t) => `${t.name}: ${t.interval > 1 ? `every ${ordinal(t.interval)} pass` : 'its first passes'}`).join('; ');
+  out.push(`  ${r.runs} runs of ${r.forksPerRun} fork attempts, each with one site failing ${r.times} times (${how}); natural failures on`);
   out.push(`  errno: what the syscall returned (none: a void routine dropped the error and the syscall went on); ladder: the labels the unwinding passes; static: the ladder walk's verdict`);
   out.push('');
   out.push(...table(

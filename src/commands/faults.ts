@@ -80,6 +80,9 @@ export interface FaultsReport {
   cpus: number;
   forksPerRun: number;
   times: number;
+  /** The workloads each site runs under: the default one (the model's
+   *  trial actions off), then each trial the model declares. */
+  trials: { name: string; weights: Record<string, number>; interval: number }[];
   runs: number;
   elapsedSeconds: number;
   rows: FaultRow[];
@@ -227,7 +230,7 @@ export async function enumerateFaults(opts: FaultsOptions, interrupted: () => bo
   const bad = rows.filter((r) => r.reached && r.verdict !== 'clean').length + naturalRows.filter((n) => n.verdict !== 'clean').length;
   const disagreements = rows.filter((r) => !r.agrees).map((r) => `${r.site}: static ${r.static.verdict} (${r.static.errnos.join('/')}), runs ${r.verdict} (${r.errno})`);
   return {
-    kernel: opts.kernel, driver: scenario.driver, seed, cpus, forksPerRun: forks, times, runs,
+    kernel: opts.kernel, driver: scenario.driver, seed, cpus, forksPerRun: forks, times, trials, runs,
     elapsedSeconds: (performance.now() - started) / 1000,
     rows, natural: naturalRows, other: otherList,
     staticOnly: { unattributed: ladder.unattributed.map((i) => `${i.at}: ${i.entry}: ${i.message}`), states: ladder.states, truncated: ladder.truncated },

@@ -132,10 +132,10 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
     case 'set': case 'clear': case 'inc': case 'dec': case 'get': case 'put': {
       const t = c.word('a state');
       const { reg, decl } = stateRef(c, t, v, false);
+      // A refcount is set (refcount_set), got and put; other state is set, cleared, incremented, decremented.
       const refcount = decl.type === 'refcount';
-      if (refcount !== (m.text === 'get' || m.text === 'put')) {
-        c.fail(refcount ? `${decl.name} is a refcount: get or put it (refcount_inc / refcount_dec_and_test)` : `get and put are for refcounts; ${decl.name} is ${decl.type} state`, m);
-      }
+      if (refcount && m.text !== 'set' && m.text !== 'get' && m.text !== 'put') c.fail(`${decl.name} is a refcount: set, get or put it (refcount_set / refcount_inc / refcount_dec_and_test)`, m);
+      if (!refcount && (m.text === 'get' || m.text === 'put')) c.fail(`get and put are for refcounts; ${decl.name} is ${decl.type} state`, m);
       let val = 0;
       if (m.text === 'set') val = decl.type === 'flag' || !c.peek() ? 1 : value(c, v);
       const r = reg === '' ? abi.REG_NONE : lookup(TASK_REGS, reg) ?? lookup(RQ_REGS, reg)!;
