@@ -33,7 +33,7 @@ export const OP_UNLOCK = 4; // arg = lock ref; obj = mode | kind << 6
 export const OP_ASSERT_HELD = 5; // arg = lock ref; obj = mode (MODE_ANY: either)
 export const OP_CALL = 6; // arg = routine entry; target = else (callee returned err != 0); obj = passed reg | param reg << 4
 export const CALL_PARAM_SHIFT = 4; // OP_CALL obj: the callee's parameter register gets the passed one's task
-export const OP_RETURN = 7; // returns the err register (0 on the success path)
+export const OP_RETURN = 7; // returns the err register (0 on the success path); obj = 1: `return 0`, err cleared first
 export const OP_GOTO = 8; // target
 export const OP_REQUIRE = 9; // arg = condition row; fails with errno to target unless it holds
 export const OP_IF = 10; // arg = condition row; goto target if it holds
@@ -166,7 +166,8 @@ export const BV_ITER_END = 4; // the last iterator or search found nothing
 export const BV_LAST_REF = 5; // the last put_task_struct_rcu_user() dropped the final reference
 export const BV_RANDOM_PPM = 6; // a fresh draw in [0, 1000000) from this CPU's RNG
 export const BV_TASK_CPU = 7; // task_cpu(reg)
-export const NR_BUILTINS = 8;
+export const BV_TRYGET_FAILED = 8; // the last tryget_task_struct found the task's usage at zero (being freed)
+export const NR_BUILTINS = 9;
 
 // ── Built-in services (what a declared primitive runs beyond its declared
 // effects: machine code with kernel names, src/kasm/services.ts) ─────────
@@ -200,7 +201,8 @@ export const B_MIGRATE_TASK = 26;
 export const B_GET_PARENT = 27;
 export const B_LITMUS_LOAD = 28; // litmus tests: read a shared counter into this CPU's scratch word
 export const B_LITMUS_STORE = 29; // litmus tests: write scratch + 1 back (a split, racy increment)
-export const NR_SERVICES = 30;
+export const B_TRYGET_TASK_STRUCT = 30; // refcount_inc_not_zero(&t->usage); tryget_failed when it was zero
+export const NR_SERVICES = 31;
 
 // ── Task states (task_struct->__state / exit_state, collapsed) ─────────────
 export const TASK_FREE = 0; // slot unused

@@ -6,7 +6,7 @@ import {
   HEADER_SIZE, H_STOP, H_ZOMBIE_HEAD, H_ZOMBIE_TAIL, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
   H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
   SF_OVERFLOW, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
-  H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, GLOBAL_VAR_STRIDE, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_PARENT,
+  H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, GLOBAL_VAR_STRIDE, S_RETURNED, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_PARENT,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
@@ -23,7 +23,7 @@ export function boot(): void {
   for (let s = 0; s < hget(H_NR_SITES); s++) {
     const a = siteAddr(s);
     store<i32>(a + S_PASSES, 0); store<i32>(a + S_INJECTED, 0); store<i32>(a + S_FORK_FAILS, 0);
-    store<i32>(a + S_NATURAL, 0); store<i32>(a + S_ERRNO, 0); store<i32>(a + S_NATURAL_AFTER, 0);
+    store<i32>(a + S_NATURAL, 0); store<i32>(a + S_ERRNO, 0); store<i32>(a + S_NATURAL_AFTER, 0); store<i32>(a + S_RETURNED, 0);
   }
   memory.fill(globalLockAddr(0), 0, A.MAX_GLOBAL_LOCKS * GLOBAL_LOCK_STRIDE);
   // Global variables start at their declared values (parameters: the scenario's).

@@ -96,7 +96,9 @@ function exec(cpu: i32): i32 {
       }
       break;
     }
-    case A.OP_RETURN: return ret(cpu);
+    case A.OP_RETURN:
+      if (obj != 0) setErr(cpu, 0); // return 0: a failure handled here is not the caller's
+      return ret(cpu);
     case A.OP_GOTO: setPc(cpu, target); return A.STEP_PROGRESS;
     case A.OP_REQUIRE: {
       if (cond(cpu, arg, at)) break;

@@ -193,6 +193,7 @@ export const ATOM_SIZE = 24;
 // atomics shared by all CPUs.
 //  0 enabled · 4 probability · 8 interval · 12 times · 16 nth
 //  20 passes · 24 injected · 28 fork fails · 32 natural · 36 errno
+//  40 natural after the ledger broke · 44 returned + 1
 export const S_ENABLED = 0; // injection armed
 export const S_PROBABILITY = S_ENABLED + 4; // per million
 export const S_INTERVAL = S_PROBABILITY + 4; // fail every interval-th pass (0: off)
@@ -204,6 +205,7 @@ export const S_FORK_FAILS = S_INJECTED + 4; // syscalls whose first failure was 
 export const S_NATURAL = S_FORK_FAILS + 4; // failures not injected
 export const S_ERRNO = S_NATURAL + 4; // errno of the last failure here
 export const S_NATURAL_AFTER = S_ERRNO + 4; // natural failures after the ledger broke (H_LEDGER_BROKEN)
+export const S_RETURNED = S_NATURAL_AFTER + 4; // what the last syscall whose first failure was here returned, + 1 (0: none yet)
 export const SITE_SIZE = 64;
 
 // ── Lock (16 bytes) ────────────────────────────────────────────────────────
@@ -342,6 +344,7 @@ export const HELD_SIZE = 16;
 
 export const CF_ITER_END = 1;
 export const CF_LAST_REF = 2;
+export const CF_TRYGET_FAILED = 4;
 
 // Per-CPU counters (C_COUNTERS + 4 * K).
 export const K_FORKS_OK = 0;

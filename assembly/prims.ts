@@ -9,7 +9,7 @@ import { setTaskCpu } from './task';
 import { dupTaskStruct, freeForkedTask } from './kernel/fork';
 import { idrAlloc, idrRemove, attachPid, unhashProcess, disablePidAllocation, enablePidAllocation } from './kernel/pid';
 import { selectTaskRq, activateTask, putPrevTask, pickNextTask, doTaskDead, taskRq, findBusiestQueue, doubleRqOrder, migrateTask } from './kernel/sched';
-import { exitZombie, waitTaskZombie, putRcuUser, freeTask, getParent } from './kernel/exit';
+import { exitZombie, waitTaskZombie, putRcuUser, trygetTaskStruct, freeTask, getParent } from './kernel/exit';
 import { pickKillTarget, sendSigkill } from './kernel/signal';
 import { taskIterStart, taskIterNext } from './kernel/iter';
 import { litmusLoad, litmusStore } from './kernel/litmus';
@@ -46,6 +46,7 @@ export function service(cpu: i32, b: i32, arg: i32, t: i32, pc: i32): i32 {
     case A.B_GET_PARENT: getParent(cpu, t); return 0;
     case A.B_LITMUS_LOAD: litmusLoad(cpu); return 0;
     case A.B_LITMUS_STORE: litmusStore(cpu); return 0;
+    case A.B_TRYGET_TASK_STRUCT: trygetTaskStruct(cpu, t); return 0;
   }
   return 0;
 }

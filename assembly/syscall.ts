@@ -7,7 +7,7 @@ import {
   H_WEIGHTS, H_ENTRIES, H_ACTION_CONDS, H_NR_THREADS, H_POPULATION, H_NR_ZOMBIES,
   H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
   C_ACTION, C_FLAGS, C_HELD_DEPTH, K_FORKS_OK, K_FORKS_FAILED, K_YIELDS, K_MODEL_ACTIONS,
-  K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO,
+  K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO, S_RETURNED,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
@@ -105,6 +105,11 @@ export function exitSyscall(cpu: i32): i32 {
   }
   cset(cpu, C_HELD_DEPTH, 0);
 
+  // What a syscall whose first failure was at a site returned (0: the
+  // failure was handled, or dropped by a void routine).
+  const failAt = cget(cpu, C_FAIL_PC);
+  const failSite = failAt >= 0 ? insnSite(load<i32>(insnAddr(failAt))) : 0;
+  if (failSite != 0) atomic.store<i32>(siteAddr(failSite) + S_RETURNED, e + 1);
   switch (act) {
     case A.ACT_FORK: {
       if (e == 0) count(cpu, K_FORKS_OK);

@@ -39,6 +39,16 @@ export function setTaskParent(t: i32, parent: i32): void {
 @inline export function setTaskNext(t: i32, n: i32): void { store<i32>(taskAddr(t) + T_NEXT, n); }
 // @ts-ignore: decorator
 @inline export function taskUsageDec(t: i32): i32 { return atomic.sub<i32>(taskAddr(t) + T_USAGE, 1) - 1; }
+/** refcount_inc_not_zero() on the usage count: false when it was zero. */
+export function taskUsageTryget(t: i32): bool {
+  let v = atomic.load<i32>(taskAddr(t) + T_USAGE);
+  while (v > 0) {
+    const seen = atomic.cmpxchg<i32>(taskAddr(t) + T_USAGE, v, v + 1);
+    if (seen == v) return true;
+    v = seen;
+  }
+  return false;
+}
 // @ts-ignore: decorator
 @inline export function setTaskUsage(t: i32, v: i32): void { store<i32>(taskAddr(t) + T_USAGE, v); }
 // @ts-ignore: decorator

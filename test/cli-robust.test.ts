@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/paths.js';
+import { kernelProgram } from '../src/commands/run.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
 const forksim = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: PACKAGE_ROOT, timeout: 90_000, maxBuffer: 64 << 20 });
@@ -34,12 +35,22 @@ describe('crashes that are now clean errors', () => {
   });
 
   it('Object.prototype names in flags and scenarios are names like any other', () => {
+    // Weights are keyed by the model's actions: an Object.prototype name is an action it lacks.
     const w = forksim('run', '--driver', 'step', '--forks', '10', '--weights', 'constructor=1');
     expect(w.status).toBe(2);
-    expect(firstLine(w.stderr)).toMatch(/^forksim: scenario: weights: Unrecognized key: "constructor"/);
+    expect(firstLine(w.stderr)).toMatch(/^forksim: weights\.constructor: kernel v6\.12-scx has no action 'constructor'; its actions are: fork, exit, wait, kill, yield, load_balance, /);
     const p = forksim('run', '--driver', 'step', '--forks', '10', '--weights', '__proto__=1');
     expect(p.status).toBe(2);
     expect(firstLine(p.stderr)).toBe('forksim: scenario: weights.__proto__: not a field');
+    // and so are params, by the model's declared params
+    const k = forksim('run', '--driver', 'step', '--forks', '10', '--param', 'constructor=1');
+    expect(k.status).toBe(2);
+    const params = kernelProgram('v6.12-scx').vocab.varList.filter((d) => d.type === 'param').map((d) => d.name);
+    expect(params).toContain('pids_limit');
+    expect(firstLine(k.stderr)).toBe(`forksim: params.constructor: kernel v6.12-scx has no param 'constructor'; its params are: ${params.join(', ')}`);
+    const q = forksim('run', '--driver', 'step', '--forks', '10', '--param', '__proto__=1');
+    expect(q.status).toBe(2);
+    expect(firstLine(q.stderr)).toBe('forksim: scenario: params.__proto__: not a field');
     const f = forksim('run', '--driver', 'step', '--forks', '10', '--fail', 'hasOwnProperty');
     expect(f.status).toBe(2);
     expect(firstLine(f.stderr)).toMatch(/^forksim: faults: no fault site 'hasOwnProperty' in kernel v6.12-scx; its sites are: /);
@@ -210,6 +221,7 @@ describe('output that says what is true', () => {
       ['--kernel', 'mutants/double-rq-unordered', '--forks', '3000'],
       ['--kernel', 'mutants/deadlock-abba', '--forks', '0', '--max-steps', '5000000'],
       ['--kernel', 'v6.12-scx', '--forks', '0', '--duration', '0.5', '--fail', 'copy_mm:probability=0'],
+      ['--kernel', 'v6.12-scx', '--forks', '2000', '--param', 'pids_limit=8,scx_init_task_fail=0.01'],
     ];
     const summary = (r: { findings: { groups: { kind: string; count: number; at?: { line: number } }[] }; steps: number }) =>
       ({ groups: r.findings.groups.map((g) => [g.kind, g.count, g.at?.line]), steps: r.steps });
@@ -219,6 +231,8 @@ describe('output that says what is true', () => {
       const a = JSON.parse(first.stdout);
       const line: string = a.reproduce;
       expect(line).toMatch(/^forksim run --driver step /);
+      const param = args.indexOf('--param');
+      if (param >= 0) expect(line).toContain(` --param ${args[param + 1]}`);
       const again = forksim(...line.replace(/^forksim /, '').split(' '), '--json');
       expect(again.status, line).toBe(first.status);
       expect(summary(JSON.parse(again.stdout)), line).toEqual(summary(a));

@@ -1,16 +1,19 @@
 import { describe, it, expect } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import * as abi from '../assembly/abi.js';
-import { ENTRY_POINTS } from '../src/kasm/vocabulary.js';
-import { AggregateKasmError, KasmError, assemble, disassemble, listModels, loadKernel, lockrefName, type Program, type SourceFile } from '../src/kasm/index.js';
+import { BUILTIN_ACTIONS } from '../src/kasm/builtins.js';
+import { AggregateKasmError, KasmError, assemble, disassemble, listModels, loadKernel, type Program, type SourceFile } from '../src/kasm/index.js';
+import { PRELUDE } from './helpers.js';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/kasm/kernels/', import.meta.url));
 
-/** `text` as file t.kasm, plus a stubs file defining any required entry point it lacks. */
+/** `text` as file t.kasm after the declarations it is written in (PRELUDE,
+ *  files of their own, so t.kasm's lines are its own), plus a stubs file
+ *  defining any required entry point it lacks. */
 function files(text: string): SourceFile[] {
-  const stubs = ENTRY_POINTS.filter((e) => e.required && !new RegExp(`routine\\s+\\w+\\s+${e.routine}\\b`).test(text))
+  const stubs = BUILTIN_ACTIONS.filter((e) => e.required && !new RegExp(`routine\\s+\\w+\\s+${e.routine}\\b`).test(text))
     .map((e) => `routine void ${e.routine}\n    return\n`).join('');
-  return [{ path: 't.kasm', text }, { path: 'stubs.kasm', text: stubs }];
+  return [...PRELUDE, { path: 't.kasm', text }, { path: 'stubs.kasm', text: stubs }];
 }
 const asm = (text: string): Program => assemble(files(text));
 
@@ -27,7 +30,17 @@ function errorsOf(text: string): string[] {
 
 const insn = (p: Program, pc: number): number[] => Array.from(p.code.subarray(pc * abi.INSN_WORDS, (pc + 1) * abi.INSN_WORDS));
 const w0 = (op: number, obj = 0, site = 0): number => op | (obj << 8) | (site << 16);
-const ref = (reg: number, field: number): number => (reg << abi.LOCKREF_REG_SHIFT) | field;
+/** A lock ref from its parts, as abi.ts lays it out: class, register, slot. */
+const ref = (p: Program, lock: string, reg: number): number => {
+  const l = p.vocab.locks.get(lock)!;
+  return (l.cls << abi.LOCKREF_CLASS_SHIFT) | (reg << abi.LOCKREF_REG_SHIFT) | l.slot;
+};
+/** The row of the conditions table whose text is `text` (and it must be there). */
+const condRow = (p: Program, text: string): number => {
+  const i = p.conds.findIndex((c) => c.cond.text === text);
+  expect(i, `no condition '${text}'`).toBeGreaterThanOrEqual(0);
+  return i;
+};
 
 describe('encoding', () => {
   const p = asm(`
@@ -37,7 +50,7 @@ routine int copy_process
     require nproc_ok else bad_fork_cleanup EAGAIN
     write_lock_irq tasklist_lock
     spin_lock current.sighand.siglock
-    raw_spin_lock_nested rq2.lock, SINGLE_DEPTH_NESTING
+    raw_spin_lock_nested rq2.__lock, SINGLE_DEPTH_NESTING
     read_unlock tasklist_lock
     if !scx_enabled goto fork_out
     mov t, current
@@ -69,14 +82,15 @@ out: return
   });
 
   it('encodes each instruction form', () => {
+    const nproc = condRow(p, 'nproc_ok'), scx = condRow(p, '!scx_enabled');
     expect(insn(p, 0)).toEqual([w0(abi.OP_PRIM, abi.REG_P, 1), row('dup_task_struct', abi.REG_P), 13, abi.ENOMEM]);
     expect(insn(p, 1)).toEqual([w0(abi.OP_CALL, 0, 2), 15, 11, abi.EAGAIN]);
-    expect(insn(p, 2)).toEqual([w0(abi.OP_REQUIRE, 0, 3), abi.COND_NPROC_OK, 11, abi.EAGAIN]);
-    expect(insn(p, 3)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (abi.KIND_RWLOCK << abi.KIND_SHIFT)), ref(abi.REG_NONE, abi.CLASS_TASKLIST_LOCK), -1, 0]);
-    expect(insn(p, 4)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (abi.KIND_SPIN << abi.KIND_SHIFT)), ref(abi.REG_CURRENT, abi.F_SIGLOCK), -1, 0]);
-    expect(insn(p, 5)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (1 << abi.SUBCLASS_SHIFT)), ref(abi.REG_RQ2, abi.F_RQ_LOCK), -1, 0]);
-    expect(insn(p, 6)).toEqual([w0(abi.OP_UNLOCK, abi.MODE_READ | (abi.KIND_RWLOCK << abi.KIND_SHIFT)), ref(abi.REG_NONE, abi.CLASS_TASKLIST_LOCK), -1, 0]);
-    expect(insn(p, 7)).toEqual([w0(abi.OP_IF, 1), abi.COND_SCX_ENABLED, 13, 0]);
+    expect(insn(p, 2)).toEqual([w0(abi.OP_REQUIRE, 0, 3), nproc, 11, abi.EAGAIN]);
+    expect(insn(p, 3)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (abi.KIND_RWLOCK << abi.KIND_SHIFT)), ref(p, 'tasklist_lock', abi.REG_NONE), -1, 0]);
+    expect(insn(p, 4)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (abi.KIND_SPIN << abi.KIND_SHIFT)), ref(p, 'sighand.siglock', abi.REG_CURRENT), -1, 0]);
+    expect(insn(p, 5)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (1 << abi.SUBCLASS_SHIFT) | (abi.KIND_SPIN << abi.KIND_SHIFT)), ref(p, '__lock', abi.REG_RQ2), -1, 0]);
+    expect(insn(p, 6)).toEqual([w0(abi.OP_UNLOCK, abi.MODE_READ | (abi.KIND_RWLOCK << abi.KIND_SHIFT)), ref(p, 'tasklist_lock', abi.REG_NONE), -1, 0]);
+    expect(insn(p, 7)).toEqual([w0(abi.OP_IF), scx, 13, 0]);
     expect(insn(p, 8)).toEqual([w0(abi.OP_MOV, abi.REG_CURRENT), abi.REG_T, -1, 0]);
     expect(insn(p, 9)).toEqual([w0(abi.OP_PRIM, abi.REG_T), row('__set_task_cpu', abi.REG_T), -1, 0]);
     expect(insn(p, 10)).toEqual([w0(abi.OP_RETURN), 0, -1, 0]);
@@ -84,6 +98,29 @@ out: return
     expect(insn(p, 13)).toEqual([w0(abi.OP_LABEL), 1, -1, 0]);
     expect(insn(p, 15)).toEqual([w0(abi.OP_PRIM, abi.REG_P, 4), row('copy_files', abi.REG_P), 16, abi.ENOMEM]);
     expect(insn(p, 17)).toEqual([w0(abi.OP_RETURN), 0, -1, 0]);
+  });
+
+  it('encodes lock refs as class, register and slot, in declaration order', () => {
+    const v = p.vocab;
+    expect(v.parseLockObject('tasklist_lock')).toBe(ref(p, 'tasklist_lock', abi.REG_NONE));
+    expect(v.parseLockObject('current.sighand.siglock')).toBe(ref(p, 'sighand.siglock', abi.REG_CURRENT));
+    expect(v.parseLockObject('rq2.__lock')).toBe(ref(p, '__lock', abi.REG_RQ2));
+    // classes are numbered in declaration order, across the files in order
+    const declared = PRELUDE.flatMap((f) => [...f.text.matchAll(/^lock\s+(\S+)/gm)].map((m) => m[1]));
+    expect(declared).toEqual(expect.arrayContaining(['tasklist_lock', 'pi_lock', '__lock', 'sighand.siglock', 'scx_fork_rwsem']));
+    expect(v.classes.map((l) => l.name)).toEqual(declared);
+    expect(v.classes.map((l, i) => v.classOf(l.name) === i)).toEqual(v.classes.map(() => true));
+    expect(['tasklist_lock', 'pi_lock', '__lock', 'sighand.siglock'].map((n) => v.className(v.classOf(n)!))).toEqual(['tasklist_lock', '&p->pi_lock', '&rq->__lock', '&sighand->siglock']);
+  });
+
+  it('encodes conditions as rows of the conditions table', () => {
+    const v = p.vocab;
+    expect(p.conds[condRow(p, 'nproc_ok')].cond.atoms).toEqual([
+      { cmp: abi.CMP_TRUE, lhs: { kind: abi.OPD_CONST, reg: '', value: v.consts.get('nproc_ok')!.value, racy: false, text: 'nproc_ok' } },
+    ]);
+    expect(p.conds[condRow(p, '!scx_enabled')].cond.atoms).toEqual([
+      { cmp: abi.CMP_FALSE, lhs: { kind: abi.OPD_VAR, reg: '', value: v.vars.get('scx_enabled')!.id, racy: false, text: 'scx_enabled' } },
+    ]);
   });
 
   it('records fault sites', () => {
@@ -99,10 +136,62 @@ out: return
 
   it('maps entry points and disassembles', () => {
     expect(p.entries.get(abi.ACT_FORK)).toBe(p.routines.get('sys_fork')!.entry);
-    expect(p.entries.has(abi.ACT_SCX_ENABLE)).toBe(false);
+    // the declarations declare no action (their model's actions name its routines): only the built-in ones
+    expect(p.entries.has(abi.ACT_MODEL)).toBe(false);
+    expect(p.actions.map((a) => [a.name, a.builtin])).toEqual(BUILTIN_ACTIONS.filter((e) => e.required).map((e) => [e.name, true]));
     expect(disassemble(p, 0)).toBe('0: dup_task_struct p else fork_out ENOMEM  [site 1 dup_task_struct]  ; t.kasm:3');
-    expect(disassemble(p, 5)).toBe('5: lock.excl rq2.lock, 1  ; t.kasm:8');
+    expect(disassemble(p, 5)).toBe('5: lock.excl rq2.__lock, 1  ; t.kasm:8');
     expect(disassemble(p, 7)).toBe('7: if !scx_enabled goto fork_out  ; t.kasm:10');
+  });
+});
+
+describe('encoding state, arguments and expressions', () => {
+  const p = asm(`
+routine void r
+    set p.on_scx_tasks
+    clear scx_enabled
+    inc pids_charged
+    dec t.scx_state
+    set t.scx_state SCX_TASK_READY
+    call free_it p
+    call free_it t
+    if t.scx_state == SCX_TASK_NONE goto out
+    if rq == rq2 goto out
+    if t.cpu == rq goto out
+    require nr_threads < max_threads else out EAGAIN
+out:
+    return
+routine void free_it(t)
+    return
+`);
+  const v = p.vocab;
+  const id = (name: string): number => v.vars.get(name)!.id;
+  const st = (op: number, reg: number): number => op | (reg << abi.MAX_STATE_OBJ_REG_SHIFT);
+
+  it('encodes set, clear, inc and dec of declared state', () => {
+    expect(insn(p, 0)).toEqual([w0(abi.OP_STATE, st(abi.ST_SET, abi.REG_P)), id('on_scx_tasks'), -1, 1]);
+    expect(insn(p, 1)).toEqual([w0(abi.OP_STATE, st(abi.ST_SET, abi.REG_NONE)), id('scx_enabled'), -1, 0]);
+    expect(insn(p, 2)).toEqual([w0(abi.OP_STATE, st(abi.ST_INC, abi.REG_NONE)), id('pids_charged'), -1, 0]);
+    expect(insn(p, 3)).toEqual([w0(abi.OP_STATE, st(abi.ST_DEC, abi.REG_T)), id('scx_state'), -1, 0]);
+    expect(insn(p, 4)).toEqual([w0(abi.OP_STATE, st(abi.ST_SET, abi.REG_T)), id('scx_state'), -1, v.consts.get('SCX_TASK_READY')!.value]);
+    expect(disassemble(p, 4)).toBe(`4: set t.scx_state ${v.consts.get('SCX_TASK_READY')!.value}  ; t.kasm:7`);
+  });
+
+  it('binds a routine\'s task parameter at the call: the passed register and the parameter\'s', () => {
+    const entry = p.routines.get('free_it')!.entry;
+    expect(insn(p, 5)).toEqual([w0(abi.OP_CALL, abi.REG_P | (abi.REG_T << abi.CALL_PARAM_SHIFT)), entry, -1, 0]);
+    expect(insn(p, 6)).toEqual([w0(abi.OP_CALL, 0), entry, -1, 0]); // passing t to (t) binds nothing
+  });
+
+  it('encodes comparisons of state, constants, registers and built-in values', () => {
+    const opd = (kind: number, reg: string, value: number, text: string) => ({ kind, reg, value, racy: false, text });
+    expect(insn(p, 7)).toEqual([w0(abi.OP_IF), condRow(p, 't.scx_state == SCX_TASK_NONE'), p.labels[0].pc, 0]);
+    expect(p.conds[insn(p, 7)[1]].cond.atoms).toEqual([{ cmp: abi.CMP_EQ, lhs: opd(abi.OPD_VAR, 't', id('scx_state'), 't.scx_state'), rhs: opd(abi.OPD_CONST, '', v.consts.get('SCX_TASK_NONE')!.value, 'SCX_TASK_NONE') }]);
+    expect(p.conds[insn(p, 8)[1]].cond.atoms).toEqual([{ cmp: abi.CMP_EQ, lhs: opd(abi.OPD_REG, 'rq', 0, 'rq'), rhs: opd(abi.OPD_REG, 'rq2', 0, 'rq2') }]);
+    expect(p.conds[insn(p, 9)[1]].cond.atoms).toEqual([{ cmp: abi.CMP_EQ, lhs: opd(abi.OPD_BUILTIN, 't', abi.BV_TASK_CPU, 't.cpu'), rhs: opd(abi.OPD_REG, 'rq', 0, 'rq') }]);
+    expect(insn(p, 10)).toEqual([w0(abi.OP_REQUIRE, 0, 1), condRow(p, 'nr_threads < max_threads'), p.labels[0].pc, abi.EAGAIN]);
+    expect(p.conds[insn(p, 10)[1]].cond.atoms).toEqual([{ cmp: abi.CMP_LT, lhs: opd(abi.OPD_BUILTIN, '', abi.BV_NR_THREADS, 'nr_threads'), rhs: opd(abi.OPD_BUILTIN, '', abi.BV_MAX_THREADS, 'max_threads') }]);
+    expect(p.sites[1]).toMatchObject({ name: 'nr_threads_max_threads', kind: 'require', what: 'nr_threads_max_threads' });
   });
 });
 
@@ -137,21 +226,48 @@ routine void a
 out:
     return
 `);
+    const v = p.vocab;
     expect(p.effects.map((e) => [e.name, e.reg])).toEqual([
       ['__set_task_cpu', abi.REG_P], ['__set_task_cpu', abi.REG_T], ['attach_pid', abi.REG_P], ['copy_creds', abi.REG_P],
     ]);
-    expect(p.effects[0]).toEqual({ name: '__set_task_cpu', behaviour: abi.B_SET_TASK_CPU, reg: abi.REG_P, acquires: 0n, releases: 0n, asserts: [ref(abi.REG_P, abi.F_PI_LOCK)] });
-    expect(p.effects[1].asserts).toEqual([ref(abi.REG_T, abi.F_PI_LOCK)]);
-    expect(p.effects[2].asserts.map(lockrefName)).toEqual(['tasklist_lock', 'current.sighand.siglock']);
-    expect(p.effects[3].acquires).toBe((1n << BigInt(abi.RES_CREDS)) | (1n << BigInt(abi.RES_NPROC)));
+    expect(p.effects[0]).toEqual({
+      name: '__set_task_cpu', service: abi.B_SET_TASK_CPU, serviceArg: 0, reg: abi.REG_P, acquires: 0n, releases: 0n,
+      asserts: [ref(p, 'pi_lock', abi.REG_P)], natural: -1, errno: 0, effects: [],
+    });
+    expect(p.effects[1].asserts).toEqual([ref(p, 'pi_lock', abi.REG_T)]);
+    expect(p.effects[2].asserts.map((r) => v.lockrefName(r))).toEqual(['tasklist_lock', 'current.sighand.siglock']);
+    expect(p.effects[3]).toMatchObject({ service: abi.B_NONE, acquires: v.resourceMask(['creds', 'nproc']), releases: 0n, errno: abi.ENOMEM, natural: -1 });
+    expect(v.resourceNames(p.effects[3].acquires)).toEqual(['creds', 'nproc']);
+    expect(p.effects[3].acquires).toBe((1n << BigInt(v.resources.get('creds')!.bit)) | (1n << BigInt(v.resources.get('nproc')!.bit)));
     expect(insn(p, 2)[1]).toBe(0);
   });
 
+  it('gives a primitive\'s natural failure and its state effects their conditions, self bound to its register', () => {
+    const p = asm(`
+routine void a
+    scx_ops_init_task t else out
+    scx_set_ready t
+out:
+    return
+`);
+    const v = p.vocab;
+    const [init, ready] = p.effects;
+    const scxState = v.vars.get('scx_state')!.id;
+    expect(init).toMatchObject({ name: 'scx_ops_init_task', reg: abi.REG_T, errno: abi.ENOMEM, acquires: v.resourceMask(['scx_task']), asserts: [v.parseLockObject('scx_fork_rwsem')] });
+    expect(p.conds[init.natural].cond.text).toBe('random_ppm < scx_init_task_fail');
+    expect(init.effects).toEqual([{ op: abi.ST_SET, var: scxState, reg: abi.REG_T, value: v.consts.get('SCX_TASK_INIT')!.value, cond: -1 }]);
+    expect(ready.effects).toEqual([{ op: abi.ST_SET, var: scxState, reg: abi.REG_T, value: v.consts.get('SCX_TASK_READY')!.value, cond: condRow(p, 'self.scx_state == SCX_TASK_INIT') }]);
+    expect(p.conds[ready.effects[0].cond].self).toBe(abi.REG_T);
+  });
+
   it('names lock refs', () => {
-    expect(lockrefName(ref(abi.REG_NONE, abi.CLASS_PIDMAP_LOCK))).toBe('pidmap_lock');
-    expect(lockrefName(ref(abi.REG_P, abi.F_PI_LOCK))).toBe('p.pi_lock');
-    expect(lockrefName(ref(abi.REG_PARENT, abi.F_SIGLOCK))).toBe('parent.sighand.siglock');
-    expect(lockrefName(ref(abi.REG_THIS_RQ, abi.F_RQ_LOCK))).toBe('this_rq.lock');
+    const v = asm('').vocab;
+    const p = { vocab: v } as Program;
+    expect(v.lockrefName(ref(p, 'pidmap_lock', abi.REG_NONE))).toBe('pidmap_lock');
+    expect(v.lockrefName(ref(p, 'pi_lock', abi.REG_P))).toBe('p.pi_lock');
+    expect(v.lockrefName(ref(p, 'sighand.siglock', abi.REG_PARENT))).toBe('parent.sighand.siglock');
+    expect(v.lockrefName(ref(p, '__lock', abi.REG_THIS_RQ))).toBe('this_rq.__lock');
+    for (const name of v.lockObjectNames()) expect(v.lockrefName(v.parseLockObject(name) as number)).toBe(name);
   });
 });
 
@@ -162,26 +278,40 @@ describe('errors', () => {
     expect(one('    dup_task_strut else out')).toEqual(["t.kasm:2:5: unknown instruction 'dup_task_strut' (did you mean 'dup_task_struct'?)"]);
     expect(one('    copy_mm else nowhere')).toEqual(["t.kasm:2:18: unknown label 'nowhere' in routine 'r'"]);
     expect(one('out:\n    mpol_put')).toEqual(["t.kasm:4:1: duplicate label 'out' in routine 'r' (first defined at line 2)"]);
-    expect(one('    spin_lock q.pi_lock')).toEqual(["t.kasm:2:15: unknown register 'q' in lock object 'q.pi_lock' (did you mean 'p.pi_lock'?)"]);
+    expect(one('    raw_spin_lock q.pi_lock')).toEqual(["t.kasm:2:19: unknown register 'q' in lock object 'q.pi_lock' (did you mean 'p.pi_lock'?)"]);
     expect(one('    spin_lock pidmap')).toEqual(["t.kasm:2:15: unknown lock object 'pidmap' (did you mean 'pidmap_lock'?)"]);
     expect(one('    read_lock pidmap_lock')).toEqual(['t.kasm:2:5: read_lock on spinlock pidmap_lock']);
     expect(one('    mutex_lock tasklist_lock')).toEqual(['t.kasm:2:5: mutex_lock on rwlock tasklist_lock']);
+    expect(one('    spin_lock p.pi_lock')).toEqual(['t.kasm:2:5: spin_lock on raw_spinlock p.pi_lock (use raw_spin_lock)']);
+    expect(one('    raw_spin_lock current.sighand.siglock')).toEqual(['t.kasm:2:5: raw_spin_lock on spinlock current.sighand.siglock']);
+    expect(one('    raw_spin_lock p.__lock')).toEqual(['t.kasm:2:19: __lock is a per-rq lock: write it rq.__lock']);
     expect(one('    copy_mm')).toEqual(["t.kasm:2:5: copy_mm can fail (ENOMEM): it needs 'else LABEL'"]);
     expect(one('    mpol_put else out')).toEqual(["t.kasm:2:14: mpol_put cannot fail: remove 'else out'"]);
     expect(one('    copy_mm else out ENOMEN')).toEqual(["t.kasm:2:22: unknown errno 'ENOMEN' (did you mean 'ENOMEM'?)"]);
     expect(one('    copy_mm rq else out')).toEqual(["t.kasm:2:13: 'rq' is a runqueue register; a task register is needed (p, t, current, parent)"]);
     expect(one('    mov x, p')).toEqual(["t.kasm:2:9: unknown register 'x' (did you mean 'p'?)"]);
-    expect(one('    if scx_enable goto out')).toEqual(["t.kasm:2:8: unknown condition 'scx_enable' (did you mean 'scx_enabled'?)"]);
+    expect(one('    if scx_enable goto out')).toEqual(["t.kasm:2:8: unknown condition 'scx_enable' (not a declared state or constant, nor a built-in value) (did you mean 'scx_enabled'?)"]);
     expect(one('    require nproc_ok else out')).toEqual(["t.kasm:2:30: 'require' needs an errno after its label (e.g. EAGAIN)"]);
-    expect(one('    raw_spin_lock_nested rq2.lock, 9')).toEqual(["t.kasm:2:36: bad nesting level '9' (0..7 or SINGLE_DEPTH_NESTING)"]);
+    expect(one('    raw_spin_lock_nested rq2.__lock, 9')).toEqual(["t.kasm:2:38: bad nesting level '9' (0..7 or SINGLE_DEPTH_NESTING)"]);
     expect(one('    spin_lock pidmap_lock extra')).toEqual(["t.kasm:2:27: unexpected 'extra' at end of line"]);
     expect(one('    call nothing else out')).toEqual(["t.kasm:2:10: unknown routine 'nothing'"]);
   });
 
-  it('checks else against the callee type', () => {
-    const text = (call: string): string => `routine int r\n${call}\nout:\n    return\nroutine int i\n    return\nroutine void v\n    return\n`;
+  it('checks state instructions against the declarations', () => {
+    expect(one('    set on_scx_tasks')).toEqual(['t.kasm:2:9: on_scx_tasks is per-task state: name its task (p.on_scx_tasks)']);
+    expect(one('    set rq.scx_state')).toEqual(['t.kasm:2:9: scx_state is per-task state, not per-rq']);
+    expect(one('    set scx_enable')).toEqual(["t.kasm:2:9: unknown state 'scx_enable' (did you mean 'scx_enabled'?)"]);
+    expect(one('    set p.scx_state SCX_TASK_REDY')).toEqual(["t.kasm:2:21: unknown constant 'SCX_TASK_REDY' (did you mean 'SCX_TASK_READY'?)"]);
+    expect(one('    get scx_enabled')).toEqual(['t.kasm:2:5: get and put are for refcounts; scx_enabled is flag state']);
+  });
+
+  it('checks else against the callee type, and a task parameter against the call', () => {
+    const text = (call: string): string => `routine int r\n${call}\nout:\n    return\nroutine int i\n    return\nroutine void v\n    return\nroutine void w(t)\n    return\n`;
     expect(errorsOf(text('    call i'))).toEqual(["t.kasm:2:10: i is an int routine and can fail: it needs 'else LABEL'"]);
     expect(errorsOf(text('    call v else out'))).toEqual(["t.kasm:2:12: v is a void routine and cannot fail: remove 'else out'"]);
+    expect(errorsOf(text('    call v p'))).toEqual(["t.kasm:2:12: v takes no task: remove 'p'"]);
+    expect(errorsOf(text('    call w'))).toEqual(['t.kasm:2:5: w takes a task (t): pass it (call w REG)']);
+    expect(errorsOf(text('    call w rq'))).toEqual(["t.kasm:2:12: 'rq' is a runqueue register; a task register is needed (p, t, current, parent)"]);
   });
 
   it('checks structure', () => {
@@ -204,7 +334,7 @@ describe('structural errors', () => {
     const e = (() => { try { assemble([{ path: 'only.kasm', text: 'routine void sys_fork\n    return\n' }]); } catch (x) { return x as AggregateKasmError; } })()!;
     expect(e).toBeInstanceOf(KasmError);
     expect(e.errors[0].message).toBe("only.kasm:1:1: missing required entry point: routine 'sys_exit'");
-    expect(e.errors.length).toBe(ENTRY_POINTS.filter((x) => x.required).length - 1);
+    expect(e.errors.length).toBe(BUILTIN_ACTIONS.filter((x) => x.required).length - 1);
     expect(e.message.split('\n')[0]).toBe(e.errors[0].message);
   });
 
@@ -219,14 +349,15 @@ describe('structural errors', () => {
 });
 
 describe('loadKernel', () => {
+  // The fixtures declare nothing: they are written in PRELUDE's vocabulary.
   it('loads a model, its files sorted by name', () => {
     const f = loadKernel('basic', FIXTURES);
     expect(f.map((x) => x.path.split('/').slice(-2).join('/'))).toEqual(['basic/a_fork.kasm', 'basic/b_rest.kasm']);
-    expect(assemble(f).routines.has('helper')).toBe(true);
+    expect(assemble([...PRELUDE, ...f]).routines.has('helper')).toBe(true);
   });
 
   it('replaces base routines with the model\'s own, recursively', () => {
-    const p = assemble(loadKernel('derived2', FIXTURES));
+    const p = assemble([...PRELUDE, ...loadKernel('derived2', FIXTURES)]);
     const names = (r: string): string[] => {
       const out: string[] = [];
       for (let pc = p.routines.get(r)!.entry; p.code[pc * abi.INSN_WORDS] !== abi.OP_RETURN; pc++) out.push(p.effects[p.code[pc * abi.INSN_WORDS + 1]].name);

@@ -1,11 +1,11 @@
 // Exit and reaping: zombies queued for any reaper, wait_task_zombie()
 // claiming one, the last rcu_users reference freeing the task_struct.
-import { H_ZOMBIE_HEAD, H_ZOMBIE_TAIL, H_NR_ZOMBIES, C_T, C_PARENT, K_EXITS, K_REAPS, K_LEAKED, CF_LAST_REF } from '../layout';
+import { H_ZOMBIE_HEAD, H_ZOMBIE_TAIL, H_NR_ZOMBIES, C_T, C_PARENT, K_EXITS, K_REAPS, K_LEAKED, CF_LAST_REF, CF_TRYGET_FAILED } from '../layout';
 import * as A from '../abi';
 import { NO_TASK } from '../abi';
 import { hget, hset, hdr } from '../machine';
 import { cset, count, setCpuFlag } from '../cpu';
-import { taskState, setTaskState, taskNext, setTaskNext, taskOwned, taskParent, taskParentPid, taskPid, taskUsageDec, freeTaskSlot } from '../task';
+import { taskState, setTaskState, taskNext, setTaskNext, taskOwned, taskParent, taskParentPid, taskPid, taskUsageDec, taskUsageTryget, freeTaskSlot } from '../task';
 import { reportResources } from '../findings';
 import { writeOff } from '../ledger';
 
@@ -43,6 +43,11 @@ export function waitTaskZombie(cpu: i32): i32 {
 
 /** put_task_struct_rcu_user(): last_ref when it dropped the final reference. */
 export function putRcuUser(cpu: i32, t: i32): void { setCpuFlag(cpu, CF_LAST_REF, taskUsageDec(t) == 0); }
+
+/** tryget_task_struct(): a reference that keeps the task from being freed,
+ *  unless it is being freed already. (The model's one count is rcu_users;
+ *  put_task_struct_rcu_user drops what this takes.) */
+export function trygetTaskStruct(cpu: i32, t: i32): void { setCpuFlag(cpu, CF_TRYGET_FAILED, !taskUsageTryget(t)); }
 
 /** free_task(): a task freed still owning resources is a finding. */
 export function freeTask(cpu: i32, t: i32, pc: i32): void {

@@ -53,9 +53,10 @@ export function formatFaults(r: FaultsReport): string {
   out.push(r.disagreements.length
     ? `static vs runs: ${r.disagreements.length} disagreement(s):\n${r.disagreements.map((d) => `  ${d}`).join('\n')}`
     : `static vs runs: agree on all ${reached} reached sites`);
+  if (r.predicted.length) out.push(`predicted by the static walk, not seen in these runs (an interleaving they did not hit, or the walk's over-approximation):\n${r.predicted.map((d) => `  ${d}`).join('\n')}`);
   out.push(r.verdict === 'clean'
     ? `verdict: clean — every failure unwinds its ladder cleanly (${reached}/${r.rows.length} sites reached, ${r.elapsedSeconds.toFixed(1)} s)`
-    : `verdict: BAD — ${badSites.length} site(s) bad${badSites.length ? ` (${badSites.map((x) => x.site).join(', ')})` : ''}, ${r.natural.filter((n) => n.verdict !== 'clean').length} natural, ${r.other.length} other finding kind(s) (${reached}/${r.rows.length} sites reached, ${r.elapsedSeconds.toFixed(1)} s)`);
+    : `verdict: BAD — ${badSites.length} site(s) bad${badSites.length ? ` (${badSites.map((x) => x.site).join(', ')})` : ''}, ${r.natural.filter((n) => n.verdict !== 'clean').length} natural, ${r.predicted.length} predicted only, ${r.other.length} other finding kind(s) (${reached}/${r.rows.length} sites reached, ${r.elapsedSeconds.toFixed(1)} s)`);
   return out.join('\n');
 }
 

@@ -90,7 +90,8 @@ export interface FaultsReport {
   other: { kind: string; count: number; message: string }[]; // findings no failure explains (lockdep cycles, hangs, ...)
   staticOnly: { unattributed: string[]; states: number; truncated: boolean };
   bad: number; // rows (injected or natural) whose verdict is not clean
-  disagreements: string[]; // sites where the static walk and the runs differ
+  disagreements: string[]; // sites where the runs saw what the static walk says cannot happen
+  predicted: string[]; // what the walk predicts at reached sites that the runs did not show
   verdict: 'clean' | 'bad';
   partial?: true; // a signal ended the enumeration: the rows are the sites done
 }
@@ -165,6 +166,7 @@ export async function enumerateFaults(opts: FaultsOptions, interrupted: () => bo
     const st = staticOf.get(site.name)!;
     const got = empty();
     let passes = 0, injected = 0, forkFails = 0, errno = 0;
+    let returned: number | null = null; // what the syscall returned, for other entries than fork
     let observed: string[] | undefined;
     let hangReport: string[] | undefined;
     for (const trial of trials) {
@@ -177,6 +179,7 @@ export async function enumerateFaults(opts: FaultsOptions, interrupted: () => bo
         injected += r.injected;
         forkFails += r.forkFails;
         if (r.forkFails) errno = r.errno;
+        if (r.returned !== null) returned = r.returned;
         const leakedBy = new Set<string>();
         for (const f of r.findings) {
           const by = failedAt(program, f);
@@ -211,7 +214,8 @@ export async function enumerateFaults(opts: FaultsOptions, interrupted: () => bo
     }
     const reached = injected > 0;
     const entry = st.entries[0] ?? site.routine;
-    const dynErrno = !reached ? '' : entry === 'sys_fork' ? (forkFails ? `-${errnoName(errno || site.errno)}` : '0') : `-${errnoName(site.errno)}`;
+    const dynErrno = !reached ? '' : entry === 'sys_fork' ? (forkFails ? `-${errnoName(errno || site.errno)}` : '0')
+      : returned !== null ? (returned ? `-${errnoName(returned)}` : '0') : `-${errnoName(site.errno)}`;
     const row: FaultRow = {
       site: site.name, routine: site.routine, at: `${site.file}:${site.line}`, workload: workloadOf(program, entry),
       reached, passes, injected, errno: dynErrno, ladder: st.ladders[0] ?? [], ...got,
@@ -229,29 +233,44 @@ export async function enumerateFaults(opts: FaultsOptions, interrupted: () => bo
   const otherList = [...other.values()].sort((a, b) => b.count - a.count);
   const bad = rows.filter((r) => r.reached && r.verdict !== 'clean').length + naturalRows.filter((n) => n.verdict !== 'clean').length;
   const disagreements = rows.filter((r) => !r.agrees).map((r) => `${r.site}: static ${r.static.verdict} (${r.static.errnos.join('/')}), runs ${r.verdict} (${r.errno})`);
+  const predicted = rows.flatMap((r) => unseen(r, staticOf.get(r.site)!) ?? []);
   return {
     kernel: opts.kernel, driver: scenario.driver, seed, cpus, forksPerRun: forks, times, trials, runs,
     elapsedSeconds: (performance.now() - started) / 1000,
     rows, natural: naturalRows, other: otherList,
     staticOnly: { unattributed: ladder.unattributed.map((i) => `${i.at}: ${i.entry}: ${i.message}`), states: ladder.states, truncated: ladder.truncated },
-    bad, disagreements,
-    verdict: bad || otherList.length || disagreements.length ? 'bad' : 'clean',
+    bad, disagreements, predicted,
+    verdict: bad || otherList.length || disagreements.length || predicted.length ? 'bad' : 'clean',
     ...(partial ? { partial: true as const } : {}),
   };
 }
 
 export class FaultsError extends Error {}
 
-/** Static and dynamic agree: same verdict classes, same held locks, the
- *  leaks seen are leaks the walk predicts, the errno is one it predicts. */
+/** Static and dynamic agree: what the runs saw, the walk predicts (verdict
+ *  classes, held locks, leaks, double releases), and the errno is one it
+ *  predicts. The walk takes every interleaving its abstraction allows and
+ *  the runs sample some, so a prediction the runs did not see is listed
+ *  apart (`predicted`), not a disagreement: a walk that misses what a run
+ *  shows is. */
 function agree(row: FaultRow, st: SiteLadder): boolean {
   if (!row.reached) return true;
-  const dyn = verdictClasses(row).join('+'), stat = verdictClasses(st).join('+');
-  return dyn === stat
-    && row.heldLocks.join() === st.heldLocks.join()
+  const stat = verdictClasses(st);
+  return verdictClasses(row).every((c) => stat.includes(c))
+    && row.heldLocks.every((l) => st.heldLocks.includes(l))
     && row.leaks.every((r) => st.leaks.includes(r))
     && row.doubleReleases.every((r) => st.doubleReleases.includes(r))
     && (st.errnos.length === 0 || st.errnos.includes(row.errno));
+}
+
+/** What the walk predicts at a reached site that its runs did not show. */
+function unseen(row: FaultRow, st: SiteLadder): string | undefined {
+  if (!row.reached) return undefined;
+  const dyn = verdictClasses(row);
+  const missing = verdictClasses(st).filter((c) => !dyn.includes(c));
+  if (!missing.length) return undefined;
+  const what = [...st.leaks, ...st.heldLocks, ...st.doubleReleases, ...st.lockMisuse].join(', ');
+  return `${row.site}: ${missing.join('+')} (${what})`;
 }
 
 function naturalRow(map: Map<number, NaturalRow>, p: Program, name: string): NaturalRow {
@@ -262,7 +281,7 @@ function naturalRow(map: Map<number, NaturalRow>, p: Program, name: string): Nat
 }
 
 interface TrialResult {
-  passes: number; injected: number; forkFails: number; errno: number;
+  passes: number; injected: number; forkFails: number; errno: number; returned: number | null;
   findings: FindingRecord[]; machine: Machine; hang?: string[]; // the hang's wait-for chain
   natural: Map<number, { count: number; errno: number }>;
 }
@@ -282,7 +301,7 @@ async function runTrial(m: Machine, s: Scenario, trial: Trial, site: SiteInfo, t
   const findings = m.findings().records;
   const hung = outcome.stopReason === 'deadlock' || outcome.stopReason === 'hang';
   return {
-    passes: c.passes, injected: c.injected, forkFails: c.forkFails, errno: c.errno, findings, machine: m,
+    passes: c.passes, injected: c.injected, forkFails: c.forkFails, errno: c.errno, returned: c.returned, findings, machine: m,
     hang: hung ? (outcome.hang ? describeHang(m.program, outcome.hang, findings) : []) : undefined, natural,
   };
 }

@@ -77,6 +77,7 @@ export const BUILTIN_VALUES: Record<string, { id: number; task?: boolean; doc: s
   task_sigpending: { id: abi.BV_FATAL_SIGNAL_PENDING, doc: 'task_sigpending(current): only SIGKILL is modelled, so fatal_signal_pending' },
   iter_end: { id: abi.BV_ITER_END, doc: 'the last iterator or search service found nothing' },
   last_ref: { id: abi.BV_LAST_REF, doc: 'the last put_task_struct_rcu_user service dropped the final reference' },
+  tryget_failed: { id: abi.BV_TRYGET_FAILED, doc: 'the last tryget_task_struct service found the task being freed' },
   random_ppm: { id: abi.BV_RANDOM_PPM, doc: "a fresh draw in [0, 1000000) from this CPU's RNG (compare with a ppm param)" },
   cpu: { id: abi.BV_TASK_CPU, task: true, doc: 'task_cpu(REG), written REG.cpu' },
 };

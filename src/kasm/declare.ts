@@ -23,7 +23,7 @@
 import * as abi from '../../assembly/abi.js';
 import { BUILTIN_ACTIONS, ERRNOS, LOCK_KINDS, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
 import { SERVICES } from './services.js';
-import { Cursor, stripComment, type SourceFile, type Tok } from './cursor.js';
+import { Cursor, stripComment, WORD, type SourceFile, type Tok } from './cursor.js';
 import { KasmError, shown, type Diagnostics } from './errors.js';
 import { parseCond } from './cond.js';
 import { SCOPES, Vocabulary, type EffectDecl, type PrimDecl, type Scope, type VarDecl } from './vocabulary.js';
@@ -107,6 +107,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
           case 'state': case 'refcount': case 'param': {
             clash('state');
             let scope: Scope = 'global', type: VarDecl['type'] = first.text === 'refcount' ? 'refcount' : 'int', init = 0, ppm = false;
+            let initName: Tok | undefined;
             if (first.text === 'param') {
               const t = c.word("'int' or 'ppm'");
               if (t.text !== 'int' && t.text !== 'ppm') c.fail(`a param is 'int' or 'ppm' (a probability), not '${shown(t.text)}'`, t);
@@ -117,9 +118,10 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
               scope = scopeOf(c);
               if (first.text === 'state' && (c.peek()?.text === 'flag' || c.peek()?.text === 'int')) type = c.next()!.text as 'flag' | 'int';
               if (first.text === 'state' && c.accept('=')) {
-                const n = c.int('an initial value');
-                if (scope !== 'global') c.fail(`per-${scope} state starts at zero (dup_task_struct clears it; copy_process() sets what a patch adds)`, n.tok);
-                init = n.value;
+                const t = c.peek();
+                if (scope !== 'global') c.fail(`per-${scope} state starts at zero (dup_task_struct clears it; copy_process() sets what a patch adds)`, t);
+                // A number, or a constant (which may be declared further on).
+                if (t && WORD.test(t.text)) { c.next(); initName = t; } else init = c.int('an initial value').value;
               }
             }
             const words = type === 'refcount' ? 2 : 1; // a refcount keeps where it last reached zero
@@ -131,6 +133,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             v.vars.set(d.name, d);
             v.varList.push(d);
             later.push(() => guard(() => {
+              if (initName) d.init = v.consts.get(initName.text)?.value ?? c.fail(`unknown constant '${shown(initName.text)}'${c.suggest(initName.text, v.consts.keys())}`, initName);
               while (c.peek() && !c.peek()!.text.startsWith('"')) {
                 const k = c.word("'guarded_by', 'release' or a doc string");
                 if (k.text === 'guarded_by') {

@@ -42,6 +42,7 @@ export function disassemble(p: Program, pc: number): string {
       text = `${STATE_OPS[sop] ?? `state#${sop}`} ${v.varName(arg, obj >> abi.MAX_STATE_OBJ_REG_SHIFT)}${sop === abi.ST_SET ? ` ${errno}` : ''}`;
       break;
     }
+    case abi.OP_RETURN: text = obj ? 'return 0' : 'return'; break;
     default: text = OP_NAMES[op] ?? `op#${op}`;
   }
   const s = p.src[pc];

@@ -67,7 +67,9 @@ function errno(t: Tok, c: Cursor): number {
  *  for `require pidns_adding`, `nr_threads_max_threads` for
  *  `require nr_threads < max_threads` (a name a shell and --fail take). */
 function siteWhat(k: Cond): string {
-  const names = k.atoms.flatMap((a) => [a.lhs, ...(a.rhs ? [a.rhs] : [])]).map((o) => o.text.replace(/^data_race\((.*)\)$/, '$1').replace(/\./g, '_'));
+  const all = k.atoms.flatMap((a) => [a.lhs, ...(a.rhs ? [a.rhs] : [])]);
+  const read = all.filter((o) => o.kind !== abi.OPD_CONST); // constants say nothing of where
+  const names = (read.length ? read : all).map((o) => o.text.replace(/^data_race\((.*)\)$/, '$1').replace(/\./g, '_'));
   return [...new Set(names)].join('_');
 }
 
@@ -89,6 +91,7 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
     case 'return':
       item.op = abi.OP_RETURN;
       item.terminator = true;
+      if (c.accept('0')) item.obj = 1; // `return 0`: clears the error first
       break;
     case 'goto':
       item.op = abi.OP_GOTO;

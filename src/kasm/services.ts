@@ -47,6 +47,7 @@ export const SERVICES: Record<string, Service> = {
   enable_pid_allocation: { id: abi.B_PIDNS_ENABLE, doc: 'set PIDNS_ADDING (the workload moves to a fresh namespace)' },
   task_iter_start: { id: abi.B_TASK_ITER_START, doc: 'start walking the task table' },
   task_iter_next: { id: abi.B_TASK_ITER_NEXT, sets: ['t'], arg: 'task flag', doc: 't = the next task whose flag (the argument, a per-task state) is set; iter_end at the end' },
+  tryget_task_struct: { id: abi.B_TRYGET_TASK_STRUCT, doc: 'take a usage reference unless the task is being freed (tryget_failed then); put_task_struct_rcu_user drops it' },
   litmus_load: { id: abi.B_LITMUS_LOAD, doc: "litmus: read the shared counter into this CPU's scratch word" },
   litmus_store: { id: abi.B_LITMUS_STORE, doc: 'litmus: store what was read plus one (a split, racy increment)' },
 };

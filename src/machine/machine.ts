@@ -362,6 +362,7 @@ export class Machine {
     return {
       passes: this.at(a + L.S_PASSES), injected: this.at(a + L.S_INJECTED), forkFails: this.at(a + L.S_FORK_FAILS),
       natural: this.at(a + L.S_NATURAL), naturalAfterLedgerBroke: this.at(a + L.S_NATURAL_AFTER), errno: this.at(a + L.S_ERRNO),
+      returned: this.at(a + L.S_RETURNED) ? this.at(a + L.S_RETURNED) - 1 : null,
     };
   }
 

@@ -37,7 +37,8 @@ export type LockId =
   | { where: 'unknown'; addr: number }
   | { where: 'none' }; // address 0: an empty register
 
-export interface SiteCounters { passes: number; injected: number; forkFails: number; natural: number; naturalAfterLedgerBroke: number; errno: number }
+/** returned: what the last syscall whose first failure was here returned (null: none yet). */
+export interface SiteCounters { passes: number; injected: number; forkFails: number; natural: number; naturalAfterLedgerBroke: number; errno: number; returned: number | null }
 
 export interface EdgeRecord { fromPc: number; toPc: number; cpu: number; pid: number; fromMode: number; toMode: number }
 

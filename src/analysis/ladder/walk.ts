@@ -224,6 +224,7 @@ class Walker {
         break;
       }
       case A.OP_RETURN: {
+        if (obj !== 0 && s.err !== 0) { const z = clone(s); z.err = 0; out.push(...this.step(z)); break; } // return 0
         if (s.frames.length === 0) { this.exit(s); break; }
         const n = clone(s);
         const f = n.frames.pop()!;
@@ -337,12 +338,8 @@ class Walker {
     // The registers the service loads.
     for (const r of service?.sets ?? []) {
       if (r === 'swap rq rq2') [n.regs[A.REG_RQ], n.regs[A.REG_RQ2]] = [n.regs[A.REG_RQ2], n.regs[A.REG_RQ]];
-      else if (r === 'p' && service === SERVICES.dup_task_struct) {
-        n.regs[A.REG_P] = CHILD;
-        delete n.res[CHILD];
-        for (const k of Object.keys(n.vars)) if (k.startsWith(`${CHILD}:`)) delete n.vars[k];
-        for (const f of Object.keys(n.facts)) if (f.includes(`[${CHILD}:`)) delete n.facts[f];
-      } else n.regs[REG_OF[r]] = `@${pc}${r === 'rq2' ? '.2' : ''}`;
+      else if (r === 'p' && service === SERVICES.dup_task_struct) fresh(n, A.REG_P, CHILD);
+      else fresh(n, REG_OF[r], `@${pc}${r === 'rq2' ? '.2' : ''}`);
     }
     // State effects, in order (one under a condition forks the path).
     let states = [n];
@@ -422,6 +419,16 @@ class Walker {
     });
     return { sites, unattributed: all.filter((i) => i.site === null), states: this.states, truncated: this.truncated };
   }
+}
+
+/** Register `reg` now holds a task (or runqueue) the path knows nothing of
+ *  yet, named `sym`: one loaded at the same instruction before (a loop's
+ *  earlier iteration) is another one, so what the path knew of it goes. */
+function fresh(s: State, reg: number, sym: string): void {
+  s.regs[reg] = sym;
+  delete s.res[sym];
+  for (const k of Object.keys(s.vars)) if (k.startsWith(`${sym}:`)) delete s.vars[k];
+  for (const f of Object.keys(s.facts)) if (f.includes(`[${sym}:`)) delete s.facts[f];
 }
 
 const REG_OF: Record<string, number> = { p: A.REG_P, t: A.REG_T, current: A.REG_CURRENT, parent: A.REG_PARENT, rq: A.REG_RQ, rq2: A.REG_RQ2 };
