@@ -38,7 +38,7 @@ describe('crashes that are now clean errors', () => {
     // Weights are keyed by the model's actions: an Object.prototype name is an action it lacks.
     const w = forksim('run', '--driver', 'step', '--forks', '10', '--weights', 'constructor=1');
     expect(w.status).toBe(2);
-    expect(firstLine(w.stderr)).toMatch(/^forksim: weights\.constructor: kernel v6\.12-scx has no action 'constructor'; its actions are: fork, exit, wait, kill, yield, load_balance, /);
+    expect(firstLine(w.stderr)).toMatch(/^forksim: scenario: weights\.constructor: kernel v6\.12-scx has no action 'constructor'; its actions are: fork, exit, wait, kill, yield, load_balance, /);
     const p = forksim('run', '--driver', 'step', '--forks', '10', '--weights', '__proto__=1');
     expect(p.status).toBe(2);
     expect(firstLine(p.stderr)).toBe('forksim: scenario: weights.__proto__: not a field');
@@ -47,13 +47,13 @@ describe('crashes that are now clean errors', () => {
     expect(k.status).toBe(2);
     const params = kernelProgram('v6.12-scx').vocab.varList.filter((d) => d.type === 'param').map((d) => d.name);
     expect(params).toContain('pids_limit');
-    expect(firstLine(k.stderr)).toBe(`forksim: params.constructor: kernel v6.12-scx has no param 'constructor'; its params are: ${params.join(', ')}`);
+    expect(firstLine(k.stderr)).toBe(`forksim: scenario: params.constructor: kernel v6.12-scx has no param 'constructor'; its params are: ${params.join(', ')}`);
     const q = forksim('run', '--driver', 'step', '--forks', '10', '--param', '__proto__=1');
     expect(q.status).toBe(2);
     expect(firstLine(q.stderr)).toBe('forksim: scenario: params.__proto__: not a field');
     const f = forksim('run', '--driver', 'step', '--forks', '10', '--fail', 'hasOwnProperty');
     expect(f.status).toBe(2);
-    expect(firstLine(f.stderr)).toMatch(/^forksim: faults: no fault site 'hasOwnProperty' in kernel v6.12-scx; its sites are: /);
+    expect(firstLine(f.stderr)).toMatch(/^forksim: scenario: faults: no fault site 'hasOwnProperty' in kernel v6.12-scx; its sites are: /);
     const dir = tmp();
     writeFileSync(join(dir, 's.json'), '{"faults": {"__proto__": {"nth": 1}}}');
     const s = forksim('run', '--scenario', join(dir, 's.json'));

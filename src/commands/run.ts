@@ -26,20 +26,20 @@ export function checkScenario(program: Program, s: Scenario): void {
   const names = new Set(program.sites.slice(1).map((x) => x.name));
   for (const site of Object.keys(s.faults)) {
     if (!names.has(site)) {
-      throw new ScenarioError(`faults: no fault site '${site}' in kernel ${s.kernel}; its sites are: ${[...names].join(', ')}`);
+      throw new ScenarioError(`scenario: faults: no fault site '${site}' in kernel ${s.kernel}; its sites are: ${[...names].join(', ')}`);
     }
   }
   // Every built-in action can be weighed (one whose routine a model lacks stays off).
   const actions = [...new Set([...BUILTIN_ACTIONS.map((a) => a.name), ...program.actions.map((a) => a.name)])].filter((a) => a !== 'schedule');
   for (const w of Object.keys(s.weights)) {
-    if (!actions.includes(w)) throw new ScenarioError(`weights.${w}: kernel ${s.kernel} has no action '${w}'; its actions are: ${actions.join(', ')}`);
+    if (!actions.includes(w)) throw new ScenarioError(`scenario: weights.${w}: kernel ${s.kernel} has no action '${w}'; its actions are: ${actions.join(', ')}`);
   }
   const params = program.vocab.varList.filter((d) => d.type === 'param');
   for (const [k, v] of Object.entries(s.params)) {
     const d = params.find((x) => x.name === k);
-    if (!d) throw new ScenarioError(`params.${k}: kernel ${s.kernel} has no param '${k}'; its params are: ${params.map((x) => x.name).join(', ') || '(none)'}`);
-    if (d.ppm && !(v === 0 || (v >= 1e-6 && v <= 1))) throw new ScenarioError(`params.${k}: a probability: 0, or between 0.000001 and 1`);
-    if (!d.ppm && !Number.isInteger(v)) throw new ScenarioError(`params.${k}: must be an integer`);
+    if (!d) throw new ScenarioError(`scenario: params.${k}: kernel ${s.kernel} has no param '${k}'; its params are: ${params.map((x) => x.name).join(', ') || '(none)'}`);
+    if (d.ppm && !(v === 0 || (v >= 1e-6 && v <= 1))) throw new ScenarioError(`scenario: params.${k}: a probability: 0, or between 0.000001 and 1`);
+    if (!d.ppm && !Number.isInteger(v)) throw new ScenarioError(`scenario: params.${k}: must be an integer`);
   }
 }
 

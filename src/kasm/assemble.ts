@@ -186,6 +186,7 @@ export function assemble(files: SourceFile[]): Program {
         release = r.entry;
         if (r.ast.returnsInt) err(d.at, `refcount ${d.name}: its release routine ${d.release} must be void (a put cannot fail)`);
         if (d.scope === 'task' && !r.ast.param) err(r.ast.name.loc, `${d.release} releases a per-task refcount: it takes the task (routine void ${d.release}(t))`);
+        if (d.scope !== 'task' && r.ast.param) err(r.ast.name.loc, `${d.release} releases a ${d.scope === 'global' ? 'global' : 'per-rq'} refcount: it takes no task`);
         if (r.ast.param) releaseReg = TASK_REGS[r.ast.param.text];
       }
     }

@@ -82,6 +82,9 @@ export const BUILTIN_VALUES: Record<string, { id: number; task?: boolean; doc: s
   cpu: { id: abi.BV_TASK_CPU, task: true, doc: 'task_cpu(REG), written REG.cpu' },
 };
 
+/** A workload weight the core keeps in thousandths, summed in 32 bits. */
+export const MAX_WEIGHT = 100_000;
+
 /** The workload's built-in actions: a model provides their routines; their
  *  semantics (population control, fork accounting, reaping) are the machine's. */
 export const BUILTIN_ACTIONS: { action: number; name: string; routine: string; required: boolean; weight: number; doc: string }[] = [

@@ -66,6 +66,7 @@ export class Cursor {
   doc(): string | undefined {
     const t = this.peek();
     if (!t?.text.startsWith('"')) return undefined;
+    if (t.text.length < 2 || !t.text.endsWith('"')) this.fail('unterminated string: a doc string ends with " on its line', t);
     this.next();
     return t.text.slice(1, -1);
   }

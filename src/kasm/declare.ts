@@ -21,7 +21,7 @@
 // Every declaration is read before any routine, so a routine may use what a
 // later file declares; names are resolved once all are known.
 import * as abi from '../../assembly/abi.js';
-import { BUILTIN_ACTIONS, ERRNOS, LOCK_KINDS, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
+import { BUILTIN_ACTIONS, ERRNOS, LOCK_KINDS, LOCK_OPS, MAX_WEIGHT, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
 import { SERVICES } from './services.js';
 import { Cursor, stripComment, WORD, type SourceFile, type Tok } from './cursor.js';
 import { KasmError, shown, type Diagnostics } from './errors.js';
@@ -39,6 +39,9 @@ const CLAUSE_LINE = new RegExp(`^\\s+(${CLAUSES.join('|')})\\b`);
 export const isClause = (line: string): boolean => CLAUSE_LINE.test(line);
 
 const MAX_ASSERTS = 2;
+/** Words that are kasm's own: no declaration may take them. */
+const RESERVED = new Set([...DECLARATIONS, ...Object.keys(LOCK_OPS), 'call', 'require', 'if', 'goto', 'return', 'mov', 'routine', 'patch',
+  'set', 'clear', 'inc', 'dec', 'get', 'put', 'else', 'when', 'self', ...Object.keys(TASK_REGS), ...Object.keys(RQ_REGS)]);
 
 /** Read every declaration of `files` into a vocabulary. Errors go to `diag`. */
 export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
@@ -67,8 +70,10 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
       c.next();
       guard(() => {
         const name = c.word(`a name after '${first.text}'`);
+        // One namespace for what a model declares (a lock and a state of one name would read alike).
         const taken = v.locks.has(name.text) || v.resources.has(name.text) || v.vars.has(name.text) || v.consts.has(name.text) || v.prims.has(name.text);
-        const clash = (what: string): void => { if (what === 'lock' ? v.locks.has(name.text) : taken) c.fail(`'${shown(name.text)}' is declared twice`, name); };
+        const clash = (_what: string): void => { if (taken) c.fail(`'${shown(name.text)}' is declared twice`, name); };
+        if (RESERVED.has(name.text)) c.fail(`'${shown(name.text)}' is a kasm instruction or keyword: a declaration needs another name`, name);
         switch (first.text) {
           case 'lock': {
             clash('lock');
@@ -112,7 +117,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
               const t = c.word("'int' or 'ppm'");
               if (t.text !== 'int' && t.text !== 'ppm') c.fail(`a param is 'int' or 'ppm' (a probability), not '${shown(t.text)}'`, t);
               ppm = t.text === 'ppm';
-              init = ppm ? Math.round(number(c, 'its default') * 1e6) : c.int('its default').value;
+              init = ppm ? Math.round(number(c, 'a probability', ...PPM) * 1e6) : c.int('its default').value;
               type = 'param';
             } else {
               scope = scopeOf(c);
@@ -154,12 +159,17 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             if (BUILTIN_ACTIONS.some((a) => a.name === name.text) || v.actions.some((a) => a.name === name.text)) c.fail(`action '${shown(name.text)}' is declared twice (built-in: ${BUILTIN_ACTIONS.map((a) => a.name).join(', ')})`, name);
             const routine = c.word('the routine it runs');
             c.expect('weight', 'and its default weight');
-            const weight = number(c, 'a weight');
+            const weight = number(c, 'a weight', ...WEIGHT);
             if (v.actions.length === abi.MAX_MODEL_ACTIONS) c.fail(`too many actions (at most ${abi.MAX_MODEL_ACTIONS})`, name);
             const a = { name: name.text, action: abi.ACT_MODEL + v.actions.length, routine: routine.text, weight, at: name.loc } as (typeof v.actions)[number];
             v.actions.push(a);
             later.push(() => guard(() => {
-              if (c.accept('when')) a.when = parseCond(c, v);
+              if (c.accept('when')) {
+                const at = c.peek();
+                a.when = parseCond(c, v);
+                // Picked between syscalls: no register holds a task then.
+                if (a.when.atoms.some((x) => [x.lhs, x.rhs].some((o) => o && o.reg !== ''))) c.fail(`an action's precondition is read between syscalls, where no register holds a task or runqueue: it reads global state and built-in values only`, at);
+              }
               a.doc = c.doc();
               c.done();
             }));
@@ -174,7 +184,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
                 const a = c.word('ACTION=WEIGHT');
                 if (!v.actions.some((x) => x.name === a.text) && !BUILTIN_ACTIONS.some((x) => x.name === a.text)) c.fail(`unknown action '${shown(a.text)}'`, a);
                 c.expect('=', 'between an action and its weight');
-                t.weights[a.text] = number(c, 'a weight');
+                t.weights[a.text] = number(c, 'a weight', ...WEIGHT);
               }
               if (c.accept('interval')) t.interval = c.int('an interval').value;
               t.doc = c.doc();
@@ -201,6 +211,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
           }
           case 'primitive': {
             if (v.prims.has(name.text)) c.fail(`primitive '${shown(name.text)}' is declared twice`, name);
+            if (taken) c.fail(`'${shown(name.text)}' is declared twice`, name);
             const r = c.peek() && !c.peek()!.text.startsWith('"') ? c.word('a task register') : undefined;
             if (r && lookup(TASK_REGS, r.text) === undefined) c.fail(`a primitive's register is a task register (${Object.keys(TASK_REGS).join(', ')})`, r);
             const doc = c.doc();
@@ -224,14 +235,20 @@ function scopeOf(c: Cursor): Scope {
   return t.text as Scope;
 }
 
-/** A decimal number (weights, ppm defaults): digits with an optional fraction. */
-function number(c: Cursor, what: string): number {
+/** A decimal number (weights, ppm defaults): digits with an optional
+ *  fraction, at most `max`, and 0 or at least `min` (what the core keeps:
+ *  weights in thousandths, probabilities in parts per million). */
+function number(c: Cursor, what: string, min: number, max: number): number {
   const t = c.next();
   if (!t || !/^\d+$/.test(t.text)) c.fail(`expected ${what}${t ? `, found '${shown(t.text)}'` : ''}`, t);
   let s = t.text;
-  if (c.peek()?.text === '.' ) { c.next(); const f = c.next(); if (!f || !/^\d+$/.test(f.text)) c.fail(`expected the digits of ${what}`, f); s += `.${f.text}`; }
-  return Number(s);
+  if (c.peek()?.text === '.') { c.next(); const f = c.next(); if (!f || !/^\d+$/.test(f.text)) c.fail(`expected the digits of ${what}`, f); s += `.${f.text}`; }
+  const v = Number(s);
+  if (v > max || (v !== 0 && v < min)) c.fail(`${what} must be 0 or between ${min} and ${max}, not ${shown(s)}`, t);
+  return v;
 }
+const WEIGHT = [0.001, MAX_WEIGHT] as const;
+const PPM = [1e-6, 1] as const;
 
 /** One clause line of a primitive. */
 function clause(c: Cursor, kw: Tok, p: PrimDecl, v: Vocabulary): void {
@@ -249,7 +266,7 @@ function clause(c: Cursor, kw: Tok, p: PrimDecl, v: Vocabulary): void {
       if (spec.arg) {
         const a = c.word(`its argument (${spec.arg})`);
         const sv = v.vars.get(a.text);
-        if (!sv || sv.scope !== 'task') c.fail(`${s.text}'s argument is a per-task state, not '${shown(a.text)}'`, a);
+        if (!sv || sv.scope !== 'task' || sv.type !== 'flag') c.fail(`${s.text}'s argument is a per-task flag, not '${shown(a.text)}'`, a);
         p.serviceArg = sv;
       }
       break;
