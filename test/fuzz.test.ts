@@ -3,7 +3,7 @@
 // shipped models, each with one mutation, and raw garbage. assemble()
 // returns a Program or throws KasmError/AggregateKasmError whose every error
 // says file:line:col, quickly; every accepted program runs on the machine.
-// FUZZ_RUNS (default 2,000) and FUZZ_SEED pick the runs; `npm run fuzz`
+// FUZZ_RUNS (default 1,000) and FUZZ_SEED pick the runs; `npm run fuzz`
 // runs 100,000.
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
@@ -15,7 +15,7 @@ import { SERVICES } from '../src/kasm/services.js';
 import type { Scope } from '../src/kasm/vocabulary.js';
 import { PRELUDE, machineFor } from './helpers.js';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 2_000);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x6b61736d);
 const CASE_MS = 1000;
 
