@@ -196,7 +196,7 @@ export function program(): Command {
     .option('--max-threads <n>', 'max_threads (default: cpus + 60)', int('--max-threads'))
     .option('--pid-max <n>', 'pid_max (default: 4194304)', int('--pid-max'))
     .option('-w, --weights <k=v,...>', "workload weights by action: fork, exit, wait, kill, yield, load_balance and the model's own (check --list shows them)")
-    .option('-p, --param <k=v,...>', "the model's params (check --list shows them), e.g. pids_limit=100,scx_init_task_fail=0.01")
+    .option('-p, --param <k=v,...>', "the model's params (check --list shows them), e.g. pids_limit=100")
     .option('-f, --fail <site[:knob=v,...]>', 'inject faults at a site: probability, interval, times, nth (repeatable)', parseFail)
     .option('--no-ledger', 'do not book resources (to measure its cost)')
     .addOption(new Option('--lockdep <on|off>', 'lock validation (default: on)').choices(['on', 'off']))
