@@ -301,4 +301,4 @@ export const MAX_PATH = 32; // labels recorded per failing syscall
 export const MAX_SITES = 4096;
 export const MAX_INSNS = 65536;
 export const MAX_PRIMS = 256;
-export const MAX_STATE_OBJ_REG_SHIFT = 4; // OP_STATE obj: op | reg << 4
+export const STATE_REG_SHIFT = 4; // OP_STATE obj: op | reg << 4

@@ -83,7 +83,7 @@ function exec(cpu: i32): i32 {
       break;
     }
     case A.OP_STATE: {
-      const reg = obj >> A.MAX_STATE_OBJ_REG_SHIFT;
+      const reg = obj >> A.STATE_REG_SHIFT;
       if (applyState(cpu, at, obj & 0xf, arg, reg, errno) && (obj & 0xf) == A.ST_PUT) {
         // The last reference: the declared release routine runs, on the
         // refcount's instance, as the put's callee.

@@ -166,7 +166,7 @@ routine void free_it(t)
 `);
   const v = p.vocab;
   const id = (name: string): number => v.vars.get(name)!.id;
-  const st = (op: number, reg: number): number => op | (reg << abi.MAX_STATE_OBJ_REG_SHIFT);
+  const st = (op: number, reg: number): number => op | (reg << abi.STATE_REG_SHIFT);
 
   it('encodes set, clear, inc and dec of declared state', () => {
     expect(insn(p, 0)).toEqual([w0(abi.OP_STATE, st(abi.ST_SET, abi.REG_P)), id('on_scx_tasks'), -1, 1]);

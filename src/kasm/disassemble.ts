@@ -39,7 +39,7 @@ export function disassemble(p: Program, pc: number): string {
     case abi.OP_MOV: text = `mov ${regName(arg)}, ${regName(obj)}`; break;
     case abi.OP_STATE: {
       const sop = obj & 0xf;
-      text = `${STATE_OPS[sop] ?? `state#${sop}`} ${v.varName(arg, obj >> abi.MAX_STATE_OBJ_REG_SHIFT)}${sop === abi.ST_SET ? ` ${errno}` : ''}`;
+      text = `${STATE_OPS[sop] ?? `state#${sop}`} ${v.varName(arg, obj >> abi.STATE_REG_SHIFT)}${sop === abi.ST_SET ? ` ${errno}` : ''}`;
       break;
     }
     case abi.OP_RETURN: text = obj ? 'return 0' : 'return'; break;

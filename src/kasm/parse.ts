@@ -142,7 +142,7 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
       let val = 0;
       if (m.text === 'set') val = decl.type === 'flag' || !c.peek() ? 1 : value(c, v);
       const r = reg === '' ? abi.REG_NONE : lookup(TASK_REGS, reg) ?? lookup(RQ_REGS, reg)!;
-      Object.assign(item, { op: abi.OP_STATE, arg: decl.id, obj: STATE_OPS[m.text] | (r << abi.MAX_STATE_OBJ_REG_SHIFT), errno: val });
+      Object.assign(item, { op: abi.OP_STATE, arg: decl.id, obj: STATE_OPS[m.text] | (r << abi.STATE_REG_SHIFT), errno: val });
       break;
     }
     case 'routine':

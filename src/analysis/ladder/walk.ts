@@ -254,7 +254,7 @@ class Walker {
         break;
       }
       case A.OP_MOV: { const n = this.next(s); n.regs[arg] = s.regs[obj]; out.push(n); break; }
-      case A.OP_STATE: out.push(...this.state(s, obj & 0xf, arg, obj >> A.MAX_STATE_OBJ_REG_SHIFT, errno)); break;
+      case A.OP_STATE: out.push(...this.state(s, obj & 0xf, arg, obj >> A.STATE_REG_SHIFT, errno)); break;
       default: out.push(this.next(s));
     }
     return out;
