@@ -10,7 +10,7 @@ export function kernelVocabulary(p: Program): string {
   const out: string[] = [];
   const row = (name: string, ...parts: (string | undefined | false)[]): void => { out.push(`  ${name.padEnd(28)} ${parts.filter(Boolean).join('  ')}`.trimEnd()); };
   out.push('locks (kind, where, lockdep class):');
-  for (const l of v.classes) row(l.name, l.kind, l.scope === 'global' ? 'global' : `per ${l.scope}`, l.className);
+  for (const l of v.classes) row(l.name, l.kind.padEnd(12), (l.scope === 'global' ? 'global' : `per ${l.scope}`).padEnd(8), l.className);
   out.push('', 'resources (booked per task by the ledger):');
   for (const r of v.resourceList) row(r.name, r.doc);
   out.push('', 'state:');
