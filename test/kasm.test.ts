@@ -387,3 +387,27 @@ describe('the kernel models in kernels/', () => {
     expect(p.entries.size).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('declarations are checked as the core keeps them', () => {
+  const first = (text: string): string => errorsOf(text)[0];
+  it('weights, ppm defaults, names and preconditions', () => {
+    expect(first('routine void r\n    return\naction a r weight 200000')).toMatch(/t\.kasm:3:\d+: a weight must be 0 or between 0\.001 and 100000, not 200000/);
+    expect(first('routine void r\n    return\naction a r weight 0.0001')).toMatch(/a weight must be 0 or between 0\.001 and 100000/);
+    expect(first('param big ppm 1.5')).toMatch(/t\.kasm:1:\d+: a probability must be 0 or between 0\.000001 and 1, not 1\.5/);
+    expect(first('state foo global\nlock foo spinlock global')).toMatch(/t\.kasm:2:6: 'foo' is declared twice/);
+    expect(first('lock foo spinlock global\nstate foo global')).toMatch(/t\.kasm:2:7: 'foo' is declared twice/);
+    expect(first('primitive return p')).toMatch(/t\.kasm:1:11: 'return' is a kasm instruction or keyword/);
+    expect(first('routine void r\n    return\naction a r weight 1 when p.scx_state == 0')).toMatch(/t\.kasm:3:26: an action's precondition is read between syscalls/);
+    expect(first('state n task int\nprimitive x t\n    service task_iter_next n')).toMatch(/t\.kasm:3:28: task_iter_next's argument is a per-task flag, not 'n'/);
+    expect(first('lock l spinlock global "abc')).toMatch(/t\.kasm:1:24: unterminated string/);
+  });
+  it('a release routine takes a task exactly for a per-task refcount', () => {
+    expect(first('refcount r global release rel\nroutine void rel(t)\n    return')).toMatch(/t\.kasm:2:14: rel releases a global refcount: it takes no task/);
+    expect(first('refcount r task release rel\nroutine void rel\n    return')).toMatch(/t\.kasm:2:14: rel releases a per-task refcount: it takes the task/);
+  });
+  it('a refcount is set, got and put; other state is not got or put', () => {
+    expect(() => asm('refcount r task\nroutine void f(t)\n    set t.r 1\n    get t.r\n    put t.r\n    return')).not.toThrow();
+    expect(first('refcount r task\nroutine void f(t)\n    inc t.r\n    return')).toMatch(/t\.kasm:3:5: r is a refcount: set, get or put it/);
+    expect(first('state s task int\nroutine void f(t)\n    put t.s\n    return')).toMatch(/t\.kasm:3:5: get and put are for refcounts; s is int state/);
+  });
+});

@@ -111,7 +111,8 @@ function message(p: Program, f: FindingRecord, v: FindingView): string {
       return `${v.state} is guarded by ${v.lockClass}, which is not held${f.write ? ' for writing' : ''}: ${f.write ? 'written' : 'read'} at ${fmtRef(v.at)}${v.lock ? '' : ' (its register names no task)'}`;
     case 'refcount':
       return f.underflow
-        ? `refcount_t: underflow; use-after-free: ${fmtRef(v.at)} puts ${v.state}${f.zeroPc >= 0 ? `, which already reached zero at ${fmtPc(p, f.zeroPc)}` : ''}`
+        ? `refcount_t: underflow; use-after-free: ${fmtRef(v.at)} puts ${v.state}${f.zeroPc >= 0 ? `, which already reached zero at ${fmtPc(p, f.zeroPc)}`
+          : f.before === 0 ? ', which is 0 and never reached zero on this task (never set, or the task_struct was freed and its slot reused: a use-after-free of the task)' : ''}`
         : `refcount_t: addition on 0; use-after-free: ${fmtRef(v.at)} gets ${v.state}${f.zeroPc >= 0 ? `, which reached zero at ${fmtPc(p, f.zeroPc)}` : ''}`;
   }
 }
