@@ -198,3 +198,13 @@ out:
     expect(window.stdout).toMatch(/^v6\.12-scx: ok .*; ladders: 2 bad site\(s\)$/m);
   });
 });
+
+describe('a model\'s stated assumption', () => {
+  it('assume scx_ops_init_task_enabled implies scx_enabled hides exactly the known window from the walk', async () => {
+    const { assemble, loadKernel } = await import('../src/kasm/index.js');
+    const assumed = assemble([...loadKernel('v6.12-scx'), { path: 'assume.kasm', text: 'assume scx_ops_init_task_enabled implies scx_enabled "no enable between the reads"\n' }]);
+    expect(assumed.vocab.assumptions.map((a) => [a.from.name, a.to.name])).toEqual([['scx_ops_init_task_enabled', 'scx_enabled']]);
+    expect(badSites(checkLadders(assumed))).toEqual([]);
+    expect(badSites(checkLadders(kernelProgram('v6.12-scx')))).toEqual(WINDOW);
+  });
+});
