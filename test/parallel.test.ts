@@ -11,7 +11,8 @@ import { buildReport } from '../src/report/run.js';
 
 describe.each([2, 8])('%i workers', (cpus) => {
   it.each(['v6.10', 'v6.10-patched', 'v6.12-scx'])('%s: no findings, exact conservation', async (kernel) => {
-    const { m, r, f } = await run(kernel, { driver: 'parallel', cpus, forks: 30_000, seed: 11 });
+    // 8 workers on a 2-core machine are oversubscribed: fewer forks keep the time bounded.
+    const { m, r, f } = await run(kernel, { driver: 'parallel', cpus, forks: cpus > 2 ? 15_000 : 30_000, seed: 11 });
     expect(r.stopReason).toBe('forks');
     expect(f.filter((g) => !knownUpstream(m.program)(g)).map(brief(m.program))).toEqual([]);
     expect(r.invariantsChecked).toBe(true);
