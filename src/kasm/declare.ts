@@ -72,11 +72,11 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
         const name = c.word(`a name after '${first.text}'`);
         // One namespace for what a model declares (a lock and a state of one name would read alike).
         const taken = v.locks.has(name.text) || v.resources.has(name.text) || v.vars.has(name.text) || v.consts.has(name.text) || v.prims.has(name.text);
-        const clash = (_what: string): void => { if (taken) c.fail(`'${shown(name.text)}' is declared twice`, name); };
+        const clash = (): void => { if (taken) c.fail(`'${shown(name.text)}' is declared twice`, name); };
         if (RESERVED.has(name.text)) c.fail(`'${shown(name.text)}' is a kasm instruction or keyword: a declaration needs another name`, name);
         switch (first.text) {
           case 'lock': {
-            clash('lock');
+            clash();
             const kt = c.word('a lock kind');
             const kind = lookup(LOCK_KINDS, kt.text) ?? c.fail(`unknown lock kind '${shown(kt.text)}' (${Object.keys(LOCK_KINDS).join(', ')})`, kt);
             const scope = scopeOf(c);
@@ -92,7 +92,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             return;
           }
           case 'resource': {
-            clash('resource');
+            clash();
             const doc = c.doc();
             c.done();
             if (v.resourceList.length === abi.MAX_RESOURCES) c.fail(`too many resources (at most ${abi.MAX_RESOURCES})`, name);
@@ -102,7 +102,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             return;
           }
           case 'const': {
-            clash('const');
+            clash();
             const n = c.int('a value');
             const doc = c.doc();
             c.done();
@@ -110,7 +110,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             return;
           }
           case 'state': case 'refcount': case 'param': {
-            clash('state');
+            clash();
             let scope: Scope = 'global', type: VarDecl['type'] = first.text === 'refcount' ? 'refcount' : 'int', init = 0, ppm = false;
             let initName: Tok | undefined;
             if (first.text === 'param') {
@@ -155,7 +155,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             return;
           }
           case 'action': {
-            clash('action');
+            clash();
             if (BUILTIN_ACTIONS.some((a) => a.name === name.text) || v.actions.some((a) => a.name === name.text)) c.fail(`action '${shown(name.text)}' is declared twice (built-in: ${BUILTIN_ACTIONS.map((a) => a.name).join(', ')})`, name);
             const routine = c.word('the routine it runs');
             c.expect('weight', 'and its default weight');
