@@ -17,13 +17,15 @@ export const WORD = /^[A-Za-z_]/;
 export class Cursor {
   private readonly toks: Tok[] = [];
   private i = 0;
-  private readonly re = new RegExp(TOKEN); // its own lastIndex
+  private pos = 0; // where scanning goes on (the shared TOKEN's lastIndex is set from it)
   private scanned = false;
   constructor(private readonly code: string, private readonly file: string, private readonly line: number, private readonly diag: Diagnostics) {}
   /** The k-th token from here. */
   peek(k = 0): Tok | undefined {
     while (!this.scanned && this.toks.length <= this.i + k) {
-      const m = this.re.exec(this.code);
+      TOKEN.lastIndex = this.pos; // one regex for every cursor: a cursor may be read on later (declare.ts)
+      const m = TOKEN.exec(this.code);
+      this.pos = TOKEN.lastIndex;
       if (m) this.toks.push({ text: m[0], loc: { file: this.file, line: this.line, col: m.index + 1 } });
       else this.scanned = true;
     }
