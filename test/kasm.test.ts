@@ -411,3 +411,13 @@ describe('declarations are checked as the core keeps them', () => {
     expect(first('state s task int\nroutine void f(t)\n    put t.s\n    return')).toMatch(/t\.kasm:3:5: get and put are for refcounts; s is int state/);
   });
 });
+
+describe('the block structure of declarations', () => {
+  it('a blank or comment line between a primitive\'s clauses does not end it, for the parser and the loader alike', () => {
+    const p = asm('resource r\nprimitive grab p\n    acquires r\n\n    ; it can fail\n    fails ENOMEM\nroutine int f\n    grab else out\nout:\n    return');
+    expect(p.vocab.prims.get('grab')).toMatchObject({ acquires: ['r'], fails: abi.ENOMEM });
+  });
+  it('a keyword is a whole token: `lock.x` at the first column is not a declaration', () => {
+    expect(errorsOf('lock.x spinlock global')[0]).toMatch(/t\.kasm:1:1: instruction outside a routine/);
+  });
+});

@@ -30,13 +30,33 @@ import { SCOPES, Vocabulary, type EffectDecl, type PrimDecl, type Scope, type Va
 
 export const DECLARATIONS = ['lock', 'resource', 'state', 'refcount', 'param', 'const', 'action', 'trial', 'assume', 'primitive'];
 const CLAUSES = ['service', 'acquires', 'releases', 'asserts', 'fails', 'set', 'clear', 'inc', 'dec', 'charge'];
-const DECL_LINE = new RegExp(`^(${DECLARATIONS.join('|')})\\b`);
+// A keyword is a whole token: followed by a blank, a comment or the end.
+const DECL_LINE = new RegExp(`^(${DECLARATIONS.join('|')})(?=\\s|;|$)`);
+const CLAUSE_LINE = new RegExp(`^\\s+(${CLAUSES.join('|')})(?=\\s|;|$)`);
+const BLANK_LINE = /^\s*(;.*)?$/;
 
 /** Does this line start a declaration (at its first column)? It ends a routine. */
 export const isDeclaration = (line: string): boolean => DECL_LINE.test(line);
-const CLAUSE_LINE = new RegExp(`^\\s+(${CLAUSES.join('|')})\\b`);
-/** Is this an (indented) clause line of a primitive's declaration? */
-export const isClause = (line: string): boolean => CLAUSE_LINE.test(line);
+
+/** For each line, the declaration it belongs to, as `KIND NAME`
+ *  (`primitive copy_files`): a declaration's own line, and a primitive's
+ *  indented clause lines after it (blank and comment lines between them
+ *  belong to none but do not end it); undefined for every other line. The
+ *  one reading of the block structure that declare(), the parser and the
+ *  loader share. */
+export function declarationOf(lines: string[]): (string | undefined)[] {
+  let block: string | undefined;
+  return lines.map((line) => {
+    if (isDeclaration(line)) {
+      const m = /^(\w+)\s+([A-Za-z_][\w.]*)/.exec(line);
+      block = m ? `${m[1]} ${m[2]}` : line.trim(); // a nameless one is declare()'s error
+      return block;
+    }
+    if (BLANK_LINE.test(line)) return undefined;
+    if (!(block?.startsWith('primitive ') && CLAUSE_LINE.test(line))) block = undefined;
+    return block;
+  });
+}
 
 const MAX_ASSERTS = 2;
 /** Words that are kasm's own: no declaration may take them. */
@@ -53,20 +73,23 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
   const slots = { globalLocks: 0, taskLocks: 0, rqLocks: 0, global: 0, task: 0, rq: 0 };
   for (const src of files) {
     let prim: PrimDecl | undefined;
-    src.text.split(/\r?\n/).forEach((raw, i) => {
+    const lines = src.text.split(/\r?\n/);
+    const owner = declarationOf(lines);
+    lines.forEach((raw, i) => {
+      if (owner[i] === undefined) return;
       const origin = src.origins?.[i];
       const code = stripComment(raw);
       const c = new Cursor(code, origin?.file ?? src.path, origin?.line ?? i + 1, diag);
-      const first = c.peek();
-      if (!first) return;
-      if (prim && CLAUSES.includes(first.text) && first.loc.col > 1) {
+      const first = c.peek()!;
+      if (!isDeclaration(raw)) {
+        // A clause line of the primitive above (none when its header had an error).
+        if (!prim) return;
         const p = prim;
         c.next();
         later.push(() => guard(() => clause(c, first, p, v)));
         return;
       }
       prim = undefined;
-      if (first.loc.col !== 1 || !DECLARATIONS.includes(first.text)) return;
       c.next();
       guard(() => {
         const name = c.word(`a name after '${first.text}'`);

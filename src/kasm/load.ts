@@ -6,7 +6,7 @@
 import { existsSync, opendirSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, isAbsolute } from 'node:path';
 import { endsRoutine, routineHeader, type SourceFile } from './parse.js';
-import { isClause, isDeclaration } from './declare.js';
+import { declarationOf } from './declare.js';
 import { applyPatches, extractPatches } from './patch.js';
 import { ModelError, ModelNotFoundError, shown } from './errors.js';
 import { formatBytes, readInputFile } from '../files.js';
@@ -112,8 +112,8 @@ function loadDir(dir: string, kernelsDir: string, chain: string[], total: { byte
   const split = own.map(extractPatches);
   const mine = split.map((s) => s.rest);
   const overridden = new Set(mine.flatMap((f) => f.text.split(/\r?\n/).map(routineHeader).filter((n) => n !== undefined)));
-  const redeclared = new Set(mine.flatMap((f) => f.text.split(/\r?\n/).map(declarationKey).filter((k) => k !== undefined)));
-  const kept = base.map((f) => ({ ...f, text: dropDeclarations(dropRoutines(f.text, overridden), redeclared) }));
+  const redeclared = new Set(mine.flatMap((f) => declarationOf(f.text.split(/\r?\n/)).filter((d) => d !== undefined)));
+  const kept = base.map((f) => ({ ...f, text: blankLines(dropRoutines(f.text, overridden), (d) => d !== undefined && redeclared.has(d)) }));
   return [...applyPatches(kept, split.flatMap((s) => s.patches)), ...mine];
 }
 
@@ -131,34 +131,17 @@ function dropRoutines(text: string, names: Set<string>): string {
  *  line numbers kept): the vocabulary other kasm can be written in, as
  *  tests write it. */
 export function declarationsOf(nameOrPath: string, kernelsDir = defaultKernelsDir()): SourceFile[] {
-  return loadKernel(nameOrPath, kernelsDir).map((f) => {
-    let inPrimitive = false;
-    const text = f.text.split(/(?<=\n)/).map((line) => {
-      // Its actions and trials name its routines: they are not vocabulary.
-      if (isDeclaration(line) && !/^(action|trial)\b/.test(line)) { inPrimitive = line.startsWith('primitive'); return line; }
-      if (inPrimitive && isClause(line)) return line;
-      inPrimitive = false;
-      return line.replace(/[^\r\n]/g, '');
-    }).join('');
-    return { ...f, text };
-  });
+  // Its actions and trials name its routines: they are not vocabulary.
+  const kept = (d: string | undefined): boolean => d !== undefined && !/^(action|trial) /.test(d);
+  return loadKernel(nameOrPath, kernelsDir).map((f) => ({ ...f, text: blankLines(f.text, (d) => !kept(d)) }));
 }
 
-/** `primitive copy_files` -> 'primitive copy_files' (a declaration's kind and name). */
-function declarationKey(line: string): string | undefined {
-  if (!isDeclaration(line)) return undefined;
-  const m = /^(\w+)\s+([A-Za-z_][\w.]*)/.exec(line);
-  return m ? `${m[1]} ${m[2]}` : undefined;
-}
-
-/** Blank out the declarations a model redeclares (a primitive with its clause lines). */
-function dropDeclarations(text: string, keys: Set<string>): string {
-  let dropping = false;
-  return text.split(/(?<=\n)/).map((line) => {
-    if (isDeclaration(line)) dropping = keys.has(declarationKey(line) ?? '');
-    else if (!isClause(line)) dropping = false;
-    return dropping ? line.replace(/[^\r\n]/g, '') : line;
-  }).join('');
+/** Blank out (keeping line numbers) each line whose declaration `blank`
+ *  says (undefined: the line is in no declaration). */
+function blankLines(text: string, blank: (d: string | undefined) => boolean): string {
+  const lines = text.split(/(?<=\n)/);
+  const owner = declarationOf(lines.map((l) => l.replace(/\r?\n$/, '')));
+  return lines.map((line, i) => (blank(owner[i]) ? line.replace(/[^\r\n]/g, '') : line)).join('');
 }
 
 /** Paths in messages: relative to the working directory when inside it. */

@@ -9,7 +9,7 @@ import { ERRNOS, LOCK_OPS, RQ_REGS, TASK_REGS, errnoName, lookup } from './built
 import { KasmError, shown, type Diagnostics, type Loc } from './errors.js';
 import { Cursor, stripComment, type SourceFile, type Tok } from './cursor.js';
 import { parseCond } from './cond.js';
-import { isClause, isDeclaration, stateRef, value } from './declare.js';
+import { declarationOf, isDeclaration, stateRef, value } from './declare.js';
 import type { Cond, Vocabulary } from './vocabulary.js';
 
 export type { Tok } from './cursor.js';
@@ -189,11 +189,13 @@ export function parseFile(src: SourceFile, v: Vocabulary, diag: Diagnostics): Ro
   const routines: RoutineAst[] = [];
   let cur: RoutineAst | undefined;
   let skipping = false; // a patch block the loader did not apply: skipped to the next routine
-  let inPrimitive = false; // a primitive's clause lines (declare() read them)
-  src.text.split(/\r?\n/).forEach((raw, i) => {
-    if (isDeclaration(raw)) { cur = undefined; skipping = false; inPrimitive = raw.startsWith('primitive'); return; }
-    if (inPrimitive && isClause(raw)) return;
-    inPrimitive = false;
+  const lines = src.text.split(/\r?\n/);
+  const owner = declarationOf(lines); // declare() read those lines
+  lines.forEach((raw, i) => {
+    if (owner[i] !== undefined) {
+      if (isDeclaration(raw)) { cur = undefined; skipping = false; }
+      return;
+    }
     if (skipping && routineHeader(raw) === undefined) return;
     skipping = false;
     const origin = src.origins?.[i];
