@@ -115,11 +115,9 @@ export function exitSyscall(cpu: i32): i32 {
       if (e == 0) count(cpu, K_FORKS_OK);
       else {
         count(cpu, K_FORKS_FAILED);
-        const failPc = cget(cpu, C_FAIL_PC);
-        const site = failPc >= 0 ? insnSite(load<i32>(insnAddr(failPc))) : 0;
-        if (site != 0) {
-          atomic.add<i32>(siteAddr(site) + S_FORK_FAILS, 1);
-          atomic.store<i32>(siteAddr(site) + S_ERRNO, e);
+        if (failSite != 0) {
+          atomic.add<i32>(siteAddr(failSite) + S_FORK_FAILS, 1);
+          atomic.store<i32>(siteAddr(failSite) + S_ERRNO, e);
         }
         const p = cget(cpu, C_P);
         if (p != NO_TASK) reclaimChild(cpu, p);
