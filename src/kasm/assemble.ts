@@ -66,18 +66,13 @@ export function assemble(files: SourceFile[]): Program {
   // binds the callee's parameter as it enters it).
   const vocab = declare(files, diag);
   const routines: RoutineAst[] = files.flatMap((f) => parseFile(f, vocab, diag));
-  const asts = new Map<string, RoutineAst>();
-  for (const r of routines) if (!asts.has(r.name.text)) asts.set(r.name.text, r);
   const byName = new Map<string, { ast: RoutineAst; entry: number }>();
   const items: { item: Item; routine: RoutineAst }[] = [];
   for (const r of routines) {
     const prev = byName.get(r.name.text);
     if (prev) err(r.name.loc, `duplicate routine '${shown(r.name.text)}' (first defined at ${where(prev.ast.name.loc)})`);
     else byName.set(r.name.text, { ast: r, entry: items.length });
-    for (const item of r.items) {
-      if (item.callee) item.obj = binding(item, asts.get(item.callee.text), err);
-      items.push({ item, routine: r });
-    }
+    for (const item of r.items) items.push({ item, routine: r });
     checkStructure(r, err);
   }
   if (items.length > abi.MAX_INSNS) err(items[abi.MAX_INSNS].item.loc, `too many instructions (at most ${abi.MAX_INSNS})`);
@@ -128,6 +123,7 @@ export function assemble(files: SourceFile[]): Program {
     }
     if (item.callee) {
       const callee = byName.get(item.callee.text);
+      item.obj = binding(item, callee?.ast, err);
       if (!callee) err(item.callee.loc, `unknown routine '${shown(item.callee.text)}'${diag.suggest(item.callee.text, byName.keys())}`);
       else {
         item.arg = callee.entry;
