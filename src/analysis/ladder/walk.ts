@@ -40,6 +40,7 @@
 import * as A from '../../../assembly/abi.js';
 import { errnoName, type Program, type SiteInfo } from '../../kasm/index.js';
 import { SERVICES } from '../../kasm/services.js';
+import { regOf } from '../../kasm/cond.js';
 import { decodeInsn, objMode, objKind } from '../../kasm/insn.js';
 import type { IssueKind, LadderIssue, LadderReport, SiteLadder } from './verdict.js';
 import { type State, CHILD, MAX_STATES, clone, key, resOf } from './state.js';
@@ -159,7 +160,7 @@ class Walker {
     const c = this.p.conds[row];
     for (const a of c.cond.atoms) {
       for (const o of [a.lhs, a.rhs]) {
-        if (o && o.kind === A.OPD_VAR && !o.racy) this.checkGuard(s, s.pc, o.value, o.reg === '' ? A.REG_NONE : o.reg === 'self' ? c.self : regNumber(o.reg), false);
+        if (o && o.kind === A.OPD_VAR && !o.racy) this.checkGuard(s, s.pc, o.value, regOf(o.reg, c.self), false);
       }
     }
     return this.oracle.values(s, c);
@@ -339,7 +340,7 @@ class Walker {
     for (const r of service?.sets ?? []) {
       if (r === 'swap rq rq2') [n.regs[A.REG_RQ], n.regs[A.REG_RQ2]] = [n.regs[A.REG_RQ2], n.regs[A.REG_RQ]];
       else if (r === 'p' && service === SERVICES.dup_task_struct) fresh(n, A.REG_P, CHILD);
-      else fresh(n, REG_OF[r], `@${pc}${r === 'rq2' ? '.2' : ''}`);
+      else fresh(n, regOf(r, A.REG_NONE), `@${pc}${r === 'rq2' ? '.2' : ''}`);
     }
     // State effects, in order (one under a condition forks the path).
     let states = [n];
@@ -430,6 +431,3 @@ function fresh(s: State, reg: number, sym: string): void {
   for (const k of Object.keys(s.vars)) if (k.startsWith(`${sym}:`)) delete s.vars[k];
   for (const f of Object.keys(s.facts)) if (f.includes(`[${sym}:`)) delete s.facts[f];
 }
-
-const REG_OF: Record<string, number> = { p: A.REG_P, t: A.REG_T, current: A.REG_CURRENT, parent: A.REG_PARENT, rq: A.REG_RQ, rq2: A.REG_RQ2 };
-const regNumber = (name: string): number => REG_OF[name] ?? (name === 'this_rq' ? A.REG_THIS_RQ : A.REG_NONE);
