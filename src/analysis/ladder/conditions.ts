@@ -13,6 +13,7 @@ import * as A from '../../../assembly/abi.js';
 import type { Program } from '../../kasm/index.js';
 import type { CondRow } from '../../kasm/cond.js';
 import { regOf } from '../../kasm/cond.js';
+import { decodeInsn } from '../../kasm/insn.js';
 import type { Atom, Operand } from '../../kasm/vocabulary.js';
 import { type State, CHILD, clone } from './state.js';
 
@@ -23,8 +24,8 @@ export class Oracle {
 
   constructor(private readonly p: Program) {
     for (let pc = 0; pc < p.src.length; pc++) {
-      const w0 = p.code[pc * A.INSN_WORDS + A.W_HEAD];
-      if ((w0 & A.INSN_OP_MASK) === A.OP_STATE) this.written.add(p.code[pc * A.INSN_WORDS + A.W_ARG]);
+      const insn = decodeInsn(p.code, pc);
+      if (insn.op === A.OP_STATE) this.written.add(insn.arg);
     }
     for (const e of p.effects) for (const x of e.effects) this.written.add(x.var);
   }
