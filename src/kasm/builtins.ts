@@ -83,7 +83,10 @@ export const BUILTIN_VALUES: Record<string, { id: number; task?: boolean; doc: s
 };
 
 /** A workload weight the core keeps in thousandths, summed in 32 bits. */
+export const MIN_WEIGHT = 0.001;
 export const MAX_WEIGHT = 100_000;
+/** A probability the core keeps in parts per million. */
+export const MIN_PPM = 1e-6;
 
 /** The workload's built-in actions: a model provides their routines; their
  *  semantics (population control, fork accounting, reaping) are the machine's. */

@@ -21,7 +21,7 @@
 // Every declaration is read before any routine, so a routine may use what a
 // later file declares; names are resolved once all are known.
 import * as abi from '../../assembly/abi.js';
-import { BUILTIN_ACTIONS, ERRNOS, LOCK_KINDS, LOCK_OPS, MAX_WEIGHT, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
+import { BUILTIN_ACTIONS, ERRNOS, LOCK_KINDS, LOCK_OPS, MAX_WEIGHT, MIN_PPM, MIN_WEIGHT, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
 import { SERVICES } from './services.js';
 import { Cursor, stripComment, WORD, type SourceFile, type Tok } from './cursor.js';
 import { KasmError, shown, type Diagnostics } from './errors.js';
@@ -270,8 +270,8 @@ function number(c: Cursor, what: string, min: number, max: number): number {
   if (v > max || (v !== 0 && v < min)) c.fail(`${what} must be 0 or between ${min} and ${max}, not ${shown(s)}`, t);
   return v;
 }
-const WEIGHT = [0.001, MAX_WEIGHT] as const;
-const PPM = [1e-6, 1] as const;
+const WEIGHT = [MIN_WEIGHT, MAX_WEIGHT] as const;
+const PPM = [MIN_PPM, 1] as const;
 
 /** One clause line of a primitive. */
 function clause(c: Cursor, kw: Tok, p: PrimDecl, v: Vocabulary): void {

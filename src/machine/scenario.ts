@@ -7,16 +7,16 @@ import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { MAX_CPUS, MAX_TASKS } from '../../assembly/abi.js';
 import { readInputFile, SCENARIO_FILE_MAX_BYTES } from '../files.js';
-import { MAX_WEIGHT } from '../kasm/builtins.js';
+import { MAX_WEIGHT, MIN_PPM, MIN_WEIGHT } from '../kasm/builtins.js';
 
 export { MAX_WEIGHT };
 
 const I32_MAX = 2 ** 31 - 1;
 const int = (min: number, max = I32_MAX) => z.number().int().min(min).max(max);
 
-/** A fraction the core keeps in parts per million: 0, or at least 1e-6. */
-const ppm = () => z.number().min(0).max(1).refine((v) => v === 0 || v >= 1e-6, { message: 'must be 0 or at least 0.000001 (kept in parts per million)' });
-const weight = () => z.number().min(0).max(MAX_WEIGHT).refine((v) => v === 0 || v >= 0.001, { message: 'must be 0 or at least 0.001 (kept in thousandths)' });
+/** A fraction the core keeps in parts per million: 0, or at least MIN_PPM. */
+const ppm = () => z.number().min(0).max(1).refine((v) => v === 0 || v >= MIN_PPM, { message: `must be 0 or at least ${MIN_PPM} (kept in parts per million)` });
+const weight = () => z.number().min(0).max(MAX_WEIGHT).refine((v) => v === 0 || v >= MIN_WEIGHT, { message: `must be 0 or at least ${MIN_WEIGHT} (kept in thousandths)` });
 /** Names of actions and params: what a model declares (checked against it when the machine is built). */
 const declaredName = () => z.string().regex(/^[A-Za-z_]\w{0,63}$/, { message: 'must be a kasm name (letters, digits, _; at most 64)' });
 
