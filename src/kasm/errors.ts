@@ -63,10 +63,10 @@ const MAX_SHOWN = 60;
 // A terminal shows these messages: control and bidi characters are escaped.
 const UNPRINTABLE = /[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
-/** Input text as echoed in a message: escaped, and cut when long, so a
- *  100 MB token makes a short message. */
-export function shown(text: string): string {
-  const cut = text.length > MAX_SHOWN ? `${text.slice(0, 40)}…(${text.length} chars)` : text;
+/** Input text as echoed in a message: escaped, and cut when longer than
+ *  `max`, so a 100 MB token makes a short message. */
+export function shown(text: string, max = MAX_SHOWN): string {
+  const cut = text.length > max ? `${text.slice(0, max - 20)}…(${text.length} chars)` : text;
   return cut.replace(UNPRINTABLE, (ch) => `\\u{${ch.charCodeAt(0).toString(16)}}`);
 }
 

@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { MAX_CPUS, MAX_TASKS } from '../../assembly/abi.js';
 import { readInputFile, SCENARIO_FILE_MAX_BYTES } from '../files.js';
 import { MAX_WEIGHT, MIN_PPM, MIN_WEIGHT } from '../kasm/builtins.js';
+import { shown } from '../kasm/errors.js';
 
 export { MAX_WEIGHT };
 
@@ -89,9 +90,6 @@ function prototypeKey(v: unknown, path: string[]): string | null {
   }
   return null;
 }
-
-/** Text echoed in a message: long ones cut (a 100 MB field must not make a 100 MB message). */
-const shown = (s: string, max = 60): string => (s.length > max ? `${s.slice(0, max - 20)}… (${s.length} characters)` : s);
 
 export function parseScenario(input: unknown, where = 'scenario'): Scenario {
   const proto = prototypeKey(input, []);
