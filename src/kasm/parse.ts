@@ -8,7 +8,7 @@ import { lockObj } from './insn.js';
 import { ERRNOS, LOCK_OPS, RQ_REGS, TASK_REGS, errnoName, lookup } from './builtins.js';
 import { KasmError, shown, type Diagnostics, type Loc } from './errors.js';
 import { Cursor, stripComment, type SourceFile, type Tok } from './cursor.js';
-import { parseCond } from './cond.js';
+import { parseCond, regOf } from './cond.js';
 import { declarationOf, isDeclaration, stateRef, value } from './declare.js';
 import type { Cond, Vocabulary } from './vocabulary.js';
 
@@ -141,7 +141,7 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
       if (!refcount && (m.text === 'get' || m.text === 'put')) c.fail(`get and put are for refcounts; ${decl.name} is ${decl.type} state`, m);
       let val = 0;
       if (m.text === 'set') val = decl.type === 'flag' || !c.peek() ? 1 : value(c, v);
-      const r = reg === '' ? abi.REG_NONE : lookup(TASK_REGS, reg) ?? lookup(RQ_REGS, reg)!;
+      const r = regOf(reg, abi.REG_NONE);
       Object.assign(item, { op: abi.OP_STATE, arg: decl.id, obj: STATE_OPS[m.text] | (r << abi.STATE_REG_SHIFT), errno: val });
       break;
     }
