@@ -33,13 +33,17 @@ export const OP_UNLOCK = 4; // arg = lock ref; obj = mode | kind << 6
 export const OP_ASSERT_HELD = 5; // arg = lock ref; obj = mode (MODE_ANY: either)
 export const OP_CALL = 6; // arg = routine entry; target = else (callee returned err != 0); obj = passed reg | param reg << 4
 export const CALL_PARAM_SHIFT = 4; // OP_CALL obj: the callee's parameter register gets the passed one's task
-export const OP_RETURN = 7; // returns the err register (0 on the success path); obj = 1: `return 0`, err cleared first
+export const OP_RETURN = 7; // returns the err register (0 on the success path); obj = RET_*: `return 0` clears it first, `return ERRNO` sets it
+export const RET_ERR = 0; // return
+export const RET_ZERO = 1; // return 0
+export const RET_ERRNO = 2; // return ERRNO (errno word): the C's `return -EINVAL`
 export const OP_GOTO = 8; // target
 export const OP_REQUIRE = 9; // arg = condition row; fails with errno to target unless it holds
 export const OP_IF = 10; // arg = condition row; goto target if it holds
-export const OP_MOV = 11; // arg = destination task register; obj = source task register
+export const OP_MOV = 11; // arg = destination task register; obj = source task register; errno word = 0, or 1 + a task-reference var read through obj
 export const OP_STATE = 12; // arg = var id; obj = ST_* | reg << 4; errno word = value (ST_SET)
-export const NR_OPS = 13;
+export const OP_WARN = 13; // arg = condition row: WARN_ON(cond), a finding when it holds
+export const NR_OPS = 14;
 
 // Lock acquisition modes (OP_LOCK obj bits 0..1, OP_UNLOCK obj).
 export const MODE_EXCL = 0; // spin_lock, write_lock, down_write, mutex_lock
@@ -71,7 +75,8 @@ export const REG_PARENT = 4; // current's parent (set by get_parent)
 export const REG_RQ = 5; // a runqueue (CPU id)
 export const REG_RQ2 = 6; // a second runqueue (double_rq_lock)
 export const REG_THIS_RQ = 7; // this CPU's runqueue (read-only)
-export const NR_REGS = 8;
+export const REG_T2 = 8; // a second task (release_task()'s leader)
+export const NR_REGS = 9;
 
 // ── Locks ───────────────────────────────────────────────────────────────────
 // A lock ref names a lock instance: ref = class << 16 | reg << 8 | slot. The
@@ -84,7 +89,7 @@ export const LOCKREF_REG_SHIFT = 8;
 export const LOCKREF_SLOT_MASK = 0xff;
 export const MAX_CLASSES = 32;
 export const MAX_GLOBAL_LOCKS = 32;
-export const MAX_TASK_LOCKS = 4;
+export const MAX_TASK_LOCKS = 5;
 export const MAX_RQ_LOCKS = 4;
 // lockdep's graph nodes are (class, subclass) pairs, as lock_class keys are.
 export const MAX_SUBCLASSES = 8;
@@ -120,11 +125,17 @@ export const MAX_RESOURCES = 32;
 export const SCOPE_GLOBAL = 0;
 export const SCOPE_TASK = 1;
 export const SCOPE_RQ = 2;
+export const SCOPE_LOCAL = 3; // the syscall's locals (clone_flags): per CPU, zeroed at syscall entry
 export const MAX_VARS = 128; // rows in the vars table
 export const MAX_GLOBAL_VARS = 64; // words (a refcount takes two)
-export const MAX_TASK_VARS = 24;
+export const MAX_TASK_VARS = 32;
 export const MAX_RQ_VARS = 8;
+export const MAX_LOCAL_VARS = 8;
 export const VF_REFCOUNT = 1; // a refcount_t: get from 0 and put below 0 are findings
+export const VF_TASK = 2; // a task reference: holds slot + 1 (0: NULL)
+export const VF_STRUCT = 4; // a task reference that hosts a struct (`struct sighand`): the boot tasks' point at themselves
+export const VF_LIVE = 8; // a task reference that points at a running task (or NULL) at every quiescent point (`live`)
+export const NO_HOST = -1; // a per-task variable or lock that lives in its own task
 
 // State operations: OP_STATE's obj low nibble, and a primitive's effects.
 export const ST_SET = 0; // var = value
@@ -133,6 +144,8 @@ export const ST_DEC = 2;
 export const ST_GET = 3; // refcount_inc()
 export const ST_PUT = 4; // refcount_dec_and_test(): at zero the release routine runs
 export const ST_CHARGE = 5; // primitive effect: var += 1 unless that passes the limit var (> 0), then a natural failure
+export const ST_SET_TASK = 6; // var = the task in register `value` (a task reference)
+export const ST_COPY = 7; // var = the task reference var (value & 0xffff) read through register (value >> 16)
 export const MAX_PRIM_EFFECTS = 4;
 
 // ── Conditions (OP_REQUIRE / OP_IF / a primitive's natural failure / an
@@ -148,11 +161,14 @@ export const CMP_LT = 4;
 export const CMP_LE = 5;
 export const CMP_GT = 6;
 export const CMP_GE = 7;
+export const CMP_AND = 8; // (lhs & rhs) != 0: a flag test, `clone_flags & CLONE_THREAD`
+export const CMP_NAND = 9; // (lhs & rhs) == 0: `!(clone_flags & CLONE_VM)`
 // Operands: kind | reg << 4 | flags << 8, and a value word.
 export const OPD_CONST = 0; // value
 export const OPD_VAR = 1; // value = var id; reg for task and rq variables
 export const OPD_BUILTIN = 2; // value = BV_*; reg where the value is a task's or runqueue's
 export const OPD_REG = 3; // the CPU id in an rq register
+export const OPD_TASK = 4; // the task in a task register as a task reference holds it (slot + 1; 0: empty)
 export const OPD_KIND_MASK = 0xf;
 export const OPD_REG_SHIFT = 4;
 export const OPD_REG_MASK = 0xf;
@@ -167,7 +183,10 @@ export const BV_LAST_REF = 5; // the last put_task_struct_rcu_user() dropped the
 export const BV_RANDOM_PPM = 6; // a fresh draw in [0, 1000000) from this CPU's RNG
 export const BV_TASK_CPU = 7; // task_cpu(reg)
 export const BV_TRYGET_FAILED = 8; // the last tryget_task_struct found the task's usage at zero (being freed)
-export const NR_BUILTINS = 9;
+export const BV_EXIT_STATE = 9; // REG->exit_state: 0, EXIT_ZOMBIE_VALUE or EXIT_DEAD_VALUE (the kernel's numbers)
+export const NR_BUILTINS = 10;
+export const EXIT_DEAD_VALUE = 0x10; // include/linux/sched.h
+export const EXIT_ZOMBIE_VALUE = 0x20;
 
 // ── Built-in services (what a declared primitive runs beyond its declared
 // effects: machine code with kernel names, src/kasm/services.ts) ─────────
@@ -193,16 +212,17 @@ export const B_SEND_SIGKILL = 18;
 export const B_PIDNS_DISABLE = 19;
 export const B_PIDNS_ENABLE = 20;
 export const B_TASK_ITER_START = 21;
-export const B_TASK_ITER_NEXT = 22; // arg: the per-task flag variable a task must have set
+export const B_TASK_ITER_NEXT = 22; // arg: the condition row a task must meet, read with t = the task
 export const B_TASK_RQ = 23;
 export const B_FIND_BUSIEST_RQ = 24;
 export const B_DOUBLE_RQ_ORDER = 25;
 export const B_MIGRATE_TASK = 26;
-export const B_GET_PARENT = 27;
+export const B_CHILD_REAPER = 27; // REG = the pid namespace's child reaper (the boot task of CPU 0: pid 1)
 export const B_LITMUS_LOAD = 28; // litmus tests: read a shared counter into this CPU's scratch word
 export const B_LITMUS_STORE = 29; // litmus tests: write scratch + 1 back (a split, racy increment)
 export const B_TRYGET_TASK_STRUCT = 30; // refcount_inc_not_zero(&t->usage); tryget_failed when it was zero
-export const NR_SERVICES = 31;
+export const B_EXIT_DEAD = 31; // exit_notify() with autoreap: exit_state = EXIT_DEAD, no zombie
+export const NR_SERVICES = 32;
 
 // ── Task states (task_struct->__state / exit_state, collapsed) ─────────────
 export const TASK_FREE = 0; // slot unused
@@ -211,6 +231,7 @@ export const TASK_RUNNING = 2; // runnable or running
 export const EXIT_ZOMBIE = 3;
 export const EXIT_DEAD = 4; // claimed by a reaper
 export const TASK_DEAD = 5; // a failed fork's child after bad_fork_free
+export const TASK_HOST = 6; // freed, but its slot keeps a struct other tasks still point at (a leader's signal_struct)
 
 // Task flags.
 export const TF_SIGKILL = 1; // SIGKILL pending
@@ -228,7 +249,10 @@ export const ACT_YIELD = 4;
 export const ACT_BALANCE = 5; // also run by an idle CPU while another runqueue is busy (newidle)
 export const ACT_SCHEDULE = 6; // run by an idle CPU (or after exit); not weighted
 export const ACT_MODEL = 7; // the first model-declared action
-export const MAX_MODEL_ACTIONS = 8;
+// A model action's kind (H_FORK_ACTIONS, H_FIRST_ACTIONS: bit masks over actions).
+export const AF_FORK = 1; // a fork (clone, vfork, ...): population control and fork accounting, as ACT_FORK
+export const AF_FIRST = 2; // runs whenever its precondition holds, before the weighted pick (a task waiting)
+export const MAX_MODEL_ACTIONS = 12;
 export const NR_ACTIONS = ACT_MODEL + MAX_MODEL_ACTIONS;
 
 // ── What step() returns ─────────────────────────────────────────────────────
@@ -268,7 +292,8 @@ export const FIND_WORKER_DIED = 16;
 export const FIND_LIVELOCK = 17; // no fork attempt completes while CPUs keep finishing syscalls
 export const FIND_GUARDED = 18; // declared state accessed without the lock that guards it
 export const FIND_REFCOUNT = 19; // refcount_t: addition on 0, or underflow
-export const NR_FIND_KINDS = 20;
+export const FIND_WARN = 20; // a model's WARN_ON(cond) found its condition true
+export const NR_FIND_KINDS = 21;
 
 // Invariant ids (FIND_INVARIANT's detail).
 export const INV_NR_RUNNING = 1; // rq->nr_running != tasks queued on it
@@ -278,6 +303,7 @@ export const INV_PID_COUNT = 4; // pids allocated != tasks owning a pid
 export const INV_IDLE_HOLDS_LOCK = 5; // an idle CPU holds a lock
 export const INV_TASK_STATE = 6; // a task in no state or two places
 export const INV_LOCK_FREE = 7; // a lock word is not free at a quiescent point with no holder
+export const INV_TASK_REF = 8; // a live task's task reference points at a freed slot, or a `live` one at a task not running
 
 // ── errno values (positive; copy_process returns -errno) ────────────────────
 export const EPERM = 1;
@@ -289,6 +315,7 @@ export const ENOMEM = 12;
 export const EFAULT = 14;
 export const EBUSY = 16;
 export const EINVAL = 22;
+export const EMFILE = 24;
 export const EPROTO = 71;
 export const ERESTARTNOINTR = 513;
 

@@ -3,23 +3,22 @@
 // scheduler's configuration written by the host are kept; their counters
 // and state are reset.
 import {
-  HEADER_SIZE, H_STOP, H_ZOMBIE_HEAD, H_ZOMBIE_TAIL, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
+  HEADER_SIZE, H_STOP, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
   H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
   SF_OVERFLOW, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
-  H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, GLOBAL_VAR_STRIDE, S_RETURNED, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_PARENT,
+  H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, V_FLAGS, V_HOST, T_VARS, GLOBAL_VAR_STRIDE, S_RETURNED, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_T2, C_PARENT,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
-import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, globalVarAddr, varAddr } from './machine';
+import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, globalVarAddr, varAddr, taskAddr } from './machine';
+import { hostOf } from './state';
 import { cset, splitmix, resCount } from './cpu';
-import { initTaskPool, allocTaskSlot, setTaskState, setTaskPid, setTaskParent, setTaskCpu, setTaskFlag, setTaskUsage, setTaskOwned } from './task';
+import { initTaskPool, allocTaskSlot, setTaskState, setTaskPid, setTaskCpu, setTaskFlag, setTaskUsage, setTaskOwned } from './task';
 import { initRunqueues } from './runqueue';
 
 export function boot(): void {
   const cpus = nrCpus();
   for (let off = H_STOP; off < HEADER_SIZE; off += 4) hset(off, 0);
-  hset(H_ZOMBIE_HEAD, NO_TASK);
-  hset(H_ZOMBIE_TAIL, NO_TASK);
   for (let s = 0; s < hget(H_NR_SITES); s++) {
     const a = siteAddr(s);
     store<i32>(a + S_PASSES, 0); store<i32>(a + S_INJECTED, 0); store<i32>(a + S_FORK_FAILS, 0);
@@ -47,10 +46,10 @@ export function boot(): void {
     cset(c, C_P, NO_TASK);
     cset(c, C_T, NO_TASK);
     cset(c, C_PARENT, NO_TASK);
+    cset(c, C_T2, NO_TASK);
     const t = allocTaskSlot();
     setTaskState(t, A.TASK_RUNNING);
     setTaskPid(t, c + 1);
-    setTaskParent(t, NO_TASK);
     setTaskCpu(t, c);
     setTaskFlag(t, A.TF_UNKILLABLE);
     setTaskUsage(t, 2);
@@ -60,10 +59,27 @@ export function boot(): void {
     setTaskOwned(t, owned);
     for (let r = 0; r < A.MAX_RESOURCES; r++) if ((owned >> <u64>r) & 1) resCount(c, r, 1);
     store<i32>(cpuAddr(c) + C_CURR, t);
+    initTaskVars(t);
   }
   hset(H_LAST_PID, cpus);
   hset(H_PID_ALLOCATED, PIDNS_ADDING | cpus);
   hset(H_NR_THREADS, cpus);
+}
+
+/** A boot task's declared state: what INIT_TASK and init_signals give it
+ *  (a per-task declaration's `= N`), and its structs its own (init has its
+ *  own sighand_struct and signal_struct). */
+function initTaskVars(t: i32): void {
+  for (let pass = 0; pass < 2; pass++) { // the structs first: the others live in them
+    for (let v = 0; v < hget(H_NR_VARS); v++) {
+      const r = varAddr(v);
+      if (load<i32>(r + V_SCOPE) != A.SCOPE_TASK || ((load<i32>(r + V_FLAGS) & A.VF_STRUCT) != 0) != (pass == 0)) continue;
+      const w = taskAddr(hostOf(t, load<i32>(r + V_HOST))) + T_VARS + (<usize>load<i32>(r + V_SLOT) << 2);
+      const init = load<i32>(r + V_INIT);
+      // A struct, and a task reference declared `= self`, point at the boot task itself.
+      store<i32>(w, pass == 0 || ((load<i32>(r + V_FLAGS) & A.VF_TASK) != 0 && init != 0) ? t + 1 : init);
+    }
+  }
 }
 
 /** The step driver's scheduler starts over: a fresh RNG, no stall, the

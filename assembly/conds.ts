@@ -8,7 +8,7 @@ import { H_PID_ALLOCATED, H_NR_THREADS, H_MAX_THREADS, PIDNS_ADDING, CF_ITER_END
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { curr, cpuFlag, randBelow, taskReg, rqReg } from './cpu';
-import { taskFlags, taskCpu } from './task';
+import { taskFlags, taskCpu, taskState } from './task';
 import { readVar } from './state';
 
 function builtin(cpu: i32, id: i32, reg: i32): i32 {
@@ -29,6 +29,11 @@ function builtin(cpu: i32, id: i32, reg: i32): i32 {
       const t = taskReg(cpu, reg);
       return t == NO_TASK ? -1 : taskCpu(t);
     }
+    case A.BV_EXIT_STATE: {
+      const t = taskReg(cpu, reg);
+      const s = t == NO_TASK ? A.TASK_FREE : taskState(t);
+      return s == A.EXIT_ZOMBIE ? A.EXIT_ZOMBIE_VALUE : s == A.EXIT_DEAD ? A.EXIT_DEAD_VALUE : 0;
+    }
   }
   return 0;
 }
@@ -40,6 +45,7 @@ function operand(cpu: i32, at: i32, opd: i32, value: i32): i32 {
     case A.OPD_VAR: return readVar(cpu, at, value, reg, (opd & A.OPD_RACY) != 0);
     case A.OPD_BUILTIN: return builtin(cpu, value, reg);
     case A.OPD_REG: return rqReg(cpu, reg);
+    case A.OPD_TASK: return taskReg(cpu, reg) + 1; // as a task reference holds it (0: NULL)
   }
   return 0;
 }
@@ -63,7 +69,9 @@ export function cond(cpu: i32, row: i32, at: i32): bool {
         case A.CMP_LT: ok = l < r; break;
         case A.CMP_LE: ok = l <= r; break;
         case A.CMP_GT: ok = l > r; break;
-        default: ok = l >= r;
+        case A.CMP_GE: ok = l >= r; break;
+        case A.CMP_AND: ok = (l & r) != 0; break;
+        default: ok = (l & r) == 0;
       }
     }
     if (!ok) return false;

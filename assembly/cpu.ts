@@ -2,10 +2,10 @@
 // CPU block of shared memory; the instance holds no state of its own).
 import { cpuAddr } from './machine';
 import {
-  C_CURR, C_DEPTH, C_PC, C_P, C_T, C_PARENT, C_RQ, C_RQ2, C_ERR, C_FAIL_PC, C_FLAGS, C_ITER,
+  C_CURR, C_DEPTH, C_PC, C_P, C_T, C_T2, C_PARENT, C_RQ, C_RQ2, C_ERR, C_FAIL_PC, C_FLAGS, C_ITER,
   C_RNG, C_COUNTERS, C_RES_COUNT,
 } from './layout';
-import { REG_P, REG_T, REG_CURRENT, REG_PARENT, REG_RQ, REG_RQ2, REG_THIS_RQ, NO_TASK } from './abi';
+import { REG_P, REG_T, REG_T2, REG_CURRENT, REG_PARENT, REG_RQ, REG_RQ2, REG_THIS_RQ, NO_TASK } from './abi';
 
 // @ts-ignore: decorator
 @inline export function cget(cpu: i32, off: i32): i32 { return load<i32>(cpuAddr(cpu) + off); }
@@ -40,6 +40,7 @@ export function taskReg(cpu: i32, reg: i32): i32 {
     case REG_T: return cget(cpu, C_T);
     case REG_CURRENT: return curr(cpu);
     case REG_PARENT: return cget(cpu, C_PARENT);
+    case REG_T2: return cget(cpu, C_T2);
   }
   return NO_TASK;
 }
@@ -49,6 +50,7 @@ export function setTaskReg(cpu: i32, reg: i32, t: i32): void {
     case REG_T: cset(cpu, C_T, t); break;
     case REG_CURRENT: setCurr(cpu, t); break;
     case REG_PARENT: cset(cpu, C_PARENT, t); break;
+    case REG_T2: cset(cpu, C_T2, t); break;
   }
 }
 /** The CPU a runqueue register names. */

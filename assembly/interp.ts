@@ -5,17 +5,17 @@ import {
   C_DEPTH, C_FRAMES, FRAME_SIZE, FR_CALL_PC, FR_ERR, FR_FAIL_PC, FR_PATH_LEN, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
   C_STEPS, C_SPINS, FLAG_LOCKDEP, E_SERVICE, E_SERVICE_ARG, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, E_NATURAL,
   E_ERRNO, E_NR_EFFECTS, E_EFFECTS, EF_SIZE, EF_OP, EF_VAR, EF_VALUE, EF_COND, S_NATURAL, S_ERRNO, S_NATURAL_AFTER,
-  H_LEDGER_BROKEN, V_RELEASE, V_RELEASE_REG,
+  H_LEDGER_BROKEN, V_RELEASE, V_RELEASE_REG, CF_LAST_REF,
 } from './layout';
 import * as A from './abi';
-import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr } from './cpu';
+import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr, setCpuFlag } from './cpu';
 import { lockAddr, lockClass, tryLock, lockAcquired, unlock, heldIndex, heldInfo, heldRemove, heldStep } from './lock';
 import { lockdepAcquire } from './lockdep';
 import { lockstatReleased } from './lockstat';
 import { bookAcquire, bookRelease } from './ledger';
 import { shouldFail } from './faults';
 import { service } from './prims';
-import { applyState } from './state';
+import { applyState, readTaskRef } from './state';
 import { cond } from './conds';
 import { reportLock, reportCount, reportInvariant } from './findings';
 import { insnOp, insnObj, insnSite, objMode, objSubclass, objKind, heldInfoOf, infoClass, infoMode } from './insn';
@@ -84,7 +84,9 @@ function exec(cpu: i32): i32 {
     }
     case A.OP_STATE: {
       const reg = obj >> A.STATE_REG_SHIFT;
-      if (applyState(cpu, at, obj & 0xf, arg, reg, errno) && (obj & 0xf) == A.ST_PUT) {
+      const zero = applyState(cpu, at, obj & 0xf, arg, reg, errno);
+      if ((obj & 0xf) == A.ST_PUT) setCpuFlag(cpu, CF_LAST_REF, zero); // last_ref: atomic_dec_and_test()'s answer
+      if (zero && (obj & 0xf) == A.ST_PUT) {
         // The last reference: the declared release routine runs, on the
         // refcount's instance, as the put's callee.
         const v = varAddr(arg);
@@ -97,7 +99,8 @@ function exec(cpu: i32): i32 {
       break;
     }
     case A.OP_RETURN:
-      if (obj != 0) setErr(cpu, 0); // return 0: a failure handled here is not the caller's
+      if (obj == A.RET_ZERO) setErr(cpu, 0); // return 0: a failure handled here is not the caller's
+      else if (obj == A.RET_ERRNO) setErr(cpu, errno); // return -EINVAL: a failure no site injects
       return ret(cpu);
     case A.OP_GOTO: setPc(cpu, target); return A.STEP_PROGRESS;
     case A.OP_REQUIRE: {
@@ -110,7 +113,8 @@ function exec(cpu: i32): i32 {
       if (cond(cpu, arg, at)) { setPc(cpu, target); return A.STEP_PROGRESS; }
       break;
     }
-    case A.OP_MOV: setTaskReg(cpu, arg, taskReg(cpu, obj)); break;
+    case A.OP_WARN: if (cond(cpu, arg, at)) reportCount(A.FIND_WARN, cpu, at, arg); break;
+    case A.OP_MOV: setTaskReg(cpu, arg, errno == 0 ? taskReg(cpu, obj) : readTaskRef(cpu, at, errno - 1, obj)); break;
   }
   setPc(cpu, at + 1);
   return A.STEP_PROGRESS;
@@ -155,7 +159,7 @@ function prim(cpu: i32, at: i32, reg: i32, row: i32, target: i32, site: i32): i3
   // effects in order (a charge over its limit fails the primitive).
   const natural = load<i32>(e + E_NATURAL);
   let r = natural >= 0 && cond(cpu, natural, at) ? load<i32>(e + E_ERRNO) : 0;
-  if (r == 0) r = service(cpu, load<i32>(e + E_SERVICE), load<i32>(e + E_SERVICE_ARG), taskReg(cpu, reg), at);
+  if (r == 0) r = service(cpu, load<i32>(e + E_SERVICE), load<i32>(e + E_SERVICE_ARG), reg, taskReg(cpu, reg), at);
   const n = load<i32>(e + E_NR_EFFECTS);
   for (let i = 0; i < n && r == 0; i++) {
     const x = e + E_EFFECTS + <usize>i * EF_SIZE;

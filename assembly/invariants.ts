@@ -1,8 +1,9 @@
 // Global invariants, checkable at a quiescent point (no CPU inside a
 // syscall). Each violated invariant is one FIND_INVARIANT finding whose
 // detail names it and whose detail2 is the discrepancy.
-import { hget, hdr, nrCpus, nrTasks, cpuAddr, globalLockAddr, rqAddr, taskAddr } from './machine';
-import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, H_PID_RESOURCE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH, L_WORD, L_SERVING, RQ_LOCKS, T_LOCKS, LOCK_SIZE } from './layout';
+import { hget, hdr, nrCpus, nrTasks, cpuAddr, globalLockAddr, rqAddr, taskAddr, varAddr } from './machine';
+import { hostOf } from './state';
+import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, H_PID_RESOURCE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH, L_WORD, L_SERVING, RQ_LOCKS, T_LOCKS, T_VARS, LOCK_SIZE, H_NR_VARS, V_SCOPE, V_SLOT, V_FLAGS, V_HOST } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { taskState, taskOwned } from './task';
@@ -24,6 +25,24 @@ function lockFree(lock: i32): i32 {
   return check(word == atomic.load<i32>(<usize>lock + L_SERVING), A.INV_LOCK_FREE, 0, lock);
 }
 
+/** Task t's task references point at tasks that exist; a `live` one (a
+ *  real_parent) at a running one. */
+function taskRefs(t: i32): i32 {
+  let bad = 0;
+  for (let v = 0; v < hget(H_NR_VARS); v++) {
+    const r = varAddr(v);
+    const f = load<i32>(r + V_FLAGS);
+    if (load<i32>(r + V_SCOPE) != A.SCOPE_TASK || (f & A.VF_TASK) == 0) continue;
+    const host = hostOf(t, load<i32>(r + V_HOST));
+    if (host == NO_TASK) continue;
+    const to = load<i32>(taskAddr(host) + T_VARS + (<usize>load<i32>(r + V_SLOT) << 2)) - 1;
+    if (to == NO_TASK) continue;
+    const s = taskState(to);
+    bad += check(s != A.TASK_FREE && ((f & A.VF_LIVE) == 0 || s == A.TASK_RUNNING), A.INV_TASK_REF, v, t);
+  }
+  return bad;
+}
+
 export function checkInvariants(): i32 {
   let bad = 0;
   let running = 0, zombies = 0, live = 0, onCpu = 0, queued = 0, pids = 0;
@@ -31,11 +50,13 @@ export function checkInvariants(): i32 {
   const pidRes = hget(H_PID_RESOURCE);
   for (let t = 0; t < n; t++) {
     const s = taskState(t);
-    if (s == A.TASK_FREE) continue;
+    if (s == A.TASK_FREE || s == A.TASK_HOST) continue; // (a host: a freed task whose struct lives on)
     live++;
     if (s == A.TASK_RUNNING) running++;
     else if (s == A.EXIT_ZOMBIE) zombies++;
-    else bad += check(false, A.INV_TASK_STATE, s, t); // NEW, DEAD or claimed: a syscall is in flight
+    else if (s != A.EXIT_DEAD) bad += check(false, A.INV_TASK_STATE, s, t); // NEW or DEAD: a fork is in flight
+    // (EXIT_DEAD: released, its task_struct kept by a reference, as a vfork parent's get_task_struct())
+    if (s != A.EXIT_DEAD) bad += taskRefs(t);
     if (pidRes >= 0 && (taskOwned(t) & (<u64>1 << pidRes)) != 0) pids++;
   }
   for (let c = 0; c < nrCpus(); c++) {

@@ -52,10 +52,13 @@ export const H_NR_VARS = H_FINDINGS_CAP + 4; // rows of the vars table
 export const H_NR_CONDS = H_NR_VARS + 4; // rows of the conditions table
 export const H_BOOT_OWNED = H_NR_CONDS + 4; // u64: what a boot task owns (what dup_task_struct and idr_alloc acquire)
 export const H_PID_RESOURCE = H_BOOT_OWNED + 8; // the resource idr_alloc acquires (-1: none)
-export const H_WEIGHTS = H_PID_RESOURCE + 4; // i32[NR_ACTIONS] (15), thousandths
-export const H_ENTRIES = H_WEIGHTS + 15 * 4; // i32[NR_ACTIONS]: routine entry pcs, -1 when absent
-export const H_ACTION_CONDS = H_ENTRIES + 15 * 4; // i32[NR_ACTIONS]: condition row that must hold, -1: none
-export const H_CONFIG_END = H_ACTION_CONDS + 15 * 4;
+export const H_WEIGHTS = H_PID_RESOURCE + 4; // i32[NR_ACTIONS] (19), thousandths
+export const H_ENTRIES = H_WEIGHTS + 19 * 4; // i32[NR_ACTIONS]: routine entry pcs, -1 when absent
+export const H_ACTION_CONDS = H_ENTRIES + 19 * 4; // i32[NR_ACTIONS]: condition row that must hold, -1: none
+export const H_FORK_ACTIONS = H_ACTION_CONDS + 19 * 4; // bit mask: the model actions that are forks (AF_FORK)
+export const H_FIRST_ACTIONS = H_FORK_ACTIONS + 4; // bit mask: the model actions run first while they may (AF_FIRST)
+export const H_TASK_LOCK_HOSTS = H_FIRST_ACTIONS + 4; // i32[MAX_TASK_LOCKS]: the struct var slot hosting each per-task lock (NO_HOST)
+export const H_CONFIG_END = H_TASK_LOCK_HOSTS + 5 * 4;
 
 export const FLAG_LEDGER = 1;
 export const FLAG_LOCKDEP = 2;
@@ -63,7 +66,7 @@ export const FLAG_PARK = 4;
 export const FLAG_STOP_ON_FINDING = 8;
 
 // ── Header: layout, written by configure() ─────────────────────────────────
-export const H_CODE_BASE = 320;
+export const H_CODE_BASE = 352;
 export const H_EFFECTS_BASE = H_CODE_BASE + 4;
 export const H_SITES_BASE = H_EFFECTS_BASE + 4;
 export const H_VARS_BASE = H_SITES_BASE + 4; // the vars table: one row per declared variable
@@ -116,9 +119,7 @@ export const H_STOP = 512;
 export const H_FORK_ATTEMPTS = H_STOP + LINE;
 export const H_NR_THREADS = H_FORK_ATTEMPTS + LINE; // under tasklist_lock (write)
 export const H_TOTAL_FORKS = H_NR_THREADS + 4;
-export const H_ZOMBIE_HEAD = H_TOTAL_FORKS + 4;
-export const H_ZOMBIE_TAIL = H_ZOMBIE_HEAD + 4;
-export const H_NR_ZOMBIES = H_ZOMBIE_TAIL + 4;
+export const H_NR_ZOMBIES = H_TOTAL_FORKS + 4; // tasks in EXIT_ZOMBIE, atomic
 export const H_PID_ALLOCATED = H_NR_THREADS + LINE; // under pidmap_lock; PIDNS_ADDING is bit 31
 export const H_LAST_PID = H_PID_ALLOCATED + 4;
 export const H_FREE_HEAD = H_PID_ALLOCATED + LINE; // i64: tag << 32 | (tid + 1)
@@ -163,7 +164,8 @@ export const EF_SIZE = 16;
 //  0 scope (SCOPE_*) · 4 slot (word index in its scope's area) · 8 flags (VF_*)
 //  12 guard lock ref (-1: none; a task or rq lock is the accessed instance's)
 //  16 guard needs the write side (rwlock/rwsem) · 20 release routine entry (-1)
-//  24 its parameter register · 28 initial value (globals)
+//  24 its parameter register · 28 initial value (globals; per task: the boot tasks')
+//  32 the task var slot of the struct hosting it (NO_HOST)
 export const V_SCOPE = 0;
 export const V_SLOT = V_SCOPE + 4;
 export const V_FLAGS = V_SLOT + 4;
@@ -172,7 +174,9 @@ export const V_GUARD_WRITE = V_GUARD + 4;
 export const V_RELEASE = V_GUARD_WRITE + 4;
 export const V_RELEASE_REG = V_RELEASE + 4;
 export const V_INIT = V_RELEASE_REG + 4;
-export const VAR_SIZE = 32;
+export const V_HOST = V_INIT + 4;
+export const V_SPARE = V_HOST + 4;
+export const VAR_SIZE = 64;
 export const GLOBAL_VAR_STRIDE = 64; // one line each: global state is contended
 
 // ── Condition row ──────────────────────────────────────────────────────────
@@ -267,22 +271,21 @@ export const RQ_END = RQ_VARS + 8 * 4;
 export const RQ_STRIDE = 128;
 
 // ── Task (256 bytes) ───────────────────────────────────────────────────────
-//  0 state · 4 pid · 8 parent · 12 parent pid · 16 cpu · 20 flags · 24 next
-//  28 usage · 32 owned (u64) · 40 spare · 48 locks[MAX_TASK_LOCKS] (16 each)
-//  112 vars[MAX_TASK_VARS] · 208..255 spare
+//  0 state · 4 pid · 8 cpu · 12 flags · 16 next · 20 usage · 24 owned (u64)
+//  32 pins · 36 spare · 48 locks[MAX_TASK_LOCKS] (16 each)
+//  128 vars[MAX_TASK_VARS]
 export const T_STATE = 0;
 export const T_PID = T_STATE + 4;
-export const T_PARENT = T_PID + 4;
-export const T_PARENT_PID = T_PARENT + 4;
-export const T_CPU = T_PARENT_PID + 4;
+export const T_CPU = T_PID + 4;
 export const T_FLAGS = T_CPU + 4;
 export const T_NEXT = T_FLAGS + 4; // runqueue, zombie queue or free list link
 export const T_USAGE = T_NEXT + 4; // rcu_users
 export const T_OWNED = T_USAGE + 4; // u64: the ledger's owned-resource set
-export const T_SPARE = T_OWNED + 8;
-export const T_LOCKS = T_SPARE + 8; // the model's per-task locks (&p->pi_lock, ...)
-export const T_VARS = T_LOCKS + 4 * LOCK_SIZE; // the model's per-task state, zeroed by dup_task_struct
-export const T_END = T_VARS + 24 * 4;
+export const T_PINS = T_OWNED + 8; // 1 while the task lives, + each other task's struct pointer at it
+export const T_SPARE = T_PINS + 4;
+export const T_LOCKS = T_SPARE + 12; // the model's per-task locks (&p->pi_lock, ...)
+export const T_VARS = T_LOCKS + 5 * LOCK_SIZE; // the model's per-task state, zeroed by dup_task_struct
+export const T_END = T_VARS + 32 * 4;
 export const TASK_STRIDE = 256;
 
 // ── CPU (1024 bytes) ───────────────────────────────────────────────────────
@@ -291,7 +294,7 @@ export const TASK_STRIDE = 256;
 //  60 ticket · 64 spins now · 68 action · 72 rng (u64) · 80 steps (u64)
 //  88 spins (u64) · 96 held depth · 100 path len · 104 spin pc · 108 scratch
 //  112 counters[24] · 208 resource counts[32] · 336 frames[16] · 592 held[16]
-//  848 path[32] · 976..1023 spare
+//  848 path[32] · 976 locals[8] · 1008 t2 · 1012..1023 spare
 export const C_ID = 0;
 export const C_CURR = C_ID + 4;
 export const C_DEPTH = C_CURR + 4; // call frames in use (0: in user space)
@@ -322,7 +325,9 @@ export const C_RES_COUNT = C_COUNTERS + 24 * 4; // i32[MAX_RESOURCES]: net acqui
 export const C_FRAMES = C_RES_COUNT + 32 * 4; // MAX_CALL_DEPTH × frame
 export const C_HELD = C_FRAMES + 16 * 16; // MAX_HELD × held lock
 export const C_PATH = C_HELD + 16 * 16; // MAX_PATH × label id
-export const C_SPARE = C_PATH + 32 * 4;
+export const C_LOCALS = C_PATH + 32 * 4; // i32[MAX_LOCAL_VARS]: the syscall's declared locals
+export const C_T2 = C_LOCALS + 8 * 4; // the second task register
+export const C_SPARE = C_T2 + 4;
 export const CPU_STRIDE = 1024;
 
 // Call frame: 0 call pc · 4 caller's err · 8 caller's fail pc · 12 caller's
@@ -357,6 +362,7 @@ export const K_MIGRATIONS = 6;
 export const K_LEAKED = 7; // resources leaked (and written off)
 export const K_SYSCALLS = 8;
 export const K_MODEL_ACTIONS = 9; // [MAX_MODEL_ACTIONS]: model-declared actions run
+export const K_AUTOREAPS = 21; // tasks released at their own exit (a thread: exit_notify()'s autoreap)
 export const NR_COUNTERS = 24;
 
 // ── Finding record (256 bytes) ─────────────────────────────────────────────

@@ -2,10 +2,10 @@
 // spinlocks (also used for mutexes) and reader-writer locks (also used for
 // rwsems). One attempt per step: a CPU that does not get the lock returns
 // STEP_SPIN and tries again on its next step, keeping its ticket.
-import { globalLockAddr, taskAddr, rqAddr, cpuAddr, flags } from './machine';
+import { globalLockAddr, taskAddr, rqAddr, cpuAddr, flags, hget } from './machine';
 import {
   L_WORD, L_SERVING, L_OWNER, L_PARKED, T_LOCKS, RQ_LOCKS, LOCK_SIZE, C_SPIN_LOCK, C_TICKET,
-  C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, HL_STEP, C_STEPS, C_SPIN_MODE, FLAG_LOCKDEP,
+  C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, HL_STEP, C_STEPS, C_SPIN_MODE, FLAG_LOCKDEP, H_TASK_LOCK_HOSTS,
 } from './layout';
 import {
   LOCKREF_REG_SHIFT, LOCKREF_CLASS_SHIFT, LOCKREF_SLOT_MASK, REG_NONE, REG_RQ, REG_RQ2, REG_THIS_RQ, KIND_RWLOCK, KIND_RWSEM, MODE_READ, NO_TASK, RW_WRITER, RW_WAITERS_MASK, RW_READERS_MASK,
@@ -14,6 +14,7 @@ import {
 import { cget, cset, taskReg, rqReg, curr } from './cpu';
 import { taskPid } from './task';
 import { lockstatAcquired } from './lockstat';
+import { hostOf } from './state';
 
 /** Address of the lock a lock ref names on this CPU (0: its register is empty). */
 export function lockAddr(cpu: i32, ref: i32): i32 {
@@ -24,7 +25,8 @@ export function lockAddr(cpu: i32, ref: i32): i32 {
     const rq = rqReg(cpu, reg);
     return rq < 0 ? 0 : <i32>rqAddr(rq) + RQ_LOCKS + slot * LOCK_SIZE;
   }
-  const t = taskReg(cpu, reg);
+  // A struct's lock (sighand.siglock) is the one of the task its struct pointer names.
+  const t = hostOf(taskReg(cpu, reg), hget(H_TASK_LOCK_HOSTS + (slot << 2)));
   if (t == NO_TASK) return 0;
   return <i32>taskAddr(t) + T_LOCKS + slot * LOCK_SIZE;
 }

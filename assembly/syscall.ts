@@ -2,10 +2,10 @@
 // what to do next from the workload weights; on the way back to user space
 // the checks the kernel makes there run (locks held, a failed fork's child
 // owning nothing), and the syscall is counted.
-import { hget, hdr, insnAddr, siteAddr, requestStop, nrCpus } from './machine';
+import { hget, hdr, insnAddr, siteAddr, requestStop, nrCpus, cpuAddr } from './machine';
 import {
   H_WEIGHTS, H_ENTRIES, H_ACTION_CONDS, H_NR_THREADS, H_POPULATION, H_NR_ZOMBIES,
-  H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
+  H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, H_FORK_ACTIONS, H_FIRST_ACTIONS, C_LOCALS, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
   C_ACTION, C_FLAGS, C_HELD_DEPTH, K_FORKS_OK, K_FORKS_FAILED, K_YIELDS, K_MODEL_ACTIONS,
   K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO, S_RETURNED,
 } from './layout';
@@ -42,6 +42,7 @@ export function enterSyscall(cpu: i32): i32 {
   cset(cpu, C_P, NO_TASK);
   cset(cpu, C_FLAGS, 0);
   cset(cpu, C_DEPTH, 1);
+  memory.fill(cpuAddr(cpu) + C_LOCALS, 0, A.MAX_LOCAL_VARS << 2); // the syscall's locals start at zero
   setPc(cpu, entry(act));
   count(cpu, K_SYSCALLS);
   return A.STEP_PROGRESS;
@@ -57,7 +58,22 @@ function weight(act: i32): i32 {
   return entry(act) >= 0 ? hget(H_WEIGHTS + (act << 2)) : 0;
 }
 
+/** A fork of any kind: fork, or a model's clone, vfork, thread creation. */
+// @ts-ignore: decorator
+@inline function isFork(act: i32): bool { return act == A.ACT_FORK || (hget(H_FORK_ACTIONS) & (1 << act)) != 0; }
+
 function pickAction(cpu: i32, t: i32): i32 {
+  // What a task waiting in the kernel must do before anything else (a
+  // vfork parent waiting for its child), even with SIGKILL pending: the
+  // wait itself is killable, and ends.
+  const first = hget(H_FIRST_ACTIONS);
+  if (first != 0) {
+    for (let a = A.ACT_MODEL; a < A.NR_ACTIONS; a++) {
+      if ((first & (1 << a)) == 0) continue;
+      const c = hget(H_ACTION_CONDS + (a << 2));
+      if (c < 0 || cond(cpu, c, -1)) return a;
+    }
+  }
   const f = taskFlags(t);
   if ((f & A.TF_SIGKILL) != 0) return A.ACT_EXIT;
   const live = atomic.load<i32>(hdr(H_NR_THREADS));
@@ -66,7 +82,7 @@ function pickAction(cpu: i32, t: i32): i32 {
   let allowed: u32 = 0;
   let sum = 0;
   for (let a = 0; a < A.NR_ACTIONS; a++) {
-    if (a == A.ACT_SCHEDULE || weight(a) == 0 || !allowedNow(cpu, a, f, live)) continue;
+    if (a == A.ACT_SCHEDULE || weight(a) == 0 || (first & (1 << a)) != 0 || !allowedNow(cpu, a, f, live)) continue;
     allowed |= 1 << a;
     sum += weight(a);
   }
@@ -80,14 +96,15 @@ function pickAction(cpu: i32, t: i32): i32 {
   return A.ACT_YIELD;
 }
 
-/** Population control, and the model's precondition of its own actions
- *  (a one-way switch: enable only while disabled). */
+/** Population control (forks of every kind), and the model's precondition
+ *  of its own actions (a one-way switch: enable only while disabled). */
 function allowedNow(cpu: i32, a: i32, flags: i32, live: i32): bool {
   switch (a) {
     case A.ACT_FORK: return live < hget(H_POPULATION);
     case A.ACT_EXIT: return (flags & A.TF_UNKILLABLE) == 0;
     case A.ACT_WAIT: return atomic.load<i32>(hdr(H_NR_ZOMBIES)) > 0;
   }
+  if (isFork(a) && live >= hget(H_POPULATION)) return false;
   const c = hget(H_ACTION_CONDS + (a << 2));
   return c < 0 || cond(cpu, c, -1);
 }
@@ -110,25 +127,22 @@ export function exitSyscall(cpu: i32): i32 {
   const failAt = cget(cpu, C_FAIL_PC);
   const failSite = failAt >= 0 ? insnSite(load<i32>(insnAddr(failAt))) : 0;
   if (failSite != 0) atomic.store<i32>(siteAddr(failSite) + S_RETURNED, e + 1);
-  switch (act) {
-    case A.ACT_FORK: {
-      if (e == 0) count(cpu, K_FORKS_OK);
-      else {
-        count(cpu, K_FORKS_FAILED);
-        if (failSite != 0) {
-          atomic.add<i32>(siteAddr(failSite) + S_FORK_FAILS, 1);
-          atomic.store<i32>(siteAddr(failSite) + S_ERRNO, e);
-        }
-        const p = cget(cpu, C_P);
-        if (p != NO_TASK) reclaimChild(cpu, p);
+  if (isFork(act)) {
+    if (e == 0) count(cpu, K_FORKS_OK);
+    else {
+      count(cpu, K_FORKS_FAILED);
+      if (failSite != 0) {
+        atomic.add<i32>(siteAddr(failSite) + S_FORK_FAILS, 1);
+        atomic.store<i32>(siteAddr(failSite) + S_ERRNO, e);
       }
-      const limit = hget(H_FORK_LIMIT);
-      if (atomic.add<i32>(hdr(H_FORK_ATTEMPTS), 1) + 1 >= limit && limit > 0) requestStop();
-      break;
+      const p = cget(cpu, C_P);
+      if (p != NO_TASK) reclaimChild(cpu, p);
     }
-    case A.ACT_YIELD: count(cpu, K_YIELDS); break;
-    default: if (act >= A.ACT_MODEL) count(cpu, K_MODEL_ACTIONS + act - A.ACT_MODEL);
+    const limit = hget(H_FORK_LIMIT);
+    if (atomic.add<i32>(hdr(H_FORK_ATTEMPTS), 1) + 1 >= limit && limit > 0) requestStop();
   }
+  if (act == A.ACT_YIELD) count(cpu, K_YIELDS);
+  else if (act >= A.ACT_MODEL) count(cpu, K_MODEL_ACTIONS + act - A.ACT_MODEL);
   cset(cpu, C_DEPTH, 0);
   cset(cpu, C_P, NO_TASK);
   return A.STEP_PROGRESS;

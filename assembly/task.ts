@@ -1,10 +1,11 @@
 // task_struct accessors, and the pool of task slots (a lock-free stack with
 // an ABA tag, so that CPUs fork and free concurrently without a model lock).
-import { taskAddr, hdr, nrTasks } from './machine';
+import { taskAddr, hdr, hget, nrTasks, varAddr } from './machine';
 import {
-  T_STATE, T_PID, T_PARENT, T_PARENT_PID, T_CPU, T_FLAGS, T_NEXT, T_USAGE, T_OWNED, T_VARS, T_END,
+  T_PINS, H_NR_VARS, V_FLAGS, V_SLOT, T_STATE, T_PID, T_CPU, T_FLAGS, T_NEXT, T_USAGE, T_OWNED, T_VARS, T_END,
   H_FREE_HEAD, H_NR_LIVE, H_TASK_HWM, TASK_STRIDE,
 } from './layout';
+import * as A from './abi';
 import { NO_TASK, TASK_FREE } from './abi';
 
 // @ts-ignore: decorator
@@ -15,14 +16,6 @@ import { NO_TASK, TASK_FREE } from './abi';
 @inline export function taskPid(t: i32): i32 { return load<i32>(taskAddr(t) + T_PID); }
 // @ts-ignore: decorator
 @inline export function setTaskPid(t: i32, v: i32): void { store<i32>(taskAddr(t) + T_PID, v); }
-// @ts-ignore: decorator
-@inline export function taskParent(t: i32): i32 { return load<i32>(taskAddr(t) + T_PARENT); }
-// @ts-ignore: decorator
-@inline export function taskParentPid(t: i32): i32 { return load<i32>(taskAddr(t) + T_PARENT_PID); }
-export function setTaskParent(t: i32, parent: i32): void {
-  store<i32>(taskAddr(t) + T_PARENT, parent);
-  store<i32>(taskAddr(t) + T_PARENT_PID, parent == NO_TASK ? 0 : taskPid(parent));
-}
 // @ts-ignore: decorator
 @inline export function taskCpu(t: i32): i32 { return atomic.load<i32>(taskAddr(t) + T_CPU); }
 // @ts-ignore: decorator
@@ -70,6 +63,7 @@ export function allocTaskSlot(): i32 {
     const next = taskNext(t);
     const tag = (old >> 32) + 1;
     if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(next + 1))) == old) {
+      atomic.store<i32>(taskAddr(t) + T_PINS, 1);
       atomic.add<i32>(hdr(H_NR_LIVE), 1);
       let hwm = atomic.load<i32>(hdr(H_TASK_HWM));
       while (hwm < t + 1) {
@@ -83,9 +77,29 @@ export function allocTaskSlot(): i32 {
   return NO_TASK; // unreachable
 }
 
-/** Return a slot to the pool. Its lock words are left as they are: a CPU may
- *  still be releasing the dead task's siglock (the kernel defers with RCU). */
+/** The task is gone. Its slot goes back to the pool once no other task's
+ *  struct pointer names it (a struct outlives the task that allocated it,
+ *  as a signal_struct its group leader); until then it is TASK_HOST. */
 export function freeTaskSlot(t: i32): void {
+  setTaskState(t, A.TASK_HOST);
+  atomic.sub<i32>(hdr(H_NR_LIVE), 1);
+  for (let v = 0; v < hget(H_NR_VARS); v++) {
+    const r = varAddr(v);
+    if ((load<i32>(r + V_FLAGS) & A.VF_STRUCT) == 0) continue;
+    const to = load<i32>(taskAddr(t) + T_VARS + (<usize>load<i32>(r + V_SLOT) << 2)) - 1;
+    if (to >= 0 && to != t) unpinTask(to);
+  }
+  unpinTask(t);
+}
+
+/** Another task's struct pointer names t now. */
+export function pinTask(t: i32): void { atomic.add<i32>(taskAddr(t) + T_PINS, 1); }
+
+/** One pin of t goes: the last returns the slot to the pool. Its lock words
+ *  are left as they are: a CPU may still be releasing the dead task's
+ *  siglock (the kernel defers with RCU). */
+export function unpinTask(t: i32): void {
+  if (atomic.sub<i32>(taskAddr(t) + T_PINS, 1) != 1) return;
   setTaskState(t, TASK_FREE);
   const head = hdr(H_FREE_HEAD);
   while (true) {
@@ -94,7 +108,6 @@ export function freeTaskSlot(t: i32): void {
     const tag = (old >> 32) + 1;
     if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(t + 1))) == old) break;
   }
-  atomic.sub<i32>(hdr(H_NR_LIVE), 1);
 }
 
 /** Build the free list in slot order (boot only, single-threaded). */

@@ -62,7 +62,7 @@ describe('crashes that are now clean errors', () => {
   });
 
   it('a closed stdout ends the program quietly', () => {
-    for (const cmd of [`check`, `faults --json --site copy_creds`, `run --json --driver step --kernel mutants/leak-skip-release --forks 3000`]) {
+    for (const cmd of [`check v6.10 mutants/leak-skip-release`, `faults --json --site copy_creds`, `run --json --driver step --kernel mutants/leak-skip-release --forks 3000`]) {
       const out = spawnSync('bash', ['-c', `node ${CLI} ${cmd} | head -c 100 >/dev/null; echo "rc=\${PIPESTATUS[0]}" >&2`], { encoding: 'utf8', cwd: PACKAGE_ROOT, timeout: 90_000 });
       expect(out.stderr, cmd).not.toMatch(/Unhandled|EPIPE|at .*\.js:\d+/);
       expect(out.stderr, cmd).toMatch(/rc=[01]$/m);
@@ -90,9 +90,9 @@ describe('hangs and runaway cost', () => {
     expect(r.forks.ok).toBeGreaterThan(1000);
   });
 
-  it('a run that never forks (--weights fork=0) stops with a livelock finding, under both drivers', () => {
+  it('a run that never forks (no clone of any kind weighted) stops with a livelock finding, under both drivers', () => {
     for (const driver of ['parallel', 'step']) {
-      const out = forksim('run', '--driver', driver, '--cpus', '2', '--forks', '20000', '--weights', 'fork=0', '--json', ...(driver === 'parallel' ? ['--watchdog', '300'] : []));
+      const out = forksim('run', '--driver', driver, '--cpus', '2', '--forks', '20000', '--weights', 'fork=0,vfork=0,clone_pidfd=0,clone_thread=0', '--json', ...(driver === 'parallel' ? ['--watchdog', '300'] : []));
       expect(out.status, driver).toBe(1);
       const r = JSON.parse(out.stdout);
       expect(r.stopReason, driver).toBe('livelock');
@@ -166,7 +166,8 @@ describe('nothing is lost, and exit codes say what happened', () => {
   });
 
   it('SIGINT during the lockdep replay search still prints the report; a second one cuts the search short', async () => {
-    const args = ['run', '--driver', 'step', '--kernel', 'mutants/exit-siglock-before-tasklist', '--cpus', '4', '--forks', '5000', '--seed', '3', '--progress', '--json'];
+    // No threads: a cycle with no real deadlock, so the run goes on to search for one
+    const args = ['run', '--driver', 'step', '--kernel', 'mutants/exit-siglock-before-tasklist', '--cpus', '4', '--forks', '5000', '--seed', '3', '--weights', 'clone_thread=0', '--progress', '--json'];
     for (const signals of [['SIGINT'], ['SIGINT', 'SIGINT']] as NodeJS.Signals[][]) {
       const r = await interrupt(args, /searching for a real deadlock/, signals);
       expect(r.code, signals.join()).toBe(1); // the cycle is a finding

@@ -43,12 +43,12 @@ const TASK = Object.keys(TASK_REGS), RQ = Object.keys(RQ_REGS), ERRNO = Object.k
 const KINDS = Object.keys(LOCK_KINDS);
 const SCOPE_LIST: Scope[] = ['global', 'task', 'rq'];
 const CMPS = ['==', '!=', '<', '<=', '>', '>='];
-const regsOf = (scope: Scope): string[] => (scope === 'global' ? [''] : scope === 'task' ? TASK : RQ);
+const regsOf = (scope: Scope): string[] => (scope === 'global' || scope === 'local' ? [''] : scope === 'task' ? TASK : RQ);
 /** `NAME`, or `REG.NAME` for each register of its scope. */
 const spellings = (name: string, scope: Scope): string[] => regsOf(scope).map((r) => (r ? `${r}.${name}` : name));
 
 interface LockV { name: string; kind: string; scope: Scope }
-interface VarV { name: string; scope: Scope; type: 'flag' | 'int' | 'refcount' | 'param' }
+interface VarV { name: string; scope: Scope; type: 'flag' | 'int' | 'task' | 'refcount' | 'param' }
 interface PrimV { name: string; fails: boolean }
 interface Vocab { locks: LockV[]; resources: string[]; vars: VarV[]; consts: string[]; prims: PrimV[] }
 
@@ -78,7 +78,7 @@ const operands = (v: Vocab, self: boolean): string[] => {
   const task = self ? [...TASK, 'self'] : TASK;
   const state = v.vars.flatMap((d) => (d.scope === 'task' ? task.map((r) => `${r}.${d.name}`) : spellings(d.name, d.scope)));
   return [
-    ...state, ...state.map((s) => `data_race(${s})`), ...v.consts, '0', '1', '3', '-1', ...RQ,
+    ...state, ...state.map((s) => `data_race(${s})`), ...v.consts, '0', '1', '3', '-1', ...RQ, ...TASK,
     ...Object.entries(BUILTIN_VALUES).flatMap(([name, b]) => (b.task ? task.map((r) => `${r}.${name}`) : [name])),
   ];
 };
@@ -87,6 +87,7 @@ const condOf = (v: Vocab, self: boolean): fc.Arbitrary<string> => {
   const atom = fc.oneof(
     fc.tuple(fc.boolean(), opd).map(([neg, o]) => `${neg ? '!' : ''}${o}`),
     fc.tuple(opd, fc.constantFrom(...CMPS), opd).map(([a, c, b]) => `${a} ${c} ${b}`),
+    fc.tuple(fc.boolean(), opd, opd).map(([neg, a, b]) => (neg ? `!(${a} & ${b})` : `${a} & ${b}`)),
   );
   return fc.array(atom, { minLength: 1, maxLength: A.MAX_ATOMS }).map((atoms) => atoms.join(' && '));
 };
@@ -102,8 +103,11 @@ const lineOf = (v: Vocab): fc.Arbitrary<string> => {
     .map(([c, errno, req]) => (req ? `require ${c} else out ${errno}` : `if ${c} goto out`));
   const mov = fc.tuple(fc.constantFrom(...TASK), fc.constantFrom(...TASK)).map(([a, b]) => `mov ${a}, ${b}`);
   const targets = writable(v, false);
-  const plain = targets.filter((t) => t.d.type !== 'refcount'), refs = targets.filter((t) => t.d.type === 'refcount');
+  const plain = targets.filter((t) => t.d.type !== 'refcount' && t.d.type !== 'task'), refs = targets.filter((t) => t.d.type === 'refcount');
+  const tasks = targets.filter((t) => t.d.type === 'task');
+  const taskSources = [...TASK, ...tasks.filter((t) => t.text.includes('.')).map((t) => t.text)];
   const state = fc.oneof(
+    ...(tasks.length ? [fc.tuple(fc.constantFrom(...tasks), fc.constantFrom(...taskSources), fc.boolean()).map(([t, src, clear]) => (clear ? `clear ${t.text}` : `set ${t.text} ${src}`))] : []),
     fc.tuple(fc.constantFrom(...plain), fc.constantFrom('set', 'clear', 'inc', 'dec'), fc.option(fc.constantFrom(...v.consts, '0', '7', '-2')))
       .map(([t, op, val]) => `${op} ${t.text}${op === 'set' && val !== null && t.d.type !== 'flag' ? ` ${val}` : ''}`),
     ...(refs.length ? [fc.tuple(fc.constantFrom(...refs), fc.constantFrom('get', 'put')).map(([t, op]) => `${op} ${t.text}`)] : []),
@@ -118,7 +122,7 @@ const lineOf = (v: Vocab): fc.Arbitrary<string> => {
 interface PrimGen { name: string; reg: string | null; service: string | null; fails: boolean; failsWhen: boolean; charge: boolean }
 interface Decls { text: string[]; vocab: Vocab; prims: PrimGen[]; release: boolean }
 const SERVICE_NAMES = Object.keys(SERVICES);
-/** A per-task flag a service's argument can name, and a global one an assumption can imply (PRELUDE has both). */
+/** A per-task flag a service's condition can read (t.FLAG), and a global one an assumption can imply (PRELUDE has both). */
 const TASK_FLAG = baseVocab.vars.find((x) => x.scope === 'task' && x.type === 'flag')!.name;
 const GLOBAL_FLAG = baseVocab.vars.find((x) => x.scope === 'global' && x.type === 'flag')!.name;
 const decls: fc.Arbitrary<Decls> = fc.record({
@@ -189,7 +193,7 @@ const primClauses = (d: Decls): fc.Arbitrary<string[]> => {
       { maxLength: A.MAX_PRIM_EFFECTS - (p.charge ? 1 : 0) }),
   }).map((s) => {
     const out = [`primitive ${p.name}${p.reg ? ` ${p.reg}` : ''} "generated"`];
-    if (p.service) out.push(`    service ${p.service}${SERVICES[p.service].arg ? ` ${TASK_FLAG}` : ''}`);
+    if (p.service) out.push(`    service ${p.service}${SERVICES[p.service].arg ? ` t.${TASK_FLAG}` : ''}`);
     if (s.acquires.length) out.push(`    acquires ${s.acquires.join(', ')}`);
     if (s.releases.length) out.push(`    releases ${s.releases.join(', ')}`);
     if (s.asserts.length) out.push(`    asserts ${s.asserts.join(', ')}`);

@@ -11,7 +11,7 @@ import { PACKAGE_ROOT } from '../src/paths.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
 const DIR = join(PACKAGE_ROOT, 'test', 'fixtures', 'golden');
-export const MODELS = ['v6.10', 'v6.10-patched', 'v6.12-scx', 'proposed/scx-cancel-fork-state',
+export const MODELS = ['v6.10', 'v6.10-patched', 'v6.12-scx', 'v6.17', 'proposed/scx-cancel-fork-state',
   ...['leak-skip-release', 'bad-unlock-balance', 'scx-prepatch-ladder', 'scx-no-label-split', 'deadlock-abba',
     'wake-up-rq-before-pi', 'exit-siglock-before-tasklist', 'double-rq-unordered', 'three-lock-cycle', 'recursive-lock'].map((m) => `mutants/${m}`)];
 

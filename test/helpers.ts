@@ -1,5 +1,8 @@
 // Shared test helpers: build a machine from a model or inline kasm, run a
 // driver, get the report and the finding records it was built from.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../src/paths.js';
 import { assemble, declarationsOf, type Program, type SourceFile } from '../src/kasm/index.js';
 import { Machine, type MachineOptions } from '../src/machine/machine.js';
 import { parseScenario, type ScenarioInput } from '../src/machine/scenario.js';
@@ -48,7 +51,23 @@ export function kasm(body: string): Program {
 
 /** A workload of forks only: every syscall runs sys_fork (the models' own actions are off). */
 export const forkOnly = { fork: 1, exit: 0, wait: 0, kill: 0, yield: 0, load_balance: 0 };
-export const noModelActions = { scx_enable: 0, scx_disable: 0, zap_pid_ns: 0, reopen_pid_ns: 0 };
+export const noModelActions = { scx_enable: 0, scx_disable: 0, zap_pid_ns: 0, reopen_pid_ns: 0, vfork: 0, clone_pidfd: 0, clone_thread: 0 };
+
+/** The line of a model file where `text` (an instruction, spacing aside)
+ *  first comes after the line matching `after`: so tests name lines the
+ *  way the reports do without writing their numbers down. */
+export function lineOf(file: string, after: string, text: string): number {
+  const lines = readFileSync(join(PACKAGE_ROOT, file), 'utf8').split('\n').map((l) => l.replace(/;.*/, '').trim().replace(/\s+/g, ' '));
+  const from = lines.indexOf(after);
+  const i = lines.indexOf(text, from);
+  if (from < 0 || i < 0) throw new Error(`${file}: no '${text}' after '${after}'`);
+  return i + 1;
+}
+/** The two unlocks a failure at bad_fork_cancel_cgroup runs in scx-no-label-split (the base's lines). */
+export const cancelCgroupUnlocks = (): string[] => {
+  const f = 'kernels/v6.10/fork.kasm';
+  return [`&sighand->siglock @${f}:${lineOf(f, 'bad_fork_cancel_cgroup:', 'spin_unlock current.sighand.siglock')}`, `tasklist_lock @${f}:${lineOf(f, 'bad_fork_cancel_cgroup:', 'write_unlock_irq tasklist_lock')}`];
+};
 
 export const kinds = (f: FindingGroup[]): string[] => [...new Set(f.map((g) => g.first.kind))].sort();
 export const ofKind = <K extends FindingRecord['kind']>(f: FindingGroup[], kind: K): (FindingGroup & { first: Extract<FindingRecord, { kind: K }> })[] =>

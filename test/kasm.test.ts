@@ -288,7 +288,7 @@ describe('errors', () => {
     expect(one('    copy_mm')).toEqual(["t.kasm:2:5: copy_mm can fail (ENOMEM): it needs 'else LABEL'"]);
     expect(one('    mpol_put else out')).toEqual(["t.kasm:2:14: mpol_put cannot fail: remove 'else out'"]);
     expect(one('    copy_mm else out ENOMEN')).toEqual(["t.kasm:2:22: unknown errno 'ENOMEN' (did you mean 'ENOMEM'?)"]);
-    expect(one('    copy_mm rq else out')).toEqual(["t.kasm:2:13: 'rq' is a runqueue register; a task register is needed (p, t, current, parent)"]);
+    expect(one('    copy_mm rq else out')).toEqual(["t.kasm:2:13: 'rq' is a runqueue register; a task register is needed (p, t, t2, current, parent)"]);
     expect(one('    mov x, p')).toEqual(["t.kasm:2:9: unknown register 'x' (did you mean 'p'?)"]);
     expect(one('    if scx_enable goto out')).toEqual(["t.kasm:2:8: unknown condition 'scx_enable' (not a declared state or constant, nor a built-in value) (did you mean 'scx_enabled'?)"]);
     expect(one('    require nproc_ok else out')).toEqual(["t.kasm:2:30: 'require' needs an errno after its label (e.g. EAGAIN)"]);
@@ -311,7 +311,7 @@ describe('errors', () => {
     expect(errorsOf(text('    call v else out'))).toEqual(["t.kasm:2:12: v is a void routine and cannot fail: remove 'else out'"]);
     expect(errorsOf(text('    call v p'))).toEqual(["t.kasm:2:12: v takes no task: remove 'p'"]);
     expect(errorsOf(text('    call w'))).toEqual(['t.kasm:2:5: w takes a task (t): pass it (call w REG)']);
-    expect(errorsOf(text('    call w rq'))).toEqual(["t.kasm:2:12: 'rq' is a runqueue register; a task register is needed (p, t, current, parent)"]);
+    expect(errorsOf(text('    call w rq'))).toEqual(["t.kasm:2:12: 'rq' is a runqueue register; a task register is needed (p, t, t2, current, parent)"]);
   });
 
   it('checks structure', () => {
@@ -398,7 +398,8 @@ describe('declarations are checked as the core keeps them', () => {
     expect(first('lock foo spinlock global\nstate foo global')).toMatch(/t\.kasm:2:7: 'foo' is declared twice/);
     expect(first('primitive return p')).toMatch(/t\.kasm:1:11: 'return' is a kasm instruction or keyword/);
     expect(first('routine void r\n    return\naction a r weight 1 when p.scx_state == 0')).toMatch(/t\.kasm:3:26: an action's precondition is read between syscalls/);
-    expect(first('state n task int\nprimitive x t\n    service task_iter_next n')).toMatch(/t\.kasm:3:28: task_iter_next's argument is a per-task flag, not 'n'/);
+    expect(first('state n task int\nprimitive x t\n    service task_iter_next n')).toMatch(/t\.kasm:3:28: n is per-task state: write it with a register \(p\.n\)/);
+    expect(first('primitive x t\n    service task_iter_next')).toMatch(/t\.kasm:2:27: task_iter_next takes a condition on t/);
     expect(first('lock l spinlock global "abc')).toMatch(/t\.kasm:1:24: unterminated string/);
   });
   it('a release routine takes a task exactly for a per-task refcount', () => {
@@ -419,5 +420,52 @@ describe('the block structure of declarations', () => {
   });
   it('a keyword is a whole token: `lock.x` at the first column is not a declaration', () => {
     expect(errorsOf('lock.x spinlock global')[0]).toMatch(/t\.kasm:1:1: instruction outside a routine/);
+  });
+});
+
+describe('structs, task references, the syscall\'s locals, flag tests', () => {
+  const body = (p: Program, r: string): number[][] => {
+    const out: number[][] = [];
+    for (let pc = p.routines.get(r)!.entry; pc < p.src.length && p.src[pc].routine === r; pc++) out.push(insn(p, pc));
+    return out;
+  };
+  it('are kept as the core keeps them', () => {
+    const p = asm(['state w task task live', 'state g local int', 'routine int r',
+      '    set g CLONE_VFORK|CLONE_VM', '    if g & CLONE_VM goto a', '    if !(g & CLONE_THREAD) goto a',
+      'a:', '    set p.w current', '    set p.w current.w', '    mov t, p.w', '    WARN_ON t.w != current', '    return EINVAL'].join('\n'));
+    const v = p.vocab, w = v.vars.get('w')!, g = v.vars.get('g')!;
+    expect(p.vars[w.id]).toMatchObject({ scope: abi.SCOPE_TASK, flags: abi.VF_TASK | abi.VF_LIVE, host: abi.NO_HOST });
+    expect(p.vars[g.id]).toMatchObject({ scope: abi.SCOPE_LOCAL, flags: 0 });
+    // a struct and what lives in it
+    const sighand = v.vars.get('sighand')!;
+    expect(p.vars[sighand.id].flags).toBe(abi.VF_TASK | abi.VF_STRUCT);
+    expect(p.vars[v.vars.get('sighand.count')!.id].host).toBe(sighand.slot);
+    expect(p.taskLockHosts[v.locks.get('sighand.siglock')!.slot]).toBe(sighand.slot);
+    expect(p.taskLockHosts[v.locks.get('pi_lock')!.slot]).toBe(abi.NO_HOST);
+    const [set, and, nand, , setTask, copy, mov, warn, ret] = body(p, 'r');
+    expect(set).toEqual([w0(abi.OP_STATE, abi.ST_SET), g.id, -1, v.consts.get('CLONE_VFORK')!.value | v.consts.get('CLONE_VM')!.value]);
+    expect(p.conds[and[1]].cond.atoms[0].cmp).toBe(abi.CMP_AND);
+    expect(p.conds[nand[1]].cond.atoms[0].cmp).toBe(abi.CMP_NAND);
+    expect(setTask).toEqual([w0(abi.OP_STATE, abi.ST_SET_TASK | (abi.REG_P << abi.STATE_REG_SHIFT)), w.id, -1, abi.REG_CURRENT]);
+    expect(copy).toEqual([w0(abi.OP_STATE, abi.ST_COPY | (abi.REG_P << abi.STATE_REG_SHIFT)), w.id, -1, w.id | (abi.REG_CURRENT << 16)]);
+    expect(mov).toEqual([w0(abi.OP_MOV, abi.REG_P), abi.REG_T, -1, w.id + 1]);
+    expect(warn[0]).toBe(w0(abi.OP_WARN));
+    expect(p.conds[warn[1]].cond.atoms[0]).toMatchObject({ cmp: abi.CMP_NE, rhs: { kind: abi.OPD_TASK, reg: 'current' } });
+    expect(ret).toEqual([w0(abi.OP_RETURN, abi.RET_ERRNO), 0, -1, abi.EINVAL]);
+  });
+
+  it('reject what they cannot mean, at the token', () => {
+    const first = (text: string): string => errorsOf(text)[0];
+    const r = (line: string): string => first(`state w task task\nroutine void r\n${line}\n    return\n`);
+    expect(r('    inc p.w')).toMatch(/t\.kasm:3:5: w is a task reference: set it to a task/);
+    expect(r('    set p.w 3')).toMatch(/t\.kasm:3:13: expected a task register or task reference, found '3'/);
+    expect(r('    mov t, p.exit_signal')).toMatch(/t\.kasm:3:12: mov loads a task: exit_signal is int state/);
+    expect(r('    set clone_flags.x 1')).toMatch(/t\.kasm:3:9: unknown register 'clone_flags'/);
+    expect(first('state x local int guarded_by tasklist_lock')).toMatch(/t\.kasm:1:30: a syscall's locals are its own/);
+    expect(first('state x local int = 3')).toMatch(/t\.kasm:1:19: per-local state starts at zero/);
+    expect(first('state x global task = self')).toMatch(/a per-task one may say '= self'/);
+    expect(first('routine void q\n    return\naction a q first')).toMatch(/t\.kasm:3:8: a 'first' action runs whenever its precondition holds/);
+    expect(first('struct sighand')).toMatch(/t\.kasm:1:8: 'sighand' is declared twice/);
+    expect(first('routine void q\n    if clone_flags & goto out\nout:\n    return')).toMatch(/t\.kasm:2:22: unknown condition 'goto'/);
   });
 });

@@ -70,7 +70,7 @@ describe('the memory map', () => {
     const bad = text.replace('export const C_CURR = C_ID + 4;', 'export const C_CURR = 0;')
       .replace('export const T_OWNED = T_USAGE + 4;', 'export const T_OWNED = T_USAGE + 2;')
       .replace('export const E_REG = E_SERVICE_ARG + 4;', 'export const E_REG = 2 + 2;')
-      .replace('export const C_SPARE = C_PATH + 32 * 4;', 'export const C_SPARE = C_PATH + 32 * 4;\nexport const C_EXTRA = C_SPARE + 200;');
+      .replace('export const C_SPARE = C_T2 + 4;', 'export const C_SPARE = C_T2 + 4;\nexport const C_EXTRA = C_SPARE + 200;');
     const v = { ...values, C_CURR: 0, T_OWNED: values.T_USAGE + 2, C_EXTRA: values.C_SPARE + 200 };
     const problems = layoutProblems(bad, v);
     expect(problems).toContain('C_CURR (0) overlaps C_ID (0)');
@@ -81,7 +81,9 @@ describe('the memory map', () => {
   it('the arrays inside blocks hold what abi.ts says they hold', () => {
     expect(L.H_ENTRIES - L.H_WEIGHTS).toBe(A.NR_ACTIONS * 4);
     expect(L.H_ACTION_CONDS - L.H_ENTRIES).toBe(A.NR_ACTIONS * 4);
-    expect(L.H_CONFIG_END - L.H_ACTION_CONDS).toBe(A.NR_ACTIONS * 4);
+    expect(L.H_FORK_ACTIONS - L.H_ACTION_CONDS).toBe(A.NR_ACTIONS * 4);
+    expect(A.NR_ACTIONS).toBeLessThanOrEqual(32); // H_FORK_ACTIONS and H_FIRST_ACTIONS are bit masks
+    expect(L.H_CONFIG_END - L.H_TASK_LOCK_HOSTS).toBe(A.MAX_TASK_LOCKS * 4);
     expect(L.H_CONFIG_END).toBeLessThanOrEqual(L.H_CODE_BASE);
     expect(L.H_LAYOUT_END).toBeLessThanOrEqual(L.H_SCHED);
     expect(L.H_SCHED_END).toBeLessThanOrEqual(L.H_STOP);
@@ -90,6 +92,9 @@ describe('the memory map', () => {
     expect((L.C_FRAMES - L.C_RES_COUNT) / 4).toBeGreaterThanOrEqual(A.MAX_RESOURCES);
     expect(A.MAX_RESOURCES).toBeLessThanOrEqual(64); // a task's owned set is a u64
     expect((L.C_RES_COUNT - L.C_COUNTERS) / 4 - L.K_MODEL_ACTIONS).toBeGreaterThanOrEqual(A.MAX_MODEL_ACTIONS);
+    expect(L.K_AUTOREAPS).toBeGreaterThanOrEqual(L.K_MODEL_ACTIONS + A.MAX_MODEL_ACTIONS);
+    expect(L.K_AUTOREAPS).toBeLessThan(L.NR_COUNTERS);
+    expect(L.C_T2 - L.C_LOCALS).toBe(A.MAX_LOCAL_VARS * 4);
     expect(L.T_VARS - L.T_LOCKS).toBe(A.MAX_TASK_LOCKS * L.LOCK_SIZE);
     expect(L.T_END - L.T_VARS).toBe(A.MAX_TASK_VARS * 4);
     expect(L.RQ_VARS - L.RQ_LOCKS).toBe(A.MAX_RQ_LOCKS * L.LOCK_SIZE);
@@ -99,7 +104,7 @@ describe('the memory map', () => {
     expect(A.MAX_CLASSES).toBeLessThanOrEqual(A.HELD_CLASS_MASK + 1); // a held lock's info word holds its class
     expect(L.C_HELD - L.C_FRAMES).toBe(A.MAX_CALL_DEPTH * L.FRAME_SIZE);
     expect(L.C_PATH - L.C_HELD).toBe(A.MAX_HELD * L.HELD_SIZE);
-    expect(L.C_SPARE - L.C_PATH).toBe(A.MAX_PATH * 4);
+    expect(L.C_LOCALS - L.C_PATH).toBe(A.MAX_PATH * 4);
     expect(L.FD_PATH_MAX).toBe(A.MAX_PATH);
     expect(L.FD_END + (L.DS_MASK + 8 - L.DS_KIND)).toBeLessThanOrEqual(L.FINDING_SIZE); // the key is built past the record
     expect(A.NR_FIND_KINDS).toBeLessThanOrEqual((L.H_STATE_END - L.H_KIND_COUNTS) / 4);

@@ -24,6 +24,10 @@ describe.each(['v6.10', 'v6.10-patched', 'v6.12-scx'])('kernel %s, step driver',
     });
     expect(r.activity.kills).toBeGreaterThan(0);
     expect(r.activity.migrations).toBeGreaterThan(0);
+    // the clone mix: every kind, and the threads that released themselves counted
+    for (const k of ['fork', 'vfork', 'clone_pidfd', 'clone_thread']) expect(r.clones[k], k).toBeGreaterThan(2000);
+    expect(r.activity.autoreaped).toBeGreaterThan(5000);
+    expect(r.actions.vfork_wait).toBeGreaterThan(0);
     if (kernel === 'v6.12-scx') {
       expect(r.actions.scx_enable).toBeGreaterThan(0);
       expect(failed.scx_ops_init_task).toBe('-ENOMEM'); // ops.init_task() refusing

@@ -1,42 +1,38 @@
-// Exit and reaping: zombies queued for any reaper, wait_task_zombie()
-// claiming one, the last rcu_users reference freeing the task_struct.
-import { H_ZOMBIE_HEAD, H_ZOMBIE_TAIL, H_NR_ZOMBIES, C_T, C_PARENT, K_EXITS, K_REAPS, K_LEAKED, CF_LAST_REF, CF_TRYGET_FAILED } from '../layout';
+// Exit and reaping: a task's exit_state (EXIT_ZOMBIE until its parent
+// reaps it, or EXIT_DEAD at once when it autoreaps), wait_task_zombie()
+// claiming a zombie, the last rcu_users reference freeing the task_struct.
+// Who may reap whom (the real_parent and children relation) is the model's
+// declared state; these are the steps that stay machine code.
+import { H_NR_ZOMBIES, T_STATE, K_EXITS, K_REAPS, K_AUTOREAPS, K_LEAKED, CF_LAST_REF, CF_TRYGET_FAILED } from '../layout';
 import * as A from '../abi';
 import { NO_TASK } from '../abi';
-import { hget, hset, hdr } from '../machine';
-import { cset, count, setCpuFlag } from '../cpu';
-import { taskState, setTaskState, taskNext, setTaskNext, taskOwned, taskParent, taskParentPid, taskPid, taskUsageDec, taskUsageTryget, freeTaskSlot } from '../task';
+import { hdr, taskAddr } from '../machine';
+import { count, setCpuFlag, setTaskReg } from '../cpu';
+import { setTaskState, taskOwned, taskUsageDec, taskUsageTryget, freeTaskSlot } from '../task';
 import { reportResources } from '../findings';
 import { writeOff } from '../ledger';
 
-/** exit_notify(): EXIT_ZOMBIE, queued for the reaper (under tasklist_lock for writing). */
+/** exit_notify(): tsk->exit_state = EXIT_ZOMBIE (under tasklist_lock for writing). */
 export function exitZombie(cpu: i32, t: i32): void {
   setTaskState(t, A.EXIT_ZOMBIE);
-  setTaskNext(t, NO_TASK);
-  const tail = hget(H_ZOMBIE_TAIL);
-  if (tail == NO_TASK) hset(H_ZOMBIE_HEAD, t); else setTaskNext(tail, t);
-  hset(H_ZOMBIE_TAIL, t);
   atomic.add<i32>(hdr(H_NR_ZOMBIES), 1);
   count(cpu, K_EXITS);
 }
 
-/** t = a zombie, EXIT_ZOMBIE -> EXIT_DEAD; -ECHILD when there is none.
- *  Reapers hold tasklist_lock for reading, so several pop at once; the
- *  claim is a compare-and-swap on the queue head, as the kernel claims
- *  with cmpxchg on exit_state. Pushes hold it for writing, so a popped
- *  task cannot come back while a reaper is mid-pop (no ABA). */
-export function waitTaskZombie(cpu: i32): i32 {
-  let z = atomic.load<i32>(hdr(H_ZOMBIE_HEAD));
-  while (true) {
-    if (z == NO_TASK) return A.ECHILD;
-    const seen = atomic.cmpxchg<i32>(hdr(H_ZOMBIE_HEAD), z, taskNext(z));
-    if (seen == z) break;
-    z = seen;
-  }
-  if (taskNext(z) == NO_TASK) atomic.store<i32>(hdr(H_ZOMBIE_TAIL), NO_TASK);
+/** exit_notify() with autoreap (a thread that is not its group's leader):
+ *  EXIT_DEAD at once; release_task() follows. */
+export function exitDead(cpu: i32, t: i32): void {
+  setTaskState(t, A.EXIT_DEAD);
+  count(cpu, K_EXITS);
+  count(cpu, K_AUTOREAPS);
+}
+
+/** wait_task_zombie(): cmpxchg(&p->exit_state, EXIT_ZOMBIE, EXIT_DEAD), so
+ *  that of two reapers (tasklist_lock is held for reading: several reap at
+ *  once) one wins; -ECHILD for the one that lost. */
+export function waitTaskZombie(cpu: i32, t: i32): i32 {
+  if (t == NO_TASK || atomic.cmpxchg<i32>(taskAddr(t) + T_STATE, A.EXIT_ZOMBIE, A.EXIT_DEAD) != A.EXIT_ZOMBIE) return A.ECHILD;
   atomic.sub<i32>(hdr(H_NR_ZOMBIES), 1);
-  setTaskState(z, A.EXIT_DEAD);
-  cset(cpu, C_T, z);
   count(cpu, K_REAPS);
   return 0;
 }
@@ -60,10 +56,7 @@ export function freeTask(cpu: i32, t: i32, pc: i32): void {
   freeTaskSlot(t);
 }
 
-/** forget_original_parent(): a child whose parent is gone is reparented to
- *  the child reaper (the boot task of CPU 0 here). */
-export function getParent(cpu: i32, t: i32): void {
-  let p = taskParent(t);
-  if (p == NO_TASK || taskPid(p) != taskParentPid(t) || taskState(p) != A.TASK_RUNNING) p = 0;
-  cset(cpu, C_PARENT, p);
-}
+/** The pid namespace's child reaper: init, the boot task of CPU 0 (slot 0,
+ *  pid 1), which never exits (zap_pid_ns_processes() models its teardown
+ *  without it dying). */
+export function childReaper(cpu: i32, reg: i32): void { setTaskReg(cpu, reg, 0); }

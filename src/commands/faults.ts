@@ -6,15 +6,15 @@
 // returned, leaks, double releases, lock misuse, hangs. The static ladder
 // walk (src/ladder.ts) runs too and each row says whether they agree.
 //
-// Each site gets up to two runs on one reused machine (re-armed and
-// rebooted between runs):
-//   1. "scx off": the default workload without scx enable/disable; the site
-//      fails on its first `times` passes.
-//   2. "scx on" (models with scx_ops_enable only): scx enable is heavily
-//      weighted so a BPF scheduler is loaded almost at once, and disable
-//      comes often enough that a leaked scx_fork_rwsem read hold hangs it;
-//      the site fails on every 4th pass (`interval`), `times` times, so
-//      the failures land while sched_ext is on.
+// Each site gets a run per workload on one reused machine (re-armed and
+// rebooted between runs): the default one, with the actions the model's
+// trials weigh turned off (plain forks, no sched_ext), where the site fails
+// on its first `times` passes; then each trial the model declares (kasm
+// `trial`): v6.10's `clones` (threads, vforks, CLONE_PIDFD clones, so that a
+// failure lands in their ladders), v6.12-scx's `scx_on` (a BPF scheduler
+// loaded almost at once, and disabled often enough that a leaked
+// scx_fork_rwsem read hold hangs it; the site fails on every 4th pass, so
+// the failures land while sched_ext is on).
 // Natural failure sources stay on (kills → fatal_signal_pending, pid
 // namespace teardown → pidns_adding, max_threads → nr_threads_max_threads,
 // ops.init_task refusals → scx_ops_init_task); what they leave behind is
@@ -213,8 +213,10 @@ export async function enumerateFaults(opts: FaultsOptions, interrupted: () => bo
       }
     }
     const reached = injected > 0;
-    const entry = st.entries[0] ?? site.routine;
-    const dynErrno = !reached ? '' : entry === 'sys_fork' ? (forkFails ? `-${errnoName(errno || site.errno)}` : '0')
+    // The workload named is fork where fork reaches the site, else the first that does.
+    const entry = st.entries.find((e) => program.actions.some((a) => a.routine === e && a.builtin && a.fork)) ?? st.entries[0] ?? site.routine;
+    const fork = program.actions.some((a) => a.routine === entry && a.fork);
+    const dynErrno = !reached ? '' : fork ? (forkFails ? `-${errnoName(errno || site.errno)}` : '0')
       : returned !== null ? (returned ? `-${errnoName(returned)}` : '0') : `-${errnoName(site.errno)}`;
     const row: FaultRow = {
       site: site.name, routine: site.routine, at: `${site.file}:${site.line}`, workload: workloadOf(program, entry),

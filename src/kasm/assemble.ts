@@ -9,7 +9,7 @@ import { AggregateKasmError, Diagnostics, KasmError, shown, type Loc } from './e
 import { parseFile, type Item, type RoutineAst, type SourceFile } from './parse.js';
 import { declare } from './declare.js';
 import { encodeCond, regOf, type CondRow } from './cond.js';
-import type { Cond, Vocabulary } from './vocabulary.js';
+import { SCOPES, type Cond, type Vocabulary } from './vocabulary.js';
 
 export interface RoutineInfo { name: string; entry: number; returnsInt: boolean; file: string; line: number }
 export interface LabelInfo { id: number; name: string; routine: string; pc: number }
@@ -33,9 +33,9 @@ export interface EffectsRow {
   natural: number; errno: number; effects: StateEffect[];
 }
 /** A declared variable as the core's vars table holds it. */
-export interface VarRow { scope: number; slot: number; flags: number; guard: number; guardWrite: boolean; release: number; releaseReg: number; init: number }
-/** A workload action: built-in or the model's. */
-export interface ActionInfo { action: number; name: string; routine: string; entry: number; weight: number; cond: number; builtin: boolean; doc: string }
+export interface VarRow { scope: number; slot: number; flags: number; guard: number; guardWrite: boolean; release: number; releaseReg: number; init: number; host: number }
+/** A workload action: built-in or the model's; `fork`: a fork of some kind; `first`: a wait the task must finish first. */
+export interface ActionInfo { action: number; name: string; routine: string; entry: number; weight: number; cond: number; builtin: boolean; fork: boolean; first: boolean; doc: string }
 export interface SrcInfo { file: string; line: number; col: number; text: string; routine: string }
 
 export interface Program {
@@ -53,6 +53,8 @@ export interface Program {
   /** Resources a boot task owns (what dup_task_struct and idr_alloc acquire); the pid's resource. */
   bootOwned: bigint;
   pidResource: number;
+  /** Per per-task lock slot: the task var slot of the struct it lives in (NO_HOST). */
+  taskLockHosts: number[];
 }
 
 /** Assemble the files of one kernel model. Throws AggregateKasmError with
@@ -160,14 +162,14 @@ export function assemble(files: SourceFile[]): Program {
     const r = byName.get(e.routine);
     if (r) {
       entries.set(e.action, r.entry);
-      actions.push({ action: e.action, name: e.name, routine: e.routine, entry: r.entry, weight: e.weight, cond: -1, builtin: true, doc: e.doc });
+      actions.push({ action: e.action, name: e.name, routine: e.routine, entry: r.entry, weight: e.weight, cond: -1, builtin: true, fork: e.action === abi.ACT_FORK, first: false, doc: e.doc });
     } else if (e.required) err({ file: files[0]?.path ?? '<no files>', line: 1, col: 1 }, `missing required entry point: routine '${e.routine}'`);
   }
   for (const a of vocab.actions) {
     const r = byName.get(a.routine);
     if (!r) { err(a.at, `action ${a.name}: unknown routine '${shown(a.routine)}'${diag.suggest(a.routine, byName.keys())}`); continue; }
     entries.set(a.action, r.entry);
-    actions.push({ action: a.action, name: a.name, routine: a.routine, entry: r.entry, weight: a.weight, cond: a.when ? condRow(a.when, abi.REG_NONE, a.at) : -1, builtin: false, doc: a.doc ?? '' });
+    actions.push({ action: a.action, name: a.name, routine: a.routine, entry: r.entry, weight: a.weight, cond: a.when ? condRow(a.when, abi.REG_NONE, a.at) : -1, builtin: false, fork: a.fork, first: a.first, doc: a.doc ?? '' });
   }
 
   // The vars table: guards and release routines resolved.
@@ -186,10 +188,10 @@ export function assemble(files: SourceFile[]): Program {
         if (r.ast.param) releaseReg = TASK_REGS[r.ast.param.text];
       }
     }
+    const flags = (d.type === 'refcount' ? abi.VF_REFCOUNT : 0) | (d.type === 'task' ? abi.VF_TASK : 0) | (d.struct ? abi.VF_STRUCT : 0) | (d.live ? abi.VF_LIVE : 0);
     return {
-      scope: d.scope === 'global' ? abi.SCOPE_GLOBAL : d.scope === 'task' ? abi.SCOPE_TASK : abi.SCOPE_RQ, slot: d.slot,
-      flags: d.type === 'refcount' ? abi.VF_REFCOUNT : 0, guard, guardWrite: g ? g.kind === 'rwlock' || g.kind === 'rwsem' || g.kind === 'percpu_rwsem' : false,
-      release, releaseReg, init: d.init,
+      scope: SCOPES[d.scope], slot: d.slot, flags, guard, guardWrite: g ? g.kind === 'rwlock' || g.kind === 'rwsem' || g.kind === 'percpu_rwsem' : false,
+      release, releaseReg, init: d.init, host: d.host?.slot ?? abi.NO_HOST,
     };
   });
 
@@ -210,7 +212,9 @@ export function assemble(files: SourceFile[]): Program {
   }
   const routineInfo = new Map<string, RoutineInfo>();
   for (const [name, r] of byName) routineInfo.set(name, { name, entry: r.entry, returnsInt: r.ast.returnsInt, file: r.ast.name.loc.file, line: r.ast.name.loc.line });
-  return { code, routines: routineInfo, labels, sites, effects, conds, vars, actions, src, entries, vocab, bootOwned, pidResource };
+  const taskLockHosts = new Array<number>(abi.MAX_TASK_LOCKS).fill(abi.NO_HOST);
+  for (const l of vocab.locks.values()) if (l.scope === 'task' && l.host) taskLockHosts[l.slot] = l.host.slot;
+  return { code, routines: routineInfo, labels, sites, effects, conds, vars, actions, src, entries, vocab, bootOwned, pidResource, taskLockHosts };
 }
 
 const where = (l: Loc): string => `${l.file}:${l.line}`;
@@ -238,7 +242,7 @@ function effectsRow(v: Vocabulary, name: string, reg: number, cond: (c: Cond, se
   const asserts = spec.asserts.map((a) => v.parseLockObject(a.replace(/^self\./, `${regName}.`)) as number); // declare() checked them
   const service = spec.service ? SERVICES[spec.service] : undefined;
   return {
-    name, service: service?.id ?? abi.B_NONE, serviceArg: spec.serviceArg?.id ?? 0, reg,
+    name, service: service?.id ?? abi.B_NONE, serviceArg: spec.serviceCond ? cond(spec.serviceCond, reg) : 0, reg,
     acquires: v.resourceMask(spec.acquires), releases: v.resourceMask(spec.releases), asserts,
     natural: spec.failsWhen ? cond(spec.failsWhen, reg) : -1, errno: spec.fails ?? 0,
     effects: spec.effects.map((e) => ({ op: e.op, var: e.var.id, reg: regOf(e.reg, reg), value: e.value, cond: e.when ? cond(e.when, reg) : -1 })),

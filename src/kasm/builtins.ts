@@ -11,7 +11,7 @@ import * as abi from '../../assembly/abi.js';
 export const lookup = <T>(table: Record<string, T>, name: string): T | undefined =>
   Object.hasOwn(table, name) ? table[name] : undefined;
 
-export const TASK_REGS: Record<string, number> = { p: abi.REG_P, t: abi.REG_T, current: abi.REG_CURRENT, parent: abi.REG_PARENT };
+export const TASK_REGS: Record<string, number> = { p: abi.REG_P, t: abi.REG_T, t2: abi.REG_T2, current: abi.REG_CURRENT, parent: abi.REG_PARENT };
 export const RQ_REGS: Record<string, number> = { rq: abi.REG_RQ, rq2: abi.REG_RQ2, this_rq: abi.REG_THIS_RQ };
 export const regName = (reg: number): string =>
   Object.keys(TASK_REGS).find((k) => TASK_REGS[k] === reg) ?? Object.keys(RQ_REGS).find((k) => RQ_REGS[k] === reg) ?? `reg${reg}`;
@@ -63,7 +63,7 @@ Object.assign(LOCK_OPS, {
 
 export const ERRNOS: Record<string, number> = {
   EPERM: abi.EPERM, ESRCH: abi.ESRCH, EINTR: abi.EINTR, ECHILD: abi.ECHILD, EAGAIN: abi.EAGAIN, ENOMEM: abi.ENOMEM,
-  EFAULT: abi.EFAULT, EBUSY: abi.EBUSY, EINVAL: abi.EINVAL, EPROTO: abi.EPROTO, ERESTARTNOINTR: abi.ERESTARTNOINTR,
+  EFAULT: abi.EFAULT, EBUSY: abi.EBUSY, EINVAL: abi.EINVAL, EMFILE: abi.EMFILE, EPROTO: abi.EPROTO, ERESTARTNOINTR: abi.ERESTARTNOINTR,
 };
 export const errnoName = (e: number): string => Object.keys(ERRNOS).find((k) => ERRNOS[k] === e) ?? String(e);
 
@@ -76,10 +76,11 @@ export const BUILTIN_VALUES: Record<string, { id: number; task?: boolean; doc: s
   fatal_signal_pending: { id: abi.BV_FATAL_SIGNAL_PENDING, doc: 'fatal_signal_pending(current) (only SIGKILL is modelled)' },
   task_sigpending: { id: abi.BV_FATAL_SIGNAL_PENDING, doc: 'task_sigpending(current): only SIGKILL is modelled, so fatal_signal_pending' },
   iter_end: { id: abi.BV_ITER_END, doc: 'the last iterator or search service found nothing' },
-  last_ref: { id: abi.BV_LAST_REF, doc: 'the last put_task_struct_rcu_user service dropped the final reference' },
+  last_ref: { id: abi.BV_LAST_REF, doc: "the last put (a refcount's, or the put_task_struct_rcu_user service) dropped the final reference: atomic_dec_and_test()" },
   tryget_failed: { id: abi.BV_TRYGET_FAILED, doc: 'the last tryget_task_struct service found the task being freed' },
   random_ppm: { id: abi.BV_RANDOM_PPM, doc: "a fresh draw in [0, 1000000) from this CPU's RNG (compare with a ppm param)" },
   cpu: { id: abi.BV_TASK_CPU, task: true, doc: 'task_cpu(REG), written REG.cpu' },
+  exit_state: { id: abi.BV_EXIT_STATE, task: true, doc: 'REG->exit_state: 0, EXIT_ZOMBIE (0x20) or EXIT_DEAD (0x10), written REG.exit_state' },
 };
 
 /** A workload weight the core keeps in thousandths, summed in 32 bits. */

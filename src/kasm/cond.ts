@@ -3,8 +3,11 @@
 //
 //   COND    := ATOM ('&&' ATOM)*
 //   ATOM    := ['!'] OPERAND | OPERAND CMP OPERAND      CMP: == != < <= > >=
-//   OPERAND := INTEGER | CONST | STATE | REG.STATE | BUILTIN | REG.cpu | rq | rq2 | this_rq
-//            | data_race(OPERAND)
+//            | OPERAND & OPERAND | !(OPERAND & OPERAND)  a flag test: clone_flags & CLONE_THREAD
+//   OPERAND := INTEGER | CONST | STATE | REG.STATE | BUILTIN | REG.cpu | REG.exit_state
+//            | p | t | current | parent | rq | rq2 | this_rq | data_race(OPERAND)
+//
+// A task register compares with a task reference (`t.real_parent == current`).
 //
 // A condition becomes a row of the conditions table (one per distinct
 // condition and register binding), which the core evaluates atom by atom.
@@ -12,7 +15,7 @@ import * as abi from '../../assembly/abi.js';
 import { BUILTIN_VALUES, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
 import { shown } from './errors.js';
 import type { Cursor } from './cursor.js';
-import type { Atom, Cond, Operand, Vocabulary } from './vocabulary.js';
+import { bare, type Atom, type Cond, type Operand, type Vocabulary } from './vocabulary.js';
 
 const CMPS: Record<string, number> = { '==': abi.CMP_EQ, '!=': abi.CMP_NE, '<': abi.CMP_LT, '<=': abi.CMP_LE, '>': abi.CMP_GT, '>=': abi.CMP_GE };
 
@@ -22,10 +25,17 @@ export function parseCond(c: Cursor, v: Vocabulary, self = false): Cond {
   const parts: string[] = [];
   do {
     const neg = c.accept('!') !== undefined;
+    const paren = neg ? c.accept('(') : undefined;
     const lhs = operand(c, v, self);
     const op = c.peek();
     const cmp = op ? lookup(CMPS, op.text) : undefined;
-    if (cmp !== undefined) {
+    if (op?.text === '&' || paren) {
+      c.expect('&', paren ? "in '!(A & B)'" : 'between the operands of a flag test');
+      const rhs = operand(c, v, self);
+      if (paren) c.expect(')', "to close '!('");
+      atoms.push({ cmp: neg ? abi.CMP_NAND : abi.CMP_AND, lhs, rhs });
+      parts.push(neg ? `!(${lhs.text} & ${rhs.text})` : `${lhs.text} & ${rhs.text}`);
+    } else if (cmp !== undefined) {
       if (neg) c.fail(`'!' applies to a single value; write the comparison the other way round`, op);
       c.next();
       const rhs = operand(c, v, self);
@@ -59,9 +69,10 @@ function operand(c: Cursor, v: Vocabulary, self: boolean): Operand {
   if (k) return { kind: abi.OPD_CONST, reg: '', value: k.value, racy: false, text: w.text };
   const g = v.vars.get(w.text);
   if (g) {
-    if (g.scope !== 'global') c.fail(`${g.name} is per-${g.scope} state: write it with a register (${g.scope === 'task' ? 'p' : 'rq'}.${g.name})`, w);
+    if (!bare(g.scope)) c.fail(`${g.name} is per-${g.scope} state: write it with a register (${g.scope === 'task' ? 'p' : 'rq'}.${g.name})`, w);
     return { kind: abi.OPD_VAR, reg: '', value: g.id, racy: false, text: w.text };
   }
+  if (lookup(TASK_REGS, w.text) !== undefined || (self && w.text === 'self')) return { kind: abi.OPD_TASK, reg: w.text, value: 0, racy: false, text: w.text };
   const b = lookup(BUILTIN_VALUES, w.text);
   if (b && !b.task) return { kind: abi.OPD_BUILTIN, reg: '', value: b.id, racy: false, text: w.text };
   if (lookup(RQ_REGS, w.text) !== undefined) return { kind: abi.OPD_REG, reg: w.text, value: 0, racy: false, text: w.text };
@@ -75,7 +86,7 @@ function operand(c: Cursor, v: Vocabulary, self: boolean): Operand {
     if (tb?.task && isTask) return { kind: abi.OPD_BUILTIN, reg, value: tb.id, racy: false, text: w.text };
     const s = v.vars.get(name);
     if (s && s.scope === (isTask ? 'task' : 'rq')) return { kind: abi.OPD_VAR, reg, value: s.id, racy: false, text: w.text };
-    if (s) c.fail(`${s.name} is ${s.scope === 'global' ? 'global state: write it without a register' : `per-${s.scope} state`}`, w);
+    if (s) c.fail(`${s.name} is ${bare(s.scope) ? `${s.scope} state: write it without a register` : `per-${s.scope} state`}`, w);
     c.fail(`unknown state '${shown(name)}' of ${reg}${c.suggest(name, [...v.vars.keys()])}`, w);
   }
   const names = [...v.vars.keys(), ...v.consts.keys(), ...Object.keys(BUILTIN_VALUES)];

@@ -9,7 +9,7 @@ export interface SourceFile { path: string; text: string; origins?: { file: stri
 
 // Every non-blank character is in a token: a string, a two-character
 // operator, a number, a word (with dots: `p.pi_lock`), or one character.
-const TOKEN = /"[^"]*"|==|!=|<=|>=|&&|\d+|[A-Za-z_][\w.]*|\S/g;
+const TOKEN = /"[^"]*"|==|!=|<=|>=|&&|0x[0-9a-fA-F]+|\d+|[A-Za-z_][\w.]*|\S/g;
 export const WORD = /^[A-Za-z_]/;
 
 /** The tokens of one line, read left to right, scanned only as far as they
@@ -50,7 +50,7 @@ export class Cursor {
   int(what: string): { value: number; tok: Tok } {
     const neg = this.accept('-');
     const t = this.next();
-    if (!t || !/^\d+$/.test(t.text)) this.fail(`expected ${what}${t ? `, found '${shown(t.text)}'` : ''}`, t);
+    if (!t || !/^(\d+|0x[0-9a-fA-F]+)$/.test(t.text)) this.fail(`expected ${what}${t ? `, found '${shown(t.text)}'` : ''}`, t);
     const value = (neg ? -1 : 1) * Number(t.text);
     if (!Number.isSafeInteger(value) || value < -(2 ** 31) || value >= 2 ** 31) this.fail(`${what} out of range (a 32-bit integer)`, t);
     return { value, tok: neg ?? t };

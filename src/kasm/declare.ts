@@ -4,16 +4,18 @@
 //   lock NAME KIND SCOPE ["CLASS"]        KIND: raw_spinlock spinlock rwlock mutex rwsem percpu_rwsem
 //                                         SCOPE: global | task | rq
 //   resource NAME ["doc"]                 per task, booked by the ledger
-//   state NAME SCOPE [flag|int] [= N] [guarded_by LOCK] ["doc"]
+//   struct NAME ["doc"]                   a per-task pointer; per-task NAME.X live in the task it points at
+//   state NAME SCOPE [flag|int|task [live]] [= N] [guarded_by LOCK] ["doc"]
+//                                         SCOPE: global | task | rq | local (the syscall's, zeroed at entry)
 //   refcount NAME SCOPE [release ROUTINE] [guarded_by LOCK] ["doc"]
 //   param NAME int|ppm DEFAULT ["doc"]    global state the scenario sets (params:)
 //   const NAME N ["doc"]
-//   action NAME ROUTINE weight W [when COND] ["doc"]
+//   action NAME ROUTINE (weight W [fork] | first) [when COND] ["doc"]
 //   trial NAME ACTION=W ... [interval N] ["doc"]   a workload `forksim faults` runs each site under
 //   assume NAME implies STATE ["doc"]     the static walk takes STATE as set wherever NAME is
 //                                         (global flags; say in the doc why, and what it leaves out)
 //   primitive NAME [REG] ["doc"]          then, one per line:
-//       service SERVICE [ARG]             the built-in service it runs (services.ts)
+//       service SERVICE [COND]            the built-in service it runs (services.ts); an iterator's condition
 //       acquires R, ...  |  releases R, ...  |  asserts LOCK, ...   (self.LOCK: its own task's)
 //       fails ERRNO [when COND]           it can fail (by injection; by itself when COND holds)
 //       set VAR [N] | clear VAR | inc VAR | dec VAR | charge VAR limit PARAM   [if COND]
@@ -26,9 +28,9 @@ import { SERVICES } from './services.js';
 import { Cursor, stripComment, WORD, type SourceFile, type Tok } from './cursor.js';
 import { KasmError, shown, type Diagnostics } from './errors.js';
 import { parseCond } from './cond.js';
-import { SCOPES, Vocabulary, type EffectDecl, type PrimDecl, type Scope, type VarDecl } from './vocabulary.js';
+import { SCOPES, Vocabulary, bare, type EffectDecl, type PrimDecl, type Scope, type VarDecl } from './vocabulary.js';
 
-export const DECLARATIONS = ['lock', 'resource', 'state', 'refcount', 'param', 'const', 'action', 'trial', 'assume', 'primitive'];
+export const DECLARATIONS = ['lock', 'resource', 'struct', 'state', 'refcount', 'param', 'const', 'action', 'trial', 'assume', 'primitive'];
 const CLAUSES = ['service', 'acquires', 'releases', 'asserts', 'fails', 'set', 'clear', 'inc', 'dec', 'charge'];
 // A keyword is a whole token: followed by a blank, a comment or the end.
 const DECL_LINE = new RegExp(`^(${DECLARATIONS.join('|')})(?=\\s|;|$)`);
@@ -60,7 +62,7 @@ export function declarationOf(lines: string[]): (string | undefined)[] {
 
 const MAX_ASSERTS = 2;
 /** Words that are kasm's own: no declaration may take them. */
-const RESERVED = new Set([...DECLARATIONS, ...Object.keys(LOCK_OPS), 'call', 'require', 'if', 'goto', 'return', 'mov', 'routine', 'patch',
+const RESERVED = new Set([...DECLARATIONS, ...Object.keys(LOCK_OPS), 'call', 'require', 'if', 'WARN_ON', 'goto', 'return', 'mov', 'routine', 'patch',
   'set', 'clear', 'inc', 'dec', 'get', 'put', 'else', 'when', 'self', ...Object.keys(TASK_REGS), ...Object.keys(RQ_REGS)]);
 
 /** Read every declaration of `files` into a vocabulary. Errors go to `diag`. */
@@ -70,7 +72,18 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
   const guard = (f: () => void): void => {
     try { f(); } catch (e) { if (e instanceof KasmError) diag.add(e); else throw e; }
   };
-  const slots = { globalLocks: 0, taskLocks: 0, rqLocks: 0, global: 0, task: 0, rq: 0 };
+  const slots = { globalLocks: 0, taskLocks: 0, rqLocks: 0, global: 0, task: 0, rq: 0, local: 0 };
+  const maxWords: Record<Scope, number> = { global: abi.MAX_GLOBAL_VARS, task: abi.MAX_TASK_VARS, rq: abi.MAX_RQ_VARS, local: abi.MAX_LOCAL_VARS };
+  const addVar = (c: Cursor, name: Tok, d: Omit<VarDecl, 'id' | 'slot' | 'at'>): VarDecl => {
+    const words = d.type === 'refcount' ? 2 : 1; // a refcount keeps where it last reached zero
+    if (slots[d.scope] + words > maxWords[d.scope]) c.fail(`too much ${d.scope === 'global' ? 'global' : `per-${d.scope}`} state (at most ${maxWords[d.scope]} words)`, name);
+    if (v.varList.length === abi.MAX_VARS) c.fail(`too many state variables (at most ${abi.MAX_VARS})`, name);
+    const decl: VarDecl = { ...d, id: v.varList.length, slot: slots[d.scope], at: name.loc };
+    slots[d.scope] += d.scope === 'global' ? 1 : words;
+    v.vars.set(decl.name, decl);
+    v.varList.push(decl);
+    return decl;
+  };
   for (const src of files) {
     let prim: PrimDecl | undefined;
     const lines = src.text.split(/\r?\n/);
@@ -94,7 +107,10 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
       guard(() => {
         const name = c.word(`a name after '${first.text}'`);
         // One namespace for what a model declares (a lock and a state of one name would read alike).
-        const taken = v.locks.has(name.text) || v.resources.has(name.text) || v.vars.has(name.text) || v.consts.has(name.text) || v.prims.has(name.text);
+        // A resource may share its name with a struct: the ledger's booking of a reference on it.
+        const pair = (first.text === 'resource' && v.vars.get(name.text)?.struct === true && !v.resources.has(name.text))
+          || (first.text === 'struct' && v.resources.has(name.text) && !v.vars.has(name.text));
+        const taken = v.locks.has(name.text) || v.consts.has(name.text) || v.prims.has(name.text) || (!pair && (v.resources.has(name.text) || v.vars.has(name.text)));
         const clash = (): void => { if (taken) c.fail(`'${shown(name.text)}' is declared twice`, name); };
         if (RESERVED.has(name.text)) c.fail(`'${shown(name.text)}' is a kasm instruction or keyword: a declaration needs another name`, name);
         switch (first.text) {
@@ -103,6 +119,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             const kt = c.word('a lock kind');
             const kind = lookup(LOCK_KINDS, kt.text) ?? c.fail(`unknown lock kind '${shown(kt.text)}' (${Object.keys(LOCK_KINDS).join(', ')})`, kt);
             const scope = scopeOf(c);
+            if (scope === 'local') c.fail(`a lock is global, per task or per rq, not local`, name);
             const cls = c.doc() ?? (scope === 'global' ? name.text : `&${scope === 'task' ? 'p' : 'rq'}->${name.text}`);
             c.done();
             if (v.classes.length === abi.MAX_CLASSES) c.fail(`too many lock classes (at most ${abi.MAX_CLASSES})`, name);
@@ -124,17 +141,24 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             v.resourceList.push(r);
             return;
           }
-          case 'const': {
+          case 'struct': {
             clash();
-            const n = c.int('a value');
             const doc = c.doc();
             c.done();
-            v.consts.set(name.text, { name: name.text, value: n.value, at: name.loc, doc });
+            addVar(c, name, { name: name.text, scope: 'task', type: 'task', struct: true, init: 0, doc });
+            return;
+          }
+          case 'const': {
+            clash();
+            const n = value(c, v); // a number, or constants declared above or'ed
+            const doc = c.doc();
+            c.done();
+            v.consts.set(name.text, { name: name.text, value: n, at: name.loc, doc });
             return;
           }
           case 'state': case 'refcount': case 'param': {
             clash();
-            let scope: Scope = 'global', type: VarDecl['type'] = first.text === 'refcount' ? 'refcount' : 'int', init = 0, ppm = false;
+            let scope: Scope = 'global', type: VarDecl['type'] = first.text === 'refcount' ? 'refcount' : 'int', init = 0, ppm = false, live = false;
             let initName: Tok | undefined;
             if (first.text === 'param') {
               const t = c.word("'int' or 'ppm'");
@@ -144,22 +168,24 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
               type = 'param';
             } else {
               scope = scopeOf(c);
-              if (first.text === 'state' && (c.peek()?.text === 'flag' || c.peek()?.text === 'int')) type = c.next()!.text as 'flag' | 'int';
-              if (first.text === 'state' && c.accept('=')) {
-                const t = c.peek();
-                if (scope !== 'global') c.fail(`per-${scope} state starts at zero (dup_task_struct clears it; copy_process() sets what a patch adds)`, t);
+              if (first.text === 'state' && ['flag', 'int', 'task'].includes(c.peek()?.text ?? '')) type = c.next()!.text as 'flag' | 'int' | 'task';
+              if (type === 'task' && c.accept('live')) live = true;
+              if (live && scope === 'local') c.fail(`'live' is checked at quiescent points, where no syscall's locals exist`, name);
+              if (c.peek()?.text === '=') {
+                const t = c.next();
+                if (scope === 'rq' || scope === 'local') c.fail(`per-${scope} state starts at zero`, t);
                 // A number, or a constant (which may be declared further on).
-                if (t && WORD.test(t.text)) { c.next(); initName = t; } else init = c.int('an initial value').value;
+                // Per task: the boot tasks' value (INIT_TASK's); a forked task's starts at zero.
+                const n = c.peek();
+                if (type === 'task') {
+                  // A task reference starts NULL; `= self`: a boot task's points at itself (init's group_leader).
+                  if (scope !== 'task' || n?.text !== 'self') c.fail(`a task reference starts NULL; a per-task one may say '= self' (the boot tasks point at themselves)`, n ?? t);
+                  c.next();
+                  init = 1;
+                } else if (n && WORD.test(n.text)) { c.next(); initName = n; } else init = c.int('an initial value').value;
               }
             }
-            const words = type === 'refcount' ? 2 : 1; // a refcount keeps where it last reached zero
-            const max = scope === 'global' ? abi.MAX_GLOBAL_VARS : scope === 'task' ? abi.MAX_TASK_VARS : abi.MAX_RQ_VARS;
-            if (slots[scope] + words > max) c.fail(`too much ${scope === 'global' ? 'global' : `per-${scope}`} state (at most ${max} words)`, name);
-            if (v.varList.length === abi.MAX_VARS) c.fail(`too many state variables (at most ${abi.MAX_VARS})`, name);
-            const d: VarDecl = { name: name.text, id: v.varList.length, scope, slot: scope === 'global' ? slots.global : slots[scope], type, init, ppm, at: name.loc };
-            slots[scope] += scope === 'global' ? 1 : words;
-            v.vars.set(d.name, d);
-            v.varList.push(d);
+            const d = addVar(c, name, { name: name.text, scope, type, init, ppm, live });
             later.push(() => guard(() => {
               if (initName) d.init = v.consts.get(initName.text)?.value ?? c.fail(`unknown constant '${shown(initName.text)}'${c.suggest(initName.text, v.consts.keys())}`, initName);
               while (c.peek() && !c.peek()!.text.startsWith('"')) {
@@ -167,6 +193,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
                 if (k.text === 'guarded_by') {
                   const g = c.word('a lock');
                   const l = v.locks.get(g.text) ?? c.fail(`unknown lock '${shown(g.text)}'${c.suggest(g.text, v.locks.keys())}`, g);
+                  if (scope === 'local') c.fail(`a syscall's locals are its own: no lock guards them`, g);
                   if (l.scope !== 'global' && l.scope !== scope) c.fail(`per-${scope} state can be guarded by a global lock or a per-${scope} one; ${l.name} is per-${l.scope}`, g);
                   d.guard = l.name;
                 } else if (k.text === 'release' && type === 'refcount') d.release = c.word('a routine').text;
@@ -181,18 +208,24 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             clash();
             if (BUILTIN_ACTIONS.some((a) => a.name === name.text) || v.actions.some((a) => a.name === name.text)) c.fail(`action '${shown(name.text)}' is declared twice (built-in: ${BUILTIN_ACTIONS.map((a) => a.name).join(', ')})`, name);
             const routine = c.word('the routine it runs');
-            c.expect('weight', 'and its default weight');
-            const weight = number(c, 'a weight', ...WEIGHT);
+            let weight = 0, fork = false, first = false;
+            if (c.accept('first')) first = true; // a wait the task is in: no weight, it runs whenever `when` holds
+            else {
+              c.expect('weight', "and its default weight (or 'first')");
+              weight = number(c, 'a weight', ...WEIGHT);
+              fork = c.accept('fork') !== undefined;
+            }
             if (v.actions.length === abi.MAX_MODEL_ACTIONS) c.fail(`too many actions (at most ${abi.MAX_MODEL_ACTIONS})`, name);
-            const a = { name: name.text, action: abi.ACT_MODEL + v.actions.length, routine: routine.text, weight, at: name.loc } as (typeof v.actions)[number];
+            const a: (typeof v.actions)[number] = { name: name.text, action: abi.ACT_MODEL + v.actions.length, routine: routine.text, weight, fork, first, at: name.loc };
             v.actions.push(a);
             later.push(() => guard(() => {
               if (c.accept('when')) {
                 const at = c.peek();
                 a.when = parseCond(c, v);
-                // Picked between syscalls: no register holds a task then.
-                if (a.when.atoms.some((x) => [x.lhs, x.rhs].some((o) => o && o.reg !== ''))) c.fail(`an action's precondition is read between syscalls, where no register holds a task or runqueue: it reads global state and built-in values only`, at);
+                // Picked between syscalls: only current is known then.
+                if (a.when.atoms.some((x) => [x.lhs, x.rhs].some((o) => o && o.reg !== '' && o.reg !== 'current'))) c.fail(`an action's precondition is read between syscalls, where only current is known: it reads global state, built-in values and current's state`, at);
               }
+              if (first && !a.when) c.fail(`a 'first' action runs whenever its precondition holds: give it one ('when COND')`, name);
               a.doc = c.doc();
               c.done();
             }));
@@ -249,12 +282,18 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
   }
   for (const f of later) f();
   for (const p of v.prims.values()) guard(() => checkPrim(p));
+  // A per-task lock or state named STRUCT.X lives in the task STRUCT points at.
+  for (const d of [...v.locks.values(), ...v.varList]) {
+    const dot = d.name.indexOf('.');
+    const s = dot > 0 && d.scope === 'task' ? v.vars.get(d.name.slice(0, dot)) : undefined;
+    if (s?.struct) d.host = s;
+  }
   return v;
 }
 
 function scopeOf(c: Cursor): Scope {
-  const t = c.word("'global', 'task' or 'rq'");
-  if (!Object.hasOwn(SCOPES, t.text)) c.fail(`expected 'global', 'task' or 'rq', found '${shown(t.text)}'`, t);
+  const t = c.word("'global', 'task', 'rq' or 'local'");
+  if (!Object.hasOwn(SCOPES, t.text)) c.fail(`expected 'global', 'task', 'rq' or 'local', found '${shown(t.text)}'`, t);
   return t.text as Scope;
 }
 
@@ -287,10 +326,8 @@ function clause(c: Cursor, kw: Tok, p: PrimDecl, v: Vocabulary): void {
       const spec = lookup(SERVICES, s.text) ?? c.fail(`unknown service '${shown(s.text)}'${c.suggest(s.text, Object.keys(SERVICES))}`, s);
       p.service = s.text;
       if (spec.arg) {
-        const a = c.word(`its argument (${spec.arg})`);
-        const sv = v.vars.get(a.text);
-        if (!sv || sv.scope !== 'task' || sv.type !== 'flag') c.fail(`${s.text}'s argument is a per-task flag, not '${shown(a.text)}'`, a);
-        p.serviceArg = sv;
+        if (!c.peek()) c.fail(`${s.text} takes ${spec.arg}`);
+        p.serviceCond = parseCond(c, v, true);
       }
       break;
     }
@@ -345,25 +382,33 @@ function clause(c: Cursor, kw: Tok, p: PrimDecl, v: Vocabulary): void {
 /** `NAME` (global), `REG.NAME` (task or rq); `self.` where `self` is allowed. */
 export function stateRef(c: Cursor, t: Tok, v: Vocabulary, self: boolean): { reg: string; decl: VarDecl } {
   const dot = t.text.indexOf('.');
-  if (dot < 0) {
-    const g = v.vars.get(t.text) ?? c.fail(`unknown state '${shown(t.text)}'${c.suggest(t.text, v.vars.keys())}`, t);
-    if (g.scope !== 'global') c.fail(`${g.name} is per-${g.scope} state: name its ${g.scope} (${g.scope === 'task' ? 'p' : 'rq'}.${g.name})`, t);
+  const g = v.vars.get(t.text);
+  if (dot < 0 || (g && bare(g.scope))) {
+    if (!g) c.fail(`unknown state '${shown(t.text)}'${c.suggest(t.text, v.vars.keys())}`, t);
+    if (!bare(g.scope)) c.fail(`${g.name} is per-${g.scope} state: name its ${g.scope} (${g.scope === 'task' ? 'p' : 'rq'}.${g.name})`, t);
     return { reg: '', decl: g };
   }
   const reg = t.text.slice(0, dot), name = t.text.slice(dot + 1);
   const scope = (self && reg === 'self') || lookup(TASK_REGS, reg) !== undefined ? 'task' : lookup(RQ_REGS, reg) !== undefined ? 'rq' : undefined;
   if (!scope) c.fail(`unknown register '${shown(reg)}' in '${shown(t.text)}'`, t);
   const d = v.vars.get(name) ?? c.fail(`unknown state '${shown(name)}'${c.suggest(name, v.vars.keys())}`, t);
-  if (d.scope !== scope) c.fail(`${d.name} is ${d.scope === 'global' ? 'global' : `per-${d.scope}`} state, not per-${scope}`, t);
+  if (d.scope !== scope) c.fail(`${d.name} is ${bare(d.scope) ? d.scope : `per-${d.scope}`} state, not per-${scope}`, t);
   return { reg, decl: d };
 }
 
-/** A value to store: a number or a constant. */
+/** A value to store: a number or a constant, or several or'ed
+ *  (`CLONE_VFORK|CLONE_VM`, as the C writes flag sets). */
 export function value(c: Cursor, v: Vocabulary): number {
-  const t = c.peek();
-  if (t && (t.text === '-' || /^\d+$/.test(t.text))) return c.int('a value').value;
-  const w = c.word('a value');
-  return v.consts.get(w.text)?.value ?? c.fail(`unknown constant '${shown(w.text)}'${c.suggest(w.text, v.consts.keys())}`, w);
+  let n = 0;
+  do {
+    const t = c.peek();
+    if (t && (t.text === '-' || /^(\d|0x)/.test(t.text))) n |= c.int('a value').value;
+    else {
+      const w = c.word('a value');
+      n |= v.consts.get(w.text)?.value ?? c.fail(`unknown constant '${shown(w.text)}'${c.suggest(w.text, v.consts.keys())}`, w);
+    }
+  } while (c.accept('|'));
+  return n;
 }
 
 function checkPrim(p: PrimDecl): void {

@@ -5,9 +5,9 @@ import { decodeInsn, objSubclass, objMode } from './insn.js';
 import { errnoName, regName } from './builtins.js';
 import type { Program } from './assemble.js';
 
-const OP_NAMES = ['nop', 'label', 'prim', 'lock', 'unlock', 'assert_held', 'call', 'return', 'goto', 'require', 'if', 'mov', 'state'];
+const OP_NAMES = ['nop', 'label', 'prim', 'lock', 'unlock', 'assert_held', 'call', 'return', 'goto', 'require', 'if', 'mov', 'state', 'WARN_ON'];
 const MODE_NAMES = ['excl', 'read', 'any'];
-const STATE_OPS = ['set', 'inc', 'dec', 'get', 'put'];
+const STATE_OPS = ['set', 'inc', 'dec', 'get', 'put', 'charge', 'set', 'set'];
 
 /** `PC: OPERATION  ; file:line` */
 export function disassemble(p: Program, pc: number): string {
@@ -35,14 +35,16 @@ export function disassemble(p: Program, pc: number): string {
     }
     case abi.OP_REQUIRE: text = `require ${cond(arg)}${orElse()}`; break;
     case abi.OP_IF: text = `if ${cond(arg)} goto ${label(target)}`; break;
+    case abi.OP_WARN: text = `WARN_ON ${cond(arg)}`; break;
     case abi.OP_GOTO: text = `goto ${label(target)}`; break;
-    case abi.OP_MOV: text = `mov ${regName(arg)}, ${regName(obj)}`; break;
+    case abi.OP_MOV: text = `mov ${regName(arg)}, ${errno ? v.varName(errno - 1, obj) : regName(obj)}`; break;
     case abi.OP_STATE: {
       const sop = obj & 0xf;
-      text = `${STATE_OPS[sop] ?? `state#${sop}`} ${v.varName(arg, obj >> abi.STATE_REG_SHIFT)}${sop === abi.ST_SET ? ` ${errno}` : ''}`;
+      const val = sop === abi.ST_SET ? ` ${errno}` : sop === abi.ST_SET_TASK ? ` ${regName(errno)}` : sop === abi.ST_COPY ? ` ${v.varName(errno & 0xffff, errno >> 16)}` : '';
+      text = `${STATE_OPS[sop] ?? `state#${sop}`} ${v.varName(arg, obj >> abi.STATE_REG_SHIFT)}${val}`;
       break;
     }
-    case abi.OP_RETURN: text = obj ? 'return 0' : 'return'; break;
+    case abi.OP_RETURN: text = obj === abi.RET_ZERO ? 'return 0' : obj === abi.RET_ERRNO ? `return ${errnoName(errno)}` : 'return'; break;
     default: text = OP_NAMES[op] ?? `op#${op}`;
   }
   const s = p.src[pc];

@@ -4,19 +4,21 @@ import * as abi from '../../assembly/abi.js';
 import { BUILTIN_ACTIONS, BUILTIN_VALUES, errnoName, LOCK_KINDS } from './builtins.js';
 import { SERVICES } from './services.js';
 import type { Program } from './assemble.js';
+import { bare } from './vocabulary.js';
 
 export function kernelVocabulary(p: Program): string {
   const v = p.vocab;
   const out: string[] = [];
   const row = (name: string, ...parts: (string | undefined | false)[]): void => { out.push(`  ${name.padEnd(28)} ${parts.filter(Boolean).join('  ')}`.trimEnd()); };
   out.push('locks (kind, where, lockdep class):');
-  for (const l of v.classes) row(l.name, l.kind.padEnd(12), (l.scope === 'global' ? 'global' : `per ${l.scope}`).padEnd(8), l.className);
+  for (const l of v.classes) row(l.name, l.kind.padEnd(12), (l.scope === 'global' ? 'global' : `per ${l.scope}`).padEnd(8), l.className, l.host && `in ${l.host.name}`);
   out.push('', 'resources (booked per task by the ledger):');
   for (const r of v.resourceList) row(r.name, r.doc);
   out.push('', 'state:');
   for (const d of v.varList) {
-    const type = d.type === 'param' ? `param${d.ppm ? ' (ppm)' : ''} = ${d.ppm ? d.init / 1e6 : d.init}` : d.type === 'refcount' ? `refcount${d.release ? `, release ${d.release}` : ''}` : `${d.type}${d.init ? ` = ${d.init}` : ''}`;
-    row(d.name, d.scope === 'global' ? 'global' : `per ${d.scope}`, type, d.guard && `guarded_by ${d.guard}`, d.doc);
+    const type = d.type === 'param' ? `param${d.ppm ? ' (ppm)' : ''} = ${d.ppm ? d.init / 1e6 : d.init}` : d.type === 'refcount' ? `refcount${d.release ? `, release ${d.release}` : ''}`
+      : d.struct ? 'struct' : `${d.type}${d.live ? ' live' : ''}${d.init ? ` = ${d.init}` : ''}`;
+    row(d.name, bare(d.scope) ? d.scope : `per ${d.scope}`, type, d.host && `in ${d.host.name}`, d.guard && `guarded_by ${d.guard}`, d.doc);
   }
   if (v.consts.size) {
     out.push('', 'constants:');
@@ -30,12 +32,13 @@ export function kernelVocabulary(p: Program): string {
       pr.asserts.length > 0 && `held: ${pr.asserts.join(', ')}`,
       pr.fails !== undefined && `fails -${errnoName(pr.fails)}${pr.failsWhen ? ` when ${pr.failsWhen.text}` : pr.service && SERVICES[pr.service].fails ? ` when ${SERVICES[pr.service].fails!.when}` : ''}`,
       ...pr.effects.map((e) => `${e.text}${e.op === abi.ST_SET && e.var.type !== 'flag' ? ` ${e.value}` : ''}${e.limit ? ` limit ${e.limit.name}` : ''}${e.when ? ` if ${e.when.text}` : ''}`),
-      pr.service && `service ${pr.service}${pr.serviceArg ? ` ${pr.serviceArg.name}` : ''}`);
+      pr.service && `service ${pr.service}${pr.serviceCond ? ` ${pr.serviceCond.text}` : ''}`);
   }
   out.push('', 'actions (weight, precondition):');
   for (const a of p.actions) {
     const d = v.actions.find((x) => x.name === a.name);
-    row(a.name, a.routine, a.builtin && a.action === abi.ACT_SCHEDULE ? 'not weighted' : `weight ${a.weight}`, d?.when && `when ${d.when.text}`, a.builtin ? `built-in: ${a.doc}` : a.doc);
+    const kind = a.first ? 'first' : a.builtin && a.action === abi.ACT_SCHEDULE ? 'not weighted' : `weight ${a.weight}${!a.builtin && a.fork ? ' fork' : ''}`;
+    row(a.name, a.routine, kind, d?.when && `when ${d.when.text}`, a.builtin ? `built-in: ${a.doc}` : a.doc);
   }
   for (const b of BUILTIN_ACTIONS) if (!b.required && !p.actions.some((a) => a.name === b.name)) row(b.name, `(no routine ${b.routine}: off)`);
   if (v.trials.length) {

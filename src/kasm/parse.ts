@@ -39,7 +39,7 @@ export interface Item {
 /** `param`: the task register the routine takes its argument in. */
 export interface RoutineAst { name: Tok; returnsInt: boolean; param?: Tok; items: Item[] }
 
-const KEYWORDS = ['call', 'require', 'if', 'goto', 'return', 'mov', 'routine', 'set', 'clear', 'inc', 'dec', 'get', 'put'];
+const KEYWORDS = ['call', 'require', 'if', 'WARN_ON', 'goto', 'return', 'mov', 'routine', 'set', 'clear', 'inc', 'dec', 'get', 'put'];
 const NESTING: Record<string, number> = { SINGLE_DEPTH_NESTING: 1 };
 const MAX_SUBCLASS = 7; // lockdep's MAX_LOCKDEP_SUBCLASSES is 8
 const STATE_OPS: Record<string, number> = { set: abi.ST_SET, clear: abi.ST_SET, inc: abi.ST_INC, dec: abi.ST_DEC, get: abi.ST_GET, put: abi.ST_PUT };
@@ -91,7 +91,8 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
     case 'return':
       item.op = abi.OP_RETURN;
       item.terminator = true;
-      if (c.accept('0')) item.obj = 1; // `return 0`: clears the error first
+      if (c.accept('0')) item.obj = abi.RET_ZERO; // `return 0`: clears the error first
+      else if (c.peek()) Object.assign(item, { obj: abi.RET_ERRNO, errno: errno(c.word('an errno (or 0)'), c) }); // return -EINVAL
       break;
     case 'goto':
       item.op = abi.OP_GOTO;
@@ -104,6 +105,9 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
       Object.assign(item, { op: abi.OP_IF, cond: k, target: c.word("a label after 'goto'") });
       break;
     }
+    case 'WARN_ON':
+      Object.assign(item, { op: abi.OP_WARN, cond: parseCond(c, v) });
+      break;
     case 'require': {
       const k = parseCond(c, v);
       const e = elseClause(c);
@@ -128,8 +132,15 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
     case 'mov': {
       const dst = taskReg(c.word('a destination register'), c);
       c.expect(',', 'between the registers of mov');
-      const src = taskReg(c.word('a source register'), c);
-      Object.assign(item, { op: abi.OP_MOV, arg: dst, obj: src });
+      const st = c.word('a source register or task reference');
+      if (st.text.includes('.') || v.vars.has(st.text)) {
+        // mov t, current.sighand: load a task reference
+        const { reg, decl } = stateRef(c, st, v, false);
+        if (decl.type !== 'task') c.fail(`mov loads a task: ${decl.name} is ${decl.type} state, not a task reference`, st);
+        Object.assign(item, { op: abi.OP_MOV, arg: dst, obj: regOf(reg, abi.REG_NONE), errno: decl.id + 1 });
+        break;
+      }
+      Object.assign(item, { op: abi.OP_MOV, arg: dst, obj: taskReg(st, c) });
       break;
     }
     case 'set': case 'clear': case 'inc': case 'dec': case 'get': case 'put': {
@@ -139,10 +150,19 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
       const refcount = decl.type === 'refcount';
       if (refcount && m.text !== 'set' && m.text !== 'get' && m.text !== 'put') c.fail(`${decl.name} is a refcount: set, get or put it (refcount_set / refcount_inc / refcount_dec_and_test)`, m);
       if (!refcount && (m.text === 'get' || m.text === 'put')) c.fail(`get and put are for refcounts; ${decl.name} is ${decl.type} state`, m);
-      let val = 0;
-      if (m.text === 'set') val = decl.type === 'flag' || !c.peek() ? 1 : value(c, v);
+      if (decl.type === 'task' && (m.text === 'inc' || m.text === 'dec')) c.fail(`${decl.name} is a task reference: set it to a task (set ${t.text} current) or clear it`, m);
+      let val = 0, stOp = STATE_OPS[m.text];
+      if (m.text === 'set' && decl.type === 'task') {
+        // set p.sighand p / set p.real_parent current.real_parent: store a task
+        const src = c.word('a task register or task reference');
+        if (src.text.includes('.') || v.vars.has(src.text)) {
+          const from = stateRef(c, src, v, false);
+          if (from.decl.type !== 'task') c.fail(`${from.decl.name} is ${from.decl.type} state, not a task reference`, src);
+          [stOp, val] = [abi.ST_COPY, from.decl.id | (regOf(from.reg, abi.REG_NONE) << 16)];
+        } else [stOp, val] = [abi.ST_SET_TASK, taskReg(src, c)];
+      } else if (m.text === 'set') val = decl.type === 'flag' || !c.peek() ? 1 : value(c, v);
       const r = regOf(reg, abi.REG_NONE);
-      Object.assign(item, { op: abi.OP_STATE, arg: decl.id, obj: STATE_OPS[m.text] | (r << abi.STATE_REG_SHIFT), errno: val });
+      Object.assign(item, { op: abi.OP_STATE, arg: decl.id, obj: stOp | (r << abi.STATE_REG_SHIFT), errno: val });
       break;
     }
     case 'routine':

@@ -1,18 +1,18 @@
 // The built-in services: machine code a declared primitive runs (`service
 // NAME`), for what cannot be kasm — the task table, pid allocation in a
-// namespace, runqueues, the zombie queue, walking the task table. Each has
+// namespace, runqueues, exit states, walking the task table. Each has
 // the kernel name of what it mirrors; its effects on the ledger, on locks
 // and on declared state are the primitive's declaration, not the service's.
 // `sets`: the registers it loads (the static walk gives them a fresh
-// symbol); `fails`: the errno it returns by itself and when; `arg`: what its
-// argument names.
+// symbol; `self`: the primitive's own); `fails`: the errno it returns by
+// itself and when; `arg`: what its argument is.
 import * as abi from '../../assembly/abi.js';
 
 export interface Service {
   id: number;
-  sets?: ('p' | 't' | 'current' | 'parent' | 'rq' | 'rq2' | 'swap rq rq2')[];
+  sets?: ('p' | 't' | 'current' | 'parent' | 'self' | 'rq' | 'rq2' | 'swap rq rq2')[];
   fails?: { errno: number; when: string };
-  arg?: 'task flag';
+  arg?: 'a condition on t';
   /** The resource the primitive that runs it acquires is machine state too:
    *  a boot task owns it (task_struct, pid), the pid count checks it. */
   bootOwns?: boolean;
@@ -36,17 +36,18 @@ export const SERVICES: Record<string, Service> = {
   find_busiest_queue: { id: abi.B_FIND_BUSIEST_RQ, sets: ['rq', 'rq2'], doc: 'rq = this CPU, rq2 = the busiest other CPU; iter_end when none is busier by two' },
   double_rq_order: { id: abi.B_DOUBLE_RQ_ORDER, sets: ['swap rq rq2'], doc: 'swap rq and rq2 unless rq < rq2 (rq_order_less)' },
   migrate_task: { id: abi.B_MIGRATE_TASK, sets: ['t'], doc: 'move one queued task from the busier of rq, rq2 to the other (detach_task + attach_task); t = it' },
-  exit_zombie: { id: abi.B_EXIT_ZOMBIE, doc: 'exit_state = EXIT_ZOMBIE; the task is queued for any reaper' },
-  wait_task_zombie: { id: abi.B_WAIT_TASK_ZOMBIE, sets: ['t'], fails: { errno: abi.ECHILD, when: 'there is no zombie to reap' }, doc: 't = a zombie, EXIT_ZOMBIE -> EXIT_DEAD' },
+  exit_zombie: { id: abi.B_EXIT_ZOMBIE, doc: 'exit_state = EXIT_ZOMBIE: the task waits for its parent to reap it' },
+  exit_dead: { id: abi.B_EXIT_DEAD, doc: 'exit_state = EXIT_DEAD: the task autoreaps (release_task() follows)' },
+  wait_task_zombie: { id: abi.B_WAIT_TASK_ZOMBIE, fails: { errno: abi.ECHILD, when: 'another reaper claimed the zombie first' }, doc: 'cmpxchg(&task->exit_state, EXIT_ZOMBIE, EXIT_DEAD): claim the zombie' },
   put_task_struct_rcu_user: { id: abi.B_PUT_RCU_USER, doc: 'drop an rcu_users reference; last_ref when it was the final one' },
   free_task: { id: abi.B_FREE_TASK_STRUCT, doc: "free the task's slot; a task freed still owning resources is a finding" },
-  get_parent: { id: abi.B_GET_PARENT, sets: ['parent'], doc: "parent = the task's parent, or the child reaper if it is gone (forget_original_parent)" },
+  child_reaper: { id: abi.B_CHILD_REAPER, sets: ['self'], doc: "the register = the pid namespace's child reaper (init: pid 1, the boot task of CPU 0)" },
   pick_kill_target: { id: abi.B_PICK_KILL_TARGET, sets: ['t'], fails: { errno: abi.ESRCH, when: 'the chosen pid is not alive' }, doc: 't = a random task (find_task_by_vpid)' },
   send_sigkill: { id: abi.B_SEND_SIGKILL, doc: 'queue SIGKILL: fatal_signal_pending(task) becomes true' },
   disable_pid_allocation: { id: abi.B_PIDNS_DISABLE, doc: 'clear PIDNS_ADDING (zap_pid_ns_processes)' },
   enable_pid_allocation: { id: abi.B_PIDNS_ENABLE, doc: 'set PIDNS_ADDING (the workload moves to a fresh namespace)' },
   task_iter_start: { id: abi.B_TASK_ITER_START, doc: 'start walking the task table' },
-  task_iter_next: { id: abi.B_TASK_ITER_NEXT, sets: ['t'], arg: 'task flag', doc: 't = the next task whose flag (the argument, a per-task state) is set; iter_end at the end' },
+  task_iter_next: { id: abi.B_TASK_ITER_NEXT, sets: ['t'], arg: 'a condition on t', doc: 't = the next task meeting the condition (its argument, read with t = the task); iter_end at the end' },
   tryget_task_struct: { id: abi.B_TRYGET_TASK_STRUCT, doc: 'take a usage reference unless the task is being freed (tryget_failed then); put_task_struct_rcu_user drops it' },
   litmus_load: { id: abi.B_LITMUS_LOAD, doc: "litmus: read the shared counter into this CPU's scratch word" },
   litmus_store: { id: abi.B_LITMUS_STORE, doc: 'litmus: store what was read plus one (a split, racy increment)' },

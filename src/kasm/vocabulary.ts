@@ -8,14 +8,19 @@ import type { Loc } from './errors.js';
 import { lookup, RQ_REGS, TASK_REGS, regName, type LOCK_KINDS } from './builtins.js';
 import { shown, suggest } from './errors.js';
 
-export type Scope = 'global' | 'task' | 'rq';
-export const SCOPES: Record<Scope, number> = { global: abi.SCOPE_GLOBAL, task: abi.SCOPE_TASK, rq: abi.SCOPE_RQ };
+export type Scope = 'global' | 'task' | 'rq' | 'local';
+export const SCOPES: Record<Scope, number> = { global: abi.SCOPE_GLOBAL, task: abi.SCOPE_TASK, rq: abi.SCOPE_RQ, local: abi.SCOPE_LOCAL };
+/** State written without a register: global state and the syscall's locals. */
+export const bare = (s: Scope): boolean => s === 'global' || s === 'local';
 
-export interface LockDecl { name: string; kind: keyof typeof LOCK_KINDS; algo: number; scope: Scope; cls: number; slot: number; className: string; at: Loc; doc?: string }
+/** `host`: the struct a per-task lock or state lives in (`sighand.siglock` in struct sighand). */
+export interface LockDecl { name: string; kind: keyof typeof LOCK_KINDS; algo: number; scope: Scope; cls: number; slot: number; className: string; host?: VarDecl; at: Loc; doc?: string }
 export interface ResourceDecl { name: string; bit: number; at: Loc; doc?: string }
 export interface VarDecl {
-  name: string; id: number; scope: Scope; slot: number; type: 'flag' | 'int' | 'refcount' | 'param';
+  name: string; id: number; scope: Scope; slot: number; type: 'flag' | 'int' | 'task' | 'refcount' | 'param';
   init: number; ppm?: boolean; guard?: string; release?: string; at: Loc; doc?: string;
+  /** a struct pointer (`struct NAME`); `live`: a task reference that points at a running task */
+  struct?: boolean; live?: boolean; host?: VarDecl;
 }
 export interface ConstDecl { name: string; value: number; at: Loc; doc?: string }
 
@@ -29,17 +34,18 @@ export interface Cond { atoms: Atom[]; text: string }
 export interface TrialDecl { name: string; weights: Record<string, number>; interval: number; at: Loc; doc?: string }
 /** An assumption of the static walk: wherever `from` is set, `to` is. */
 export interface AssumeDecl { name: string; from: VarDecl; to: VarDecl; at: Loc; doc?: string }
-export interface ActionDecl { name: string; action: number; routine: string; weight: number; when?: Cond; at: Loc; doc?: string }
+/** `fork`: a fork of some kind (population control, fork accounting); `first`: run whenever `when` holds. */
+export interface ActionDecl { name: string; action: number; routine: string; weight: number; fork: boolean; first: boolean; when?: Cond; at: Loc; doc?: string }
 /** A primitive's effect on declared state; `reg` is a register name or 'self'. */
 export interface EffectDecl { op: number; reg: string; var: VarDecl; value: number; limit?: VarDecl; when?: Cond; text: string }
 export interface PrimDecl {
-  name: string; reg: string; service?: string; serviceArg?: VarDecl;
+  name: string; reg: string; service?: string; serviceCond?: Cond;
   acquires: string[]; releases: string[]; asserts: string[];
   fails?: number; failsWhen?: Cond; effects: EffectDecl[]; at: Loc; doc?: string;
 }
 
 export const CMP_TEXT: Record<number, string> = {
-  [abi.CMP_EQ]: '==', [abi.CMP_NE]: '!=', [abi.CMP_LT]: '<', [abi.CMP_LE]: '<=', [abi.CMP_GT]: '>', [abi.CMP_GE]: '>=',
+  [abi.CMP_EQ]: '==', [abi.CMP_NE]: '!=', [abi.CMP_LT]: '<', [abi.CMP_LE]: '<=', [abi.CMP_GT]: '>', [abi.CMP_GE]: '>=', [abi.CMP_AND]: '&', [abi.CMP_NAND]: '&',
 };
 
 export class Vocabulary {
@@ -103,7 +109,7 @@ export class Vocabulary {
   varName(id: number, reg = abi.REG_NONE): string {
     const v = this.varList[id];
     if (!v) return `var#${id}`;
-    return v.scope === 'global' || reg === abi.REG_NONE ? v.name : `${regName(reg)}.${v.name}`;
+    return bare(v.scope) || reg === abi.REG_NONE ? v.name : `${regName(reg)}.${v.name}`;
   }
 }
 

@@ -25,6 +25,7 @@ export const FINDING_KINDS = {
   [A.FIND_LIVELOCK]: 'livelock',
   [A.FIND_GUARDED]: 'guarded-state',
   [A.FIND_REFCOUNT]: 'refcount',
+  [A.FIND_WARN]: 'warning',
 } as const;
 export type FindingKind = (typeof FINDING_KINDS)[keyof typeof FINDING_KINDS];
 
@@ -55,6 +56,7 @@ export type FindingRecord = FindingHead & (
   | { kind: 'hung-cpu'; lock: number } // 0: looping, not waiting for a lock
   | { kind: 'worker-died'; held: number }
   | { kind: 'livelock'; syscalls: number } // syscalls completed while no fork attempt did
+  | { kind: 'warning'; cond: number } // the WARN_ON's condition row
   | { kind: 'guarded-state'; lock: number; lockClass: number; variable: number; write: boolean } // lock 0: an empty register
   | { kind: 'refcount'; variable: number; before: number; zeroPc: number; underflow: boolean } // zeroPc -1: never reached 0
   | { kind: 'invariant'; invariant: number; value: number; subject: number; lockClass: number; resources: bigint }
@@ -94,6 +96,7 @@ export function decodeFinding(r: RecordReader, f: number): FindingRecord | null 
     case A.FIND_HANG: return { ...head, kind: 'hung-cpu', lock: word(L.FD_LOCK) };
     case A.FIND_WORKER_DIED: return { ...head, kind: 'worker-died', held: word(L.FD_COUNT) };
     case A.FIND_LIVELOCK: return { ...head, kind: 'livelock', syscalls: word(L.FD_COUNT) };
+    case A.FIND_WARN: return { ...head, kind: 'warning', cond: word(L.FD_COUNT) };
     case A.FIND_GUARDED: return { ...head, kind: 'guarded-state', ...lock, variable: word(L.FD_C), write: word(L.FD_D) !== 0 };
     case A.FIND_REFCOUNT: return { ...head, kind: 'refcount', variable: word(L.FD_A), before: word(L.FD_B), zeroPc: word(L.FD_C), underflow: word(L.FD_D) !== 0 };
     case A.FIND_INVARIANT:

@@ -24,12 +24,12 @@ const CONFIGURE_ERRORS: Record<number, string> = {
 /** The per-CPU event counters (layout K_*), by name; `actions`: how often
  *  each model-declared action ran, by its name. */
 export interface Counters {
-  forksOk: number; forksFailed: number; exits: number; reaps: number; kills: number; yields: number;
+  forksOk: number; forksFailed: number; exits: number; reaps: number; autoreaps: number; kills: number; yields: number;
   migrations: number; leaked: number; syscalls: number; actions: Record<string, number>;
 }
 type Scalar = Exclude<keyof Counters, 'actions'>;
 const COUNTERS: [Scalar, number][] = [
-  ['forksOk', L.K_FORKS_OK], ['forksFailed', L.K_FORKS_FAILED], ['exits', L.K_EXITS], ['reaps', L.K_REAPS], ['kills', L.K_KILLS],
+  ['forksOk', L.K_FORKS_OK], ['forksFailed', L.K_FORKS_FAILED], ['exits', L.K_EXITS], ['reaps', L.K_REAPS], ['autoreaps', L.K_AUTOREAPS], ['kills', L.K_KILLS],
   ['yields', L.K_YIELDS], ['migrations', L.K_MIGRATIONS], ['leaked', L.K_LEAKED], ['syscalls', L.K_SYSCALLS],
 ];
 
@@ -122,6 +122,10 @@ export class Machine {
       this.hset(L.H_ENTRIES + act * 4, p.entries.get(act) ?? -1);
       this.hset(L.H_ACTION_CONDS + act * 4, p.actions.find((a) => a.action === act)?.cond ?? -1);
     }
+    const mask = (f: (a: (typeof p.actions)[number]) => boolean): number => p.actions.filter((a) => !a.builtin && f(a)).reduce((m, a) => m | (1 << a.action), 0);
+    this.hset(L.H_FORK_ACTIONS, mask((a) => a.fork));
+    this.hset(L.H_FIRST_ACTIONS, mask((a) => a.first));
+    p.taskLockHosts.forEach((h, slot) => this.hset(L.H_TASK_LOCK_HOSTS + slot * 4, h));
     this.writeRunSettings(s);
   }
 
@@ -166,7 +170,7 @@ export class Machine {
     p.conds.forEach((c, row) => i32.set(c.words, (this.h(L.H_CONDS_BASE) + row * L.COND_SIZE) >> 2));
     p.vars.forEach((v, id) => {
       const a = this.h(L.H_VARS_BASE) + id * L.VAR_SIZE;
-      i32.set([v.scope, v.slot, v.flags, v.guard, v.guardWrite ? 1 : 0, v.release, v.releaseReg, v.init], a >> 2);
+      i32.set([v.scope, v.slot, v.flags, v.guard, v.guardWrite ? 1 : 0, v.release, v.releaseReg, v.init, v.host], a >> 2);
     });
     this.writeParams(this.current.params);
     this.armFaults(this.current.faults);
@@ -299,6 +303,27 @@ export class Machine {
   private siteAddr(s: number): number { return this.h(L.H_SITES_BASE) + s * L.SITE_SIZE; }
 
   taskPid(t: number): number { return t < 0 ? 0 : this.at(this.taskAddr(t) + L.T_PID); }
+
+  /** The task slots in use now (not free, and not a freed task's slot kept for its struct). */
+  liveSlots(): number[] {
+    const out: number[] = [];
+    for (let t = 0; t < this.scenario.tasks; t++) {
+      const s = this.at(this.taskAddr(t) + L.T_STATE);
+      if (s !== A.TASK_FREE && s !== A.TASK_HOST) out.push(t);
+    }
+    return out;
+  }
+
+  /** Task t's declared per-task variable `name` now: a task reference as
+   *  the slot it names (-1: NULL); a struct's state read in the task its
+   *  pointer names (`signal.nr_threads` in the group's signal_struct). */
+  taskVar(t: number, name: string): number {
+    const d = this.program.vocab.vars.get(name);
+    if (!d || d.scope !== 'task') throw new Error(`no per-task state '${name}'`);
+    const host = d.host ? this.taskVar(t, d.host.name) : t;
+    const v = this.at(this.taskAddr(host) + L.T_VARS + d.slot * 4);
+    return d.type === 'task' ? v - 1 : v;
+  }
 
   /** One CPU as it is now. */
   cpu(cpu: number): CpuState {

@@ -94,7 +94,8 @@ function message(p: Program, f: FindingRecord, v: FindingView): string {
       const what = INVARIANTS[f.invariant] ?? `invariant ${f.invariant}`;
       const extra = f.invariant === A.INV_LEDGER ? ` (${p.vocab.resourceList[f.subject]?.name ?? `resource ${f.subject}`}: off by ${f.value})`
         : f.invariant === A.INV_LOCK_FREE ? `: ${v.lock} is held or awaited`
-          : f.invariant === A.INV_IDLE_HOLDS_LOCK ? ` (CPU ${f.subject} holds ${f.value})` : ` (off by ${f.value})`;
+          : f.invariant === A.INV_IDLE_HOLDS_LOCK ? ` (CPU ${f.subject} holds ${f.value})`
+            : f.invariant === A.INV_TASK_REF ? ` (${p.vocab.varName(f.value)} of the task in slot ${f.subject})` : ` (off by ${f.value})`;
       return `invariant broken: ${what}${extra}`;
     }
     case 'held-lock-overflow': return `more than ${f.max} locks held at ${fmtRef(v.at)}`;
@@ -107,6 +108,7 @@ function message(p: Program, f: FindingRecord, v: FindingView): string {
       return `lock instance order: ${fmtRef(v.at)} takes ${v.lock} nested inside a ${v.lockClass} of higher address; nested instances of one class must be taken in order (double_rq_lock: lower CPU first)`;
     case 'worker-died': return 'worker-died';
     case 'livelock': return `livelock: no fork attempt completed while the CPUs completed ${f.syscalls.toLocaleString('en-US')} syscalls`;
+    case 'warning': return `WARNING: ${fmtRef(v.at)}: WARN_ON(${p.conds[f.cond]?.cond.text ?? '?'})`;
     case 'guarded-state':
       return `${v.state} is guarded by ${v.lockClass}, which is not held${f.write ? ' for writing' : ''}: ${f.write ? 'written' : 'read'} at ${fmtRef(v.at)}${v.lock ? '' : ' (its register names no task)'}`;
     case 'refcount':

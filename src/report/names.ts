@@ -15,6 +15,7 @@ export const INVARIANTS: Record<number, string> = {
   [A.INV_IDLE_HOLDS_LOCK]: 'no CPU outside a syscall holds a lock',
   [A.INV_TASK_STATE]: 'every task in exactly one state and one place',
   [A.INV_LOCK_FREE]: 'every lock is free at a quiescent point',
+  [A.INV_TASK_REF]: "a task's task references point at tasks that exist, a live one (real_parent) at a running task",
 };
 
 export const MODES = ['write', 'read', 'any'];

@@ -28,7 +28,10 @@ export interface RunReport {
   failures: { site: string; errno: string; count: number; natural: number; injected: number; at: string; afterLedgerBroke?: number }[];
   activity: Record<string, number>;
   actions: Record<string, number>; // the model's own actions, by name: how often each ran
-  conservation: { forksOk: number; bootTasks: number; reaped: number; live: number; balanced: boolean } | null;
+  /** The workload's forks by kind (fork, and the model's fork actions: vfork, clone_pidfd, clone_thread, ...). */
+  clones: Record<string, number>;
+  /** reaped: by a parent's wait(); autoreaped: released at their own exit (threads). */
+  conservation: { forksOk: number; bootTasks: number; reaped: number; autoreaped: number; live: number; balanced: boolean } | null;
   invariantsChecked: boolean;
   /** Every distinct finding is counted exactly and its first record kept;
    *  `notStored` records beyond the ring's capacity were counted, not kept;
@@ -83,12 +86,13 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
     forks: { ok: k.forksOk, failed: k.forksFailed, perSecond: rate(k.forksOk, o.elapsedSeconds), perCpu },
     failures,
     activity: {
-      exits: k.exits, reaped: k.reaps, kills: k.kills, yields: k.yields,
+      exits: k.exits, reaped: k.reaps, autoreaped: k.autoreaps, kills: k.kills, yields: k.yields,
       migrations: k.migrations, leakedResources: k.leaked, syscalls: k.syscalls,
     },
     actions: k.actions,
+    clones: clones(m, k),
     conservation: o.quiescent
-      ? { forksOk: k.forksOk, bootTasks: s.cpus, reaped: k.reaps, live: m.liveTasks(), balanced: k.forksOk + s.cpus - k.reaps === m.liveTasks() }
+      ? { forksOk: k.forksOk, bootTasks: s.cpus, reaped: k.reaps, autoreaped: k.autoreaps, live: m.liveTasks(), balanced: k.forksOk + s.cpus - k.reaps - k.autoreaps === m.liveTasks() }
       : null,
     invariantsChecked: o.quiescent,
     findings: {
@@ -102,6 +106,14 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
 }
 
 const rate = (n: number, s: number): number => (s > 0 ? Math.round(n / s) : 0);
+
+/** Fork attempts by kind: each fork action's runs; fork's own are the rest. */
+function clones(m: Machine, k: ReturnType<Machine['counters']>): Record<string, number> {
+  const kinds = m.program.actions.filter((a) => a.fork && !a.builtin);
+  const model = Object.fromEntries(kinds.map((a) => [a.name, k.actions[a.name] ?? 0]));
+  const rest = k.forksOk + k.forksFailed - Object.values(model).reduce((x, y) => x + y, 0);
+  return { fork: rest, ...model };
+}
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
@@ -133,12 +145,14 @@ export function formatReport(r: RunReport): string {
       out.push(`  ${n(f.count).padStart(9)}  ${f.errno.padEnd(16)} ${f.site.padEnd(28)} ${f.at}  (${how})`);
     }
   }
+  const total = Object.values(r.clones).reduce((x, y) => x + y, 0);
+  if (Object.keys(r.clones).length > 1) out.push(`clones: ${Object.entries(r.clones).map(([kind, c]) => `${n(c)} ${kind.replace(/_/g, ' ')} (${total ? Math.round((100 * c) / total) : 0}%)`).join(', ')}`);
   const a = r.activity;
-  const model = Object.entries(r.actions).map(([name, count]) => `, ${n(count)} ${name.replace(/_/g, ' ')}`).join('');
-  out.push(`activity: ${n(a.exits)} exits, ${n(a.reaped)} reaped, ${n(a.kills)} kills, ${n(a.migrations)} migrations${model}`);
+  const model = Object.entries(r.actions).filter(([name]) => !(name in r.clones)).map(([name, count]) => `, ${n(count)} ${name.replace(/_/g, ' ')}`).join('');
+  out.push(`activity: ${n(a.exits)} exits, ${n(a.reaped)} reaped, ${n(a.autoreaped)} autoreaped, ${n(a.kills)} kills, ${n(a.migrations)} migrations${model}`);
   if (r.conservation) {
     const c = r.conservation;
-    out.push(`conservation: ${n(c.forksOk)} forks + ${c.bootTasks} boot tasks − ${n(c.reaped)} reaped = ${n(c.forksOk + c.bootTasks - c.reaped)}; live tasks ${n(c.live)} ${c.balanced ? '✓' : '✗ MISMATCH'}`);
+    out.push(`conservation: ${n(c.forksOk)} forks + ${c.bootTasks} boot tasks − ${n(c.reaped)} reaped − ${n(c.autoreaped)} autoreaped = ${n(c.forksOk + c.bootTasks - c.reaped - c.autoreaped)}; live tasks ${n(c.live)} ${c.balanced ? '✓' : '✗ MISMATCH'}`);
   } else out.push('conservation: not checked (the machine did not reach a quiescent point)');
   if (r.lockStat) out.push('', ...formatLockStat(r.lockStat));
   out.push('');

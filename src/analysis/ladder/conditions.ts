@@ -32,7 +32,24 @@ export class Oracle {
 
   /** The state key of variable `id` accessed through register `reg`. */
   varKey(s: State, id: number, reg: number): string {
-    return this.p.vocab.varList[id].scope === 'global' ? `g:${id}` : `${s.regs[reg]}:${id}`;
+    const d = this.p.vocab.varList[id];
+    if (d.scope === 'global') return 'g:' + id;
+    if (d.scope === 'local') return 'l:' + id;
+    // A struct's state lives in the task its pointer names (sighand.count in the sighand's).
+    const sym = d.host ? this.pointee(s, d.host.id, s.regs[reg]) : s.regs[reg];
+    return `${sym}:${id}`;
+  }
+
+  /** The symbol of the task that task reference `id` of task `sym` points
+   *  at: known where the path set it; a struct pointer no one set is the
+   *  parent's for the child (dup_task_struct copies them) and its own for
+   *  any other task (a boot task's; the path does not follow sharing it did
+   *  not see); else `@SYMBOL>ID`, one the path knows nothing of. */
+  pointee(s: State, id: number, sym: string): string {
+    const k = `${sym}:${id}`;
+    if (k in s.ptrs) return s.ptrs[k];
+    if (!this.p.vocab.varList[id].struct) return `@${sym}>${id}`;
+    return sym === CHILD ? this.pointee(s, id, s.regs[A.REG_CURRENT]) : sym;
   }
 
   /** What a path knows of a variable: its value, or undefined. */
@@ -40,7 +57,7 @@ export class Oracle {
     if (key in s.vars) return s.vars[key];
     const d = this.p.vocab.varList[id];
     if (d.scope === 'global' && d.type !== 'param' && !this.written.has(id)) return d.init;
-    if (key.startsWith(`${CHILD}:`)) return 0;
+    if (key.startsWith(`${CHILD}:`) || key.startsWith('l:')) return 0; // a child's state and a syscall's locals start at zero
     return undefined;
   }
 
@@ -53,7 +70,11 @@ export class Oracle {
         const v = this.known(s, key, o.value);
         return v === undefined ? { key } : { v };
       }
-      case A.OPD_REG: return { sym: s.regs[reg] };
+      case A.OPD_REG: case A.OPD_TASK: return { sym: s.regs[reg] };
+      case A.OPD_BUILTIN:
+        // last_ref: what the path's last put decided (walk.ts), where it made one
+        if (o.value === A.BV_LAST_REF && LAST_REF in s.facts) return { v: s.facts[LAST_REF] ? 1 : 0 };
+        return { unknown: true };
       default: return { unknown: true };
     }
   }
@@ -138,6 +159,9 @@ export class Oracle {
   }
 }
 
+/** The fact a put leaves: whether it dropped the last reference (the builtin `last_ref`). */
+export const LAST_REF = 'last_ref';
+
 const opKey = (v: Val): string => ('key' in v ? `[${v.key}]` : 'v' in v ? `#${v.v}` : '?');
 
 function compare(cmp: number, l: number, r: number): boolean {
@@ -147,6 +171,8 @@ function compare(cmp: number, l: number, r: number): boolean {
     case A.CMP_LT: return l < r;
     case A.CMP_LE: return l <= r;
     case A.CMP_GT: return l > r;
-    default: return l >= r;
+    case A.CMP_GE: return l >= r;
+    case A.CMP_AND: return (l & r) !== 0;
+    default: return (l & r) === 0;
   }
 }

@@ -15,6 +15,7 @@ export interface State {
   regs: string[]; // symbol per register (abi REG_*)
   res: Record<string, Res>; // per task symbol, only those touched or created
   vars: Record<string, number>; // known values of declared state: `g:ID` or `SYMBOL:ID`
+  ptrs: Record<string, string>; // known task references: `SYMBOL:ID` -> the symbol of the task it points at
   held: Held[];
   facts: Record<string, boolean>; // condition atoms read on this path, by their key
 }
@@ -25,16 +26,29 @@ export const MAX_STATES = 400_000;
 export function clone(s: State): State {
   const res: Record<string, Res> = {};
   for (const k of Object.keys(s.res)) res[k] = { ...s.res[k] };
-  return { ...s, frames: s.frames.slice(), path: s.path.slice(), regs: s.regs.slice(), res, vars: { ...s.vars }, held: s.held.slice(), facts: { ...s.facts } };
+  return { ...s, frames: s.frames.slice(), path: s.path.slice(), regs: s.regs.slice(), res, vars: { ...s.vars }, ptrs: { ...s.ptrs }, held: s.held.slice(), facts: { ...s.facts } };
 }
 
+/** A state's identity (the walk visits each once): its fields in a fixed order, maps by sorted key. */
 export function key(s: State): string {
-  const res = Object.keys(s.res).sort().map((k) => `${k}:${s.res[k].known}:${s.res[k].held}`).join(',');
-  const vars = Object.keys(s.vars).sort().map((k) => `${k}=${s.vars[k]}`).join(',');
-  const facts = Object.keys(s.facts).sort().map((k) => `${k}=${s.facts[k] ? 1 : 0}`).join(',');
-  return [s.pc, s.frames.map((f) => `${f.callPc}/${f.err}/${f.fail}/${f.pathLen}`).join(';'), s.err, s.fail, s.path.join('.'), s.regs.join(','), res, vars,
-    s.held.map((h) => `${h.lock}/${h.mode}/${h.pc}`).join(';'), facts].join('|');
+  let out = `${s.pc}|${s.err}|${s.fail}|${s.path.join('.')}|${s.regs.join(',')}|`;
+  for (const f of s.frames) out += `${f.callPc}/${f.err}/${f.fail}/${f.pathLen};`;
+  for (const h of s.held) out += `|${h.lock}/${h.mode}/${h.pc}`;
+  out += '|';
+  for (const k of sorted(s.res)) out += `${k}:${s.res[k].known}:${s.res[k].held},`;
+  out += '|';
+  for (const k of sorted(s.vars)) out += `${k}=${s.vars[k]},`;
+  out += '|';
+  for (const k of sorted(s.ptrs)) out += `${k}>${s.ptrs[k]},`;
+  out += '|';
+  for (const k of sorted(s.facts)) out += s.facts[k] ? `${k},` : `!${k},`;
+  return out;
 }
+
+const sorted = (o: object): string[] => {
+  const ks = Object.keys(o);
+  return ks.length > 1 ? ks.sort() : ks;
+};
 
 /** The resources of a task symbol: the child's are all known (it starts with none). */
 export function resOf(s: State, sym: string, all: number): Res {

@@ -44,15 +44,28 @@ import { regOf } from '../../kasm/cond.js';
 import { decodeInsn, objMode, objKind } from '../../kasm/insn.js';
 import type { IssueKind, LadderIssue, LadderReport, SiteLadder } from './verdict.js';
 import { type State, CHILD, MAX_STATES, clone, key, resOf } from './state.js';
-import { Oracle } from './conditions.js';
+import { Oracle, LAST_REF } from './conditions.js';
 import { modeName } from './names.js';
 
 export type { LadderReport, SiteLadder } from './verdict.js';
 
+const reports = new WeakMap<Program, LadderReport>(); // a program is never changed once assembled
+
 /** Run the static ladder check over every entry point of a program. */
 export function checkLadders(program: Program): LadderReport {
+  let r = reports.get(program);
+  if (!r) reports.set(program, (r = walkAll(program)));
+  return r;
+}
+
+function walkAll(program: Program): LadderReport {
   const w = new Walker(program);
-  for (const a of program.actions) w.walk(a.routine, a.action, a.entry);
+  const walked = new Set<string>(); // actions that share a routine (exit and a vfork child's exit) are one walk
+  for (const a of program.actions) {
+    const k = `${a.entry}:${a.fork}`;
+    if (!walked.has(k)) w.walk(a.routine, a.fork, a.entry);
+    walked.add(k);
+  }
   return w.report();
 }
 
@@ -62,7 +75,7 @@ class Walker {
   private states = 0;
   private truncated = false;
   private entry = '';
-  private action = 0;
+  private fork = false;
   private readonly oracle: Oracle;
   private readonly all: number; // every resource: what the child's ledger knows
 
@@ -76,9 +89,9 @@ class Walker {
   private lockDesc(h: { cls: number; mode: number }): string { return this.p.vocab.heldLockName(h.cls, h.mode); }
   private className(cls: number): string { return this.p.vocab.className(cls); }
 
-  walk(routine: string, action: number, entry: number): void {
+  walk(routine: string, fork: boolean, entry: number): void {
     this.entry = routine;
-    this.action = action;
+    this.fork = fork;
     const regs = new Array<string>(A.NR_REGS).fill('');
     regs[A.REG_P] = 'none';
     regs[A.REG_T] = 't0';
@@ -87,7 +100,7 @@ class Walker {
     regs[A.REG_RQ] = 'rq0';
     regs[A.REG_RQ2] = 'rq2_0';
     regs[A.REG_THIS_RQ] = 'this_rq';
-    const start: State = { pc: entry, frames: [], err: 0, fail: 0, path: [], regs, res: {}, vars: {}, held: [], facts: {} };
+    const start: State = { pc: entry, frames: [], err: 0, fail: 0, path: [], regs, res: {}, vars: {}, ptrs: {}, held: [], facts: {} };
     const seen = new Set<string>();
     const work: State[] = [start];
     while (work.length) {
@@ -126,7 +139,9 @@ class Walker {
   /** A lock instance as the path names it: a global's slot, or the symbol in its register and the class. */
   private lockId(s: State, ref: number): string {
     const reg = (ref >> A.LOCKREF_REG_SHIFT) & 0xff, cls = ref >> A.LOCKREF_CLASS_SHIFT;
-    return reg === A.REG_NONE ? `g${cls}` : `${s.regs[reg]}.${cls}`;
+    if (reg === A.REG_NONE) return `g${cls}`;
+    const host = this.p.vocab.classes[cls]?.host; // a struct's lock is the one of the task its pointer names
+    return `${host ? this.oracle.pointee(s, host.id, s.regs[reg]) : s.regs[reg]}.${cls}`;
   }
 
   private heldIndex(s: State, lock: string): number {
@@ -225,7 +240,8 @@ class Walker {
         break;
       }
       case A.OP_RETURN: {
-        if (obj !== 0 && s.err !== 0) { const z = clone(s); z.err = 0; out.push(...this.step(z)); break; } // return 0
+        if (obj === A.RET_ZERO && s.err !== 0) { const z = clone(s); z.err = 0; out.push(...this.step(z)); break; } // return 0
+        if (obj === A.RET_ERRNO && s.err !== errno) { const z = clone(s); z.err = errno; out.push(...this.step(z)); break; } // return -EINVAL
         if (s.frames.length === 0) { this.exit(s); break; }
         const n = clone(s);
         const f = n.frames.pop()!;
@@ -254,7 +270,19 @@ class Walker {
         for (const [v, n] of this.cond(s, arg)) { n.pc = v ? target : pc + 1; out.push(n); }
         break;
       }
-      case A.OP_MOV: { const n = this.next(s); n.regs[arg] = s.regs[obj]; out.push(n); break; }
+      case A.OP_WARN: this.cond(s, arg); out.push(this.next(s)); break; // its guarded reads are checked; whether it fires is the runs' to see
+      case A.OP_MOV: {
+        const n = this.next(s);
+        if (errno === 0) n.regs[arg] = s.regs[obj];
+        else {
+          this.checkGuard(s, pc, errno - 1, obj, false);
+          const to = this.oracle.pointee(s, errno - 1, s.regs[obj]);
+          if (to.startsWith('@')) fresh(n, arg, `@${pc}`); // a task the path knows nothing of
+          else n.regs[arg] = to;
+        }
+        out.push(n);
+        break;
+      }
       case A.OP_STATE: out.push(...this.state(s, obj & 0xf, arg, obj >> A.STATE_REG_SHIFT, errno)); break;
       default: out.push(this.next(s));
     }
@@ -280,6 +308,13 @@ class Walker {
     const name = this.p.vocab.varName(id, reg);
     switch (op) {
       case A.ST_SET: this.setVar(n, id, reg, value); return [n];
+      case A.ST_SET_TASK: case A.ST_COPY: {
+        // A task reference: the path follows which task it points at.
+        const to = op === A.ST_SET_TASK ? s.regs[value] : this.oracle.pointee(s, value & 0xffff, s.regs[value >> 16]);
+        this.setVar(n, id, reg, undefined);
+        n.ptrs[this.oracle.varKey(n, id, reg)] = to;
+        return [n];
+      }
       case A.ST_INC: this.setVar(n, id, reg, v === undefined ? undefined : v + 1); return [n];
       case A.ST_DEC: this.setVar(n, id, reg, v === undefined ? undefined : v - 1); return [n];
       case A.ST_GET:
@@ -289,6 +324,7 @@ class Walker {
       case A.ST_PUT: {
         if (v !== undefined && v <= 0) { this.issue(s, 'refcount', pc, d.name, `refcount_t: underflow; use-after-free: puts ${name}, which is ${v}`); return [n]; }
         const release = this.p.vars[id].release;
+        delete n.facts[LAST_REF]; // last_ref after a refcount's put: not followed, so read both ways
         const zero = (): State[] => {
           const z = clone(n);
           this.setVar(z, id, reg, 0);
@@ -302,7 +338,9 @@ class Walker {
         if (v === 1) return zero();
         if (v !== undefined) { this.setVar(n, id, reg, v - 1); return [n]; }
         this.setVar(n, id, reg, undefined);
-        return [n, ...zero()]; // unknown: it may or may not be the last reference
+        // Unknown: it may or may not be the last reference; with no release
+        // routine the two differ in nothing the path follows.
+        return release < 0 ? [n] : [n, ...zero()];
       }
     }
     return [n];
@@ -340,7 +378,7 @@ class Walker {
     for (const r of service?.sets ?? []) {
       if (r === 'swap rq rq2') [n.regs[A.REG_RQ], n.regs[A.REG_RQ2]] = [n.regs[A.REG_RQ2], n.regs[A.REG_RQ]];
       else if (r === 'p' && service === SERVICES.dup_task_struct) fresh(n, A.REG_P, CHILD);
-      else fresh(n, regOf(r, A.REG_NONE), `@${pc}${r === 'rq2' ? '.2' : ''}`);
+      else fresh(n, regOf(r, reg), `@${pc}${r === 'rq2' ? '.2' : ''}`);
     }
     // State effects, in order (one under a condition forks the path).
     let states = [n];
@@ -359,6 +397,20 @@ class Walker {
         }
       }
       states = next;
+    }
+    // put_task_struct_rcu_user: the last reference goes once per task, so a
+    // path where it went decides every later put of that task.
+    if (service === SERVICES.put_task_struct_rcu_user) {
+      const gone = `freed:${sym}`;
+      states = states.flatMap((st) => {
+        const kept = clone(st);
+        kept.facts[LAST_REF] = false;
+        if (st.facts[gone]) return [kept];
+        const last = clone(st);
+        last.facts[LAST_REF] = true;
+        last.facts[gone] = true;
+        return [kept, last];
+      });
     }
     for (const st of states) {
       if (acq) {
@@ -379,7 +431,7 @@ class Walker {
     for (const h of s.held) {
       this.issue(s, 'lock-held', h.pc, this.lockDesc(h), `returns to user space holding ${this.lockDesc(h)}`);
     }
-    if (this.action === A.ACT_FORK && s.err !== 0 && s.regs[A.REG_P] === CHILD) {
+    if (this.fork && s.err !== 0 && s.regs[A.REG_P] === CHILD) {
       const left = resOf(clone(s), CHILD, this.all).held;
       if (left) this.issue(s, 'leak', s.pc, this.resNames(left).join(', '), `leak: the child still owns ${this.resNames(left).join(', ')} after its error ladder`);
     }
@@ -429,5 +481,6 @@ function fresh(s: State, reg: number, sym: string): void {
   s.regs[reg] = sym;
   delete s.res[sym];
   for (const k of Object.keys(s.vars)) if (k.startsWith(`${sym}:`)) delete s.vars[k];
+  for (const k of Object.keys(s.ptrs)) if (k.startsWith(`${sym}:`)) delete s.ptrs[k];
   for (const f of Object.keys(s.facts)) if (f.includes(`[${sym}:`)) delete s.facts[f];
 }
