@@ -16,7 +16,7 @@ export function kernelVocabulary(p: Program): string {
   for (const r of v.resourceList) row(r.name, r.doc);
   out.push('', 'state:');
   for (const d of v.varList) {
-    const type = d.type === 'param' ? `param${d.ppm ? ' (ppm)' : ''} = ${d.ppm ? d.init / 1e6 : d.init}` : d.type === 'refcount' ? `refcount${d.release ? `, release ${d.release}` : ''}`
+    const type = d.type === 'param' ? `param${d.ppm ? ' (ppm)' : ''} = ${d.ppm ? d.init / 1e6 : d.init}` : d.type === 'refcount' ? `refcount${d.init ? ` = ${d.init}` : ''}${d.release ? `, release ${d.release}` : ''}`
       : d.struct ? 'struct' : `${d.type}${d.live ? ' live' : ''}${d.init ? ` = ${d.init}` : ''}`;
     row(d.name, bare(d.scope) ? d.scope : `per ${d.scope}`, type, d.host && `in ${d.host.name}`, d.guard && `guarded_by ${d.guard}`, d.doc);
   }
