@@ -1,7 +1,7 @@
 // The built-in services: what a declared primitive runs beyond its declared
 // effects (src/kasm/services.ts names and documents them). Each is machine
 // code that must stay machine code — the task table, pid allocation in a
-// namespace, runqueues, the zombie queue, task iteration — and is one call
+// namespace, runqueues, exit states, task iteration — and is one call
 // into the subsystem that owns it (assembly/kernel/). Returns 0 or the
 // errno of a natural failure.
 import * as A from './abi';
