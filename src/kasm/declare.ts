@@ -5,9 +5,9 @@
 //                                         SCOPE: global | task | rq
 //   resource NAME ["doc"]                 per task, booked by the ledger
 //   struct NAME ["doc"]                   a per-task pointer; per-task NAME.X live in the task it points at
-//   state NAME SCOPE [flag|int|task [live]] [= N] [guarded_by LOCK] ["doc"]
+//   state NAME SCOPE [flag|int|task [live]] [= N|CONST|self] [guarded_by LOCK] ["doc"]
 //                                         SCOPE: global | task | rq | local (the syscall's, zeroed at entry)
-//   refcount NAME SCOPE [release ROUTINE] [guarded_by LOCK] ["doc"]
+//   refcount NAME SCOPE [= N] [release ROUTINE] [guarded_by LOCK] ["doc"]
 //   param NAME int|ppm DEFAULT ["doc"]    global state the scenario sets (params:)
 //   const NAME N ["doc"]
 //   action NAME ROUTINE (weight W [fork] | first) [when COND] ["doc"]
