@@ -25,8 +25,11 @@ export const MAX_STATES = 400_000;
 
 export function clone(s: State): State {
   const res: Record<string, Res> = {};
-  for (const k of Object.keys(s.res)) res[k] = { ...s.res[k] };
-  return { ...s, frames: s.frames.slice(), path: s.path.slice(), regs: s.regs.slice(), res, vars: { ...s.vars }, ptrs: { ...s.ptrs }, held: s.held.slice(), facts: { ...s.facts } };
+  for (const k in s.res) res[k] = { known: s.res[k].known, held: s.res[k].held };
+  return {
+    pc: s.pc, frames: s.frames.slice(), err: s.err, fail: s.fail, path: s.path.slice(), regs: s.regs.slice(), res,
+    vars: Object.assign({}, s.vars), ptrs: Object.assign({}, s.ptrs), held: s.held.slice(), facts: Object.assign({}, s.facts),
+  };
 }
 
 /** A state's identity (the walk visits each once): its fields in a fixed order, maps by sorted key. */
