@@ -135,6 +135,7 @@ export const VF_REFCOUNT = 1; // a refcount_t: get from 0 and put below 0 are fi
 export const VF_TASK = 2; // a task reference: holds slot + 1 (0: NULL)
 export const VF_STRUCT = 4; // a task reference that hosts a struct (`struct sighand`): the boot tasks' point at themselves
 export const VF_LIVE = 8; // a task reference that points at a running task (or NULL) at every quiescent point (`live`)
+export const VF_COUNTS = 16; // a struct's count that equals, at every quiescent point, its running and zombie tasks (`counts`)
 export const NO_HOST = -1; // a per-task variable or lock that lives in its own task
 
 // State operations: OP_STATE's obj low nibble, and a primitive's effects.
@@ -304,6 +305,7 @@ export const INV_IDLE_HOLDS_LOCK = 5; // an idle CPU holds a lock
 export const INV_TASK_STATE = 6; // a task in no state or two places
 export const INV_LOCK_FREE = 7; // a lock word is not free at a quiescent point with no holder
 export const INV_TASK_REF = 8; // a live task's task reference points at a freed slot, or a `live` one at a task not running
+export const INV_STRUCT_COUNT = 9; // a struct's `counts` count differs from the tasks that share it
 
 // ── errno values (positive; copy_process returns -errno) ────────────────────
 export const EPERM = 1;

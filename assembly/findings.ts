@@ -69,7 +69,7 @@ function writeKey(kind: i32, f: usize, key: usize): void {
     case A.FIND_INVARIANT: {
       // What the invariant's message names: a resource, a lock, a CPU.
       const inv = load<i32>(f + FD_INVARIANT);
-      const named = inv == A.INV_LEDGER || inv == A.INV_LOCK_FREE || inv == A.INV_IDLE_HOLDS_LOCK;
+      const named = inv == A.INV_LEDGER || inv == A.INV_LOCK_FREE || inv == A.INV_IDLE_HOLDS_LOCK || inv == A.INV_STRUCT_COUNT;
       k1 = inv; k2 = load<i32>(f + FD_INV_VALUE); k3 = named ? load<i32>(f + FD_INV_SUBJECT) : 0; k4 = load<i32>(f + FD_INV_CLASS);
       mask = load<u64>(f + FD_MASK);
       break;

@@ -3,7 +3,7 @@
 // detail names it and whose detail2 is the discrepancy.
 import { hget, hdr, nrCpus, nrTasks, cpuAddr, globalLockAddr, rqAddr, taskAddr, varAddr } from './machine';
 import { hostOf } from './state';
-import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, H_PID_RESOURCE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH, L_WORD, L_SERVING, RQ_LOCKS, T_LOCKS, T_VARS, LOCK_SIZE, H_NR_VARS, V_SCOPE, V_SLOT, V_FLAGS, V_HOST } from './layout';
+import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, H_PID_RESOURCE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH, L_WORD, L_SERVING, RQ_LOCKS, T_LOCKS, T_VARS, T_SCRATCH, LOCK_SIZE, H_NR_VARS, V_SCOPE, V_SLOT, V_FLAGS, V_HOST } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { taskState, taskOwned } from './task';
@@ -43,6 +43,33 @@ function taskRefs(t: i32): i32 {
   return bad;
 }
 
+/** A struct's `counts` count (sig->nr_threads, sighand->count) equals the
+ *  running and zombie tasks whose struct pointer names its task. */
+function structCounts(n: i32): i32 {
+  let bad = 0;
+  for (let v = 0; v < hget(H_NR_VARS); v++) {
+    const r = varAddr(v);
+    if ((load<i32>(r + V_FLAGS) & A.VF_COUNTS) == 0) continue;
+    const host = load<i32>(r + V_HOST);
+    for (let t = 0; t < n; t++) store<i32>(taskAddr(t) + T_SCRATCH, 0);
+    for (let t = 0; t < n; t++) {
+      const s = taskState(t);
+      if (s != A.TASK_RUNNING && s != A.EXIT_ZOMBIE) continue;
+      const h = hostOf(t, host);
+      if (h >= 0) store<i32>(taskAddr(h) + T_SCRATCH, load<i32>(taskAddr(h) + T_SCRATCH) + 1);
+    }
+    for (let h = 0; h < n; h++) {
+      const s = taskState(h);
+      if (s == A.TASK_FREE || (hostOf(h, host) != h && s != A.TASK_HOST)) continue; // only a struct's own task holds its count
+      const count = load<i32>(taskAddr(h) + T_VARS + (<usize>load<i32>(r + V_SLOT) << 2));
+      const users = load<i32>(taskAddr(h) + T_SCRATCH);
+      if (users == 0 && s != A.TASK_RUNNING && s != A.EXIT_ZOMBIE) continue; // a struct no live task uses: gone with them
+      bad += check(count == users, A.INV_STRUCT_COUNT, count - users, v);
+    }
+  }
+  return bad;
+}
+
 export function checkInvariants(): i32 {
   let bad = 0;
   let running = 0, zombies = 0, live = 0, onCpu = 0, queued = 0, pids = 0;
@@ -78,6 +105,7 @@ export function checkInvariants(): i32 {
     if (taskState(t) == A.TASK_FREE) continue;
     for (let l = 0; l < A.MAX_TASK_LOCKS; l++) bad += lockFree(<i32>taskAddr(t) + T_LOCKS + l * LOCK_SIZE);
   }
+  bad += structCounts(n);
   // The ledger: the net count booked by all CPUs equals what live tasks own.
   for (let r = 0; r < A.MAX_RESOURCES; r++) {
     let booked = 0;

@@ -466,6 +466,7 @@ describe('structs, task references, the syscall\'s locals, flag tests', () => {
     expect(first('state x global task = self')).toMatch(/a per-task one may say '= self'/);
     expect(first('routine void q\n    return\naction a q first')).toMatch(/t\.kasm:3:8: a 'first' action runs whenever its precondition holds/);
     expect(first('struct sighand')).toMatch(/t\.kasm:1:8: 'sighand' is declared twice/);
+    expect(first('state n task int counts')).toMatch(/t\.kasm:1:7: n counts the tasks sharing its struct: it must be a struct's/);
     expect(first('routine void q\n    if clone_flags & goto out\nout:\n    return')).toMatch(/t\.kasm:2:22: unknown condition 'goto'/);
   });
 });

@@ -3,6 +3,7 @@
 // mutants each detector must catch, asserted on finding records, on the
 // static walk and on `forksim faults` rows.
 import { describe, it, expect } from 'vitest';
+import * as A from '../assembly/abi.js';
 import { assemble, loadKernel } from '../src/kasm/index.js';
 import { checkLadders } from '../src/analysis/ladder/walk.js';
 import { enumerateFaults } from '../src/commands/faults.js';
@@ -88,6 +89,13 @@ describe('mutants of the thread, pidfd and parent paths', () => {
     for (const g of leaks) {
       expect(g.first.resources).toBe(resources('sighand'));
       expect(failedAt(m.program, g.first)).toBeTruthy();
+    }
+    // and at the end the group's sighand->count is more than the tasks sharing it
+    const counts = ofKind(f, 'invariant').filter((g) => g.first.invariant === A.INV_STRUCT_COUNT);
+    expect(counts.length).toBeGreaterThan(0); // one per group found off, by how much
+    for (const g of counts) {
+      expect(m.program.vocab.varName(g.first.subject)).toBe('sighand.count');
+      expect(g.first.value).toBeGreaterThan(0);
     }
     const faults = await enumerateFaults({ kernel: 'mutants/thread-sighand-leak', forks: 200, sites: ['copy_signal', 'copy_mm'] });
     expect(faults.rows.map((x) => [x.site, x.verdict, x.leaks, x.agrees])).toEqual([['copy_signal', 'LEAK', ['sighand'], true], ['copy_mm', 'LEAK', ['sighand'], true]]);

@@ -188,7 +188,7 @@ export function assemble(files: SourceFile[]): Program {
         if (r.ast.param) releaseReg = TASK_REGS[r.ast.param.text];
       }
     }
-    const flags = (d.type === 'refcount' ? abi.VF_REFCOUNT : 0) | (d.type === 'task' ? abi.VF_TASK : 0) | (d.struct ? abi.VF_STRUCT : 0) | (d.live ? abi.VF_LIVE : 0);
+    const flags = (d.type === 'refcount' ? abi.VF_REFCOUNT : 0) | (d.type === 'task' ? abi.VF_TASK : 0) | (d.struct ? abi.VF_STRUCT : 0) | (d.live ? abi.VF_LIVE : 0) | (d.counts ? abi.VF_COUNTS : 0);
     return {
       scope: SCOPES[d.scope], slot: d.slot, flags, guard, guardWrite: g ? g.kind === 'rwlock' || g.kind === 'rwsem' || g.kind === 'percpu_rwsem' : false,
       release, releaseReg, init: d.init, host: d.host?.slot ?? abi.NO_HOST,

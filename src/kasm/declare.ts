@@ -5,7 +5,7 @@
 //                                         SCOPE: global | task | rq
 //   resource NAME ["doc"]                 per task, booked by the ledger
 //   struct NAME ["doc"]                   a per-task pointer; per-task NAME.X live in the task it points at
-//   state NAME SCOPE [flag|int|task [live]] [= N|CONST|self] [guarded_by LOCK] ["doc"]
+//   state NAME SCOPE [flag|int|task [live]] [= N|CONST|self] [guarded_by LOCK] [counts] ["doc"]
 //                                         SCOPE: global | task | rq | local (the syscall's, zeroed at entry)
 //   refcount NAME SCOPE [= N] [release ROUTINE] [guarded_by LOCK] ["doc"]
 //   param NAME int|ppm DEFAULT ["doc"]    global state the scenario sets (params:)
@@ -197,7 +197,8 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
                   if (l.scope !== 'global' && l.scope !== scope) c.fail(`per-${scope} state can be guarded by a global lock or a per-${scope} one; ${l.name} is per-${l.scope}`, g);
                   d.guard = l.name;
                 } else if (k.text === 'release' && type === 'refcount') d.release = c.word('a routine').text;
-                else c.fail(`unexpected '${shown(k.text)}' (${type === 'refcount' ? "'release ROUTINE', " : ''}'guarded_by LOCK' or a doc string)`, k);
+                else if (k.text === 'counts' && (type === 'int' || type === 'refcount')) d.counts = true; // its struct is checked once all are read
+                else c.fail(`unexpected '${shown(k.text)}' (${type === 'refcount' ? "'release ROUTINE', " : ''}'guarded_by LOCK', 'counts' or a doc string)`, k);
               }
               d.doc = c.doc();
               c.done();
@@ -288,6 +289,7 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
     const s = dot > 0 && d.scope === 'task' ? v.vars.get(d.name.slice(0, dot)) : undefined;
     if (s?.struct) d.host = s;
   }
+  for (const d of v.varList) if (d.counts && !d.host) guard(() => { throw new KasmError(d.at, `${d.name} counts the tasks sharing its struct: it must be a struct's (STRUCT.NAME, per task)`); });
   return v;
 }
 

@@ -21,6 +21,8 @@ export interface VarDecl {
   init: number; ppm?: boolean; guard?: string; release?: string; at: Loc; doc?: string;
   /** a struct pointer (`struct NAME`); `live`: a task reference that points at a running task */
   struct?: boolean; live?: boolean; host?: VarDecl;
+  /** `counts`: at every quiescent point it equals the running and zombie tasks that share its struct */
+  counts?: boolean;
 }
 export interface ConstDecl { name: string; value: number; at: Loc; doc?: string }
 

@@ -95,7 +95,8 @@ function message(p: Program, f: FindingRecord, v: FindingView): string {
       const extra = f.invariant === A.INV_LEDGER ? ` (${p.vocab.resourceList[f.subject]?.name ?? `resource ${f.subject}`}: off by ${f.value})`
         : f.invariant === A.INV_LOCK_FREE ? `: ${v.lock} is held or awaited`
           : f.invariant === A.INV_IDLE_HOLDS_LOCK ? ` (CPU ${f.subject} holds ${f.value})`
-            : f.invariant === A.INV_TASK_REF ? ` (${p.vocab.varName(f.value)} of the task in slot ${f.subject})` : ` (off by ${f.value})`;
+            : f.invariant === A.INV_TASK_REF ? ` (${p.vocab.varName(f.value)} of the task in slot ${f.subject})`
+              : f.invariant === A.INV_STRUCT_COUNT ? ` (${p.vocab.varName(f.subject)} off by ${f.value})` : ` (off by ${f.value})`;
       return `invariant broken: ${what}${extra}`;
     }
     case 'held-lock-overflow': return `more than ${f.max} locks held at ${fmtRef(v.at)}`;

@@ -16,6 +16,7 @@ export const INVARIANTS: Record<number, string> = {
   [A.INV_TASK_STATE]: 'every task in exactly one state and one place',
   [A.INV_LOCK_FREE]: 'every lock is free at a quiescent point',
   [A.INV_TASK_REF]: "a task's task references point at tasks that exist, a live one (real_parent) at a running task",
+  [A.INV_STRUCT_COUNT]: "a struct's count equals the running and zombie tasks that share it (sig->nr_threads, sighand->count)",
 };
 
 export const MODES = ['write', 'read', 'any'];
