@@ -6,14 +6,13 @@ import {
   HEADER_SIZE, H_STOP, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
   H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
   SF_OVERFLOW, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
-  H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, V_FLAGS, V_HOST, T_VARS, GLOBAL_VAR_STRIDE, S_RETURNED, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_T2, C_PARENT,
+  H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, V_FLAGS, GLOBAL_VAR_STRIDE, S_RETURNED, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_T2, C_PARENT,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
-import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, globalVarAddr, varAddr, taskAddr } from './machine';
-import { hostOf } from './state';
+import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, globalVarAddr, varAddr } from './machine';
 import { cset, splitmix, resCount } from './cpu';
-import { initTaskPool, allocTaskSlot, setTaskState, setTaskPid, setTaskCpu, setTaskFlag, setTaskUsage, setTaskOwned } from './task';
+import { initTaskPool, allocTaskSlot, setTaskState, setTaskPid, setTaskCpu, setTaskFlag, setTaskUsage, setTaskOwned, taskVarWord } from './task';
 import { initRunqueues } from './runqueue';
 
 export function boot(): void {
@@ -74,7 +73,7 @@ function initTaskVars(t: i32): void {
     for (let v = 0; v < hget(H_NR_VARS); v++) {
       const r = varAddr(v);
       if (load<i32>(r + V_SCOPE) != A.SCOPE_TASK || ((load<i32>(r + V_FLAGS) & A.VF_STRUCT) != 0) != (pass == 0)) continue;
-      const w = taskAddr(hostOf(t, load<i32>(r + V_HOST))) + T_VARS + (<usize>load<i32>(r + V_SLOT) << 2);
+      const w = taskVarWord(t, r);
       const init = load<i32>(r + V_INIT);
       // A struct, and a task reference declared `= self`, point at the boot task itself.
       store<i32>(w, pass == 0 || ((load<i32>(r + V_FLAGS) & A.VF_TASK) != 0 && init != 0) ? t + 1 : init);

@@ -83,10 +83,11 @@ function exec(cpu: i32): i32 {
       break;
     }
     case A.OP_STATE: {
-      const reg = obj >> A.STATE_REG_SHIFT;
-      const zero = applyState(cpu, at, obj & 0xf, arg, reg, errno);
-      if ((obj & 0xf) == A.ST_PUT) setCpuFlag(cpu, CF_LAST_REF, zero); // last_ref: atomic_dec_and_test()'s answer
-      if (zero && (obj & 0xf) == A.ST_PUT) {
+      const reg = obj >> A.STATE_REG_SHIFT, sop = obj & 0xf;
+      const zero = applyState(cpu, at, sop, arg, reg, errno);
+      if (sop != A.ST_PUT) break;
+      setCpuFlag(cpu, CF_LAST_REF, zero); // last_ref: atomic_dec_and_test()'s answer
+      if (zero) {
         // The last reference: the declared release routine runs, on the
         // refcount's instance, as the put's callee.
         const v = varAddr(arg);

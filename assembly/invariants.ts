@@ -2,11 +2,10 @@
 // syscall). Each violated invariant is one FIND_INVARIANT finding whose
 // detail names it and whose detail2 is the discrepancy.
 import { hget, hdr, nrCpus, nrTasks, cpuAddr, globalLockAddr, rqAddr, taskAddr, varAddr } from './machine';
-import { hostOf } from './state';
-import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, H_PID_RESOURCE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH, L_WORD, L_SERVING, RQ_LOCKS, T_LOCKS, T_VARS, T_SCRATCH, LOCK_SIZE, H_NR_VARS, V_SCOPE, V_SLOT, V_FLAGS, V_HOST } from './layout';
+import { H_NR_THREADS, H_PID_ALLOCATED, H_NR_ZOMBIES, H_NR_LIVE, H_PID_RESOURCE, PIDNS_ADDING, C_RES_COUNT, C_HELD_DEPTH, L_WORD, L_SERVING, RQ_LOCKS, T_LOCKS, T_SCRATCH, LOCK_SIZE, H_NR_VARS, V_SCOPE, V_FLAGS, V_HOST } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
-import { taskState, taskOwned } from './task';
+import { taskState, taskOwned, taskVarWord, hostOf } from './task';
 import { curr, cget } from './cpu';
 import { nrRunning, queuedLength } from './runqueue';
 import { reportInvariant } from './findings';
@@ -33,9 +32,9 @@ function taskRefs(t: i32): i32 {
     const r = varAddr(v);
     const f = load<i32>(r + V_FLAGS);
     if (load<i32>(r + V_SCOPE) != A.SCOPE_TASK || (f & A.VF_TASK) == 0) continue;
-    const host = hostOf(t, load<i32>(r + V_HOST));
-    if (host == NO_TASK) continue;
-    const to = load<i32>(taskAddr(host) + T_VARS + (<usize>load<i32>(r + V_SLOT) << 2)) - 1;
+    const w = taskVarWord(t, r);
+    if (w == 0) continue;
+    const to = load<i32>(w) - 1;
     if (to == NO_TASK) continue;
     const s = taskState(to);
     bad += check(s != A.TASK_FREE && ((f & A.VF_LIVE) == 0 || s == A.TASK_RUNNING), A.INV_TASK_REF, v, t);
@@ -61,7 +60,7 @@ function structCounts(n: i32): i32 {
     for (let h = 0; h < n; h++) {
       const s = taskState(h);
       if (s == A.TASK_FREE || (hostOf(h, host) != h && s != A.TASK_HOST)) continue; // only a struct's own task holds its count
-      const count = load<i32>(taskAddr(h) + T_VARS + (<usize>load<i32>(r + V_SLOT) << 2));
+      const count = load<i32>(taskVarWord(h, r));
       const users = load<i32>(taskAddr(h) + T_SCRATCH);
       if (users == 0 && s != A.TASK_RUNNING && s != A.EXIT_ZOMBIE) continue; // a struct no live task uses: gone with them
       bad += check(count == users, A.INV_STRUCT_COUNT, count - users, v);

@@ -12,9 +12,8 @@ import {
   RW_WAITER, MAX_HELD,
 } from './abi';
 import { cget, cset, taskReg, rqReg, curr } from './cpu';
-import { taskPid } from './task';
+import { taskPid, hostOf } from './task';
 import { lockstatAcquired } from './lockstat';
-import { hostOf } from './state';
 
 /** Address of the lock a lock ref names on this CPU (0: its register is empty). */
 export function lockAddr(cpu: i32, ref: i32): i32 {

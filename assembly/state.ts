@@ -9,24 +9,17 @@
 // write side of a reader-writer lock); a refcount keeps refcount_t's rules:
 // an increment from zero and a decrement below zero are findings, and the
 // count then saturates as refcount_warn_saturate() leaves it.
-import { varAddr, globalVarAddr, taskAddr, rqAddr, cpuAddr } from './machine';
-import { V_SCOPE, V_SLOT, V_FLAGS, V_GUARD, V_GUARD_WRITE, V_HOST, T_VARS, RQ_VARS, C_LOCALS } from './layout';
+import { varAddr, globalVarAddr, rqAddr, cpuAddr } from './machine';
+import { V_SCOPE, V_SLOT, V_FLAGS, V_GUARD, V_GUARD_WRITE, RQ_VARS, C_LOCALS } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { taskReg, rqReg } from './cpu';
-import { taskState, pinTask, unpinTask } from './task';
+import { taskState, taskVarWord, pinTask, unpinTask } from './task';
 import { lockAddr, lockClass, heldIndex, heldInfo } from './lock';
 import { infoMode } from './insn';
 import { reportGuarded, reportRefcount, reportInvariant } from './findings';
 
 const REFCOUNT_SATURATED: i32 = -0x40000000; // INT_MIN / 2, as include/linux/refcount.h
-
-/** The task hosting task `t`'s struct whose pointer is task var `host`
- *  (NO_HOST: t itself); NO_TASK when the pointer is NULL. */
-export function hostOf(t: i32, host: i32): i32 {
-  if (host == A.NO_HOST || t == NO_TASK) return t;
-  return atomic.load<i32>(taskAddr(t) + T_VARS + (<usize>host << 2)) - 1;
-}
 
 /** The word of variable `id` for the instance register `reg` names (0: the
  *  register is empty, or the struct holding it is NULL). */
@@ -35,10 +28,7 @@ export function varWord(cpu: i32, id: i32, reg: i32): usize {
   const slot = load<i32>(v + V_SLOT);
   const scope = load<i32>(v + V_SCOPE);
   if (scope == A.SCOPE_GLOBAL) return globalVarAddr(slot);
-  if (scope == A.SCOPE_TASK) {
-    const t = hostOf(taskReg(cpu, reg), load<i32>(v + V_HOST));
-    return t == NO_TASK ? 0 : taskAddr(t) + T_VARS + (<usize>slot << 2);
-  }
+  if (scope == A.SCOPE_TASK) return taskVarWord(taskReg(cpu, reg), v);
   if (scope == A.SCOPE_LOCAL) return cpuAddr(cpu) + C_LOCALS + (<usize>slot << 2);
   const rq = rqReg(cpu, reg);
   return rq < 0 ? 0 : rqAddr(rq) + RQ_VARS + (<usize>slot << 2);
@@ -73,10 +63,18 @@ export function readVar(cpu: i32, at: i32, id: i32, reg: i32, racy: bool): i32 {
   return atomic.load<i32>(w); // a task reference: slot + 1, 0 for NULL, as conditions compare tasks
 }
 
+/** The task a task reference is set to: a register's (ST_SET_TASK), another
+ *  reference's (ST_COPY), or NULL (`clear`: ST_SET 0). */
+function taskValue(cpu: i32, at: i32, op: i32, value: i32): i32 {
+  if (op == A.ST_SET_TASK) return taskReg(cpu, value);
+  if (op == A.ST_COPY) return readTaskRef(cpu, at, value & 0xffff, value >> 16);
+  return NO_TASK;
+}
+
 /** A struct pointer of task `self` changes: the task it named is unpinned,
  *  the one it names now pinned (unless either is self). */
 function setStruct(cpu: i32, at: i32, w: usize, op: i32, value: i32, self: i32): bool {
-  const to = op == A.ST_SET_TASK ? taskReg(cpu, value) : op == A.ST_COPY ? readTaskRef(cpu, at, value & 0xffff, value >> 16) : NO_TASK;
+  const to = taskValue(cpu, at, op, value);
   const was = atomic.load<i32>(w) - 1;
   if (to >= 0 && to != self) pinTask(to);
   atomic.store<i32>(w, to + 1);
@@ -94,8 +92,7 @@ export function applyState(cpu: i32, at: i32, op: i32, id: i32, reg: i32, value:
   if ((load<i32>(varAddr(id) + V_FLAGS) & A.VF_STRUCT) != 0) return setStruct(cpu, at, w, op, value, taskReg(cpu, reg));
   switch (op) {
     case A.ST_SET: atomic.store<i32>(w, value); break;
-    case A.ST_SET_TASK: atomic.store<i32>(w, taskReg(cpu, value) + 1); break;
-    case A.ST_COPY: atomic.store<i32>(w, readTaskRef(cpu, at, value & 0xffff, value >> 16) + 1); break;
+    case A.ST_SET_TASK: case A.ST_COPY: atomic.store<i32>(w, taskValue(cpu, at, op, value) + 1); break;
     case A.ST_INC: atomic.add<i32>(w, 1); break;
     case A.ST_DEC: atomic.sub<i32>(w, 1); break;
     case A.ST_CHARGE: {

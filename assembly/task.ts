@@ -2,7 +2,7 @@
 // an ABA tag, so that CPUs fork and free concurrently without a model lock).
 import { taskAddr, hdr, hget, nrTasks, varAddr } from './machine';
 import {
-  T_PINS, H_NR_VARS, V_FLAGS, V_SLOT, T_STATE, T_PID, T_CPU, T_FLAGS, T_NEXT, T_USAGE, T_OWNED, T_VARS, T_END,
+  T_PINS, H_NR_VARS, V_FLAGS, V_SLOT, V_HOST, T_STATE, T_PID, T_CPU, T_FLAGS, T_NEXT, T_USAGE, T_OWNED, T_VARS, T_END,
   H_FREE_HEAD, H_NR_LIVE, H_TASK_HWM, TASK_STRIDE,
 } from './layout';
 import * as A from './abi';
@@ -77,6 +77,20 @@ export function allocTaskSlot(): i32 {
   return NO_TASK; // unreachable
 }
 
+/** The task hosting task `t`'s struct whose pointer is task var slot `host`
+ *  (NO_HOST: t itself); NO_TASK when the pointer is NULL. */
+export function hostOf(t: i32, host: i32): i32 {
+  if (host == A.NO_HOST || t == NO_TASK) return t;
+  return atomic.load<i32>(taskAddr(t) + T_VARS + (<usize>host << 2)) - 1;
+}
+
+/** The word of the per-task variable whose vars-table row is at `row`, for
+ *  task t: in the task its struct names (0: t is NO_TASK or that is NULL). */
+export function taskVarWord(t: i32, row: usize): usize {
+  const h = hostOf(t, load<i32>(row + V_HOST));
+  return h == NO_TASK ? 0 : taskAddr(h) + T_VARS + (<usize>load<i32>(row + V_SLOT) << 2);
+}
+
 /** The task is gone. Its slot goes back to the pool once no other task's
  *  struct pointer names it (a struct outlives the task that allocated it,
  *  as a signal_struct its group leader); until then it is TASK_HOST. */
@@ -86,7 +100,7 @@ export function freeTaskSlot(t: i32): void {
   for (let v = 0; v < hget(H_NR_VARS); v++) {
     const r = varAddr(v);
     if ((load<i32>(r + V_FLAGS) & A.VF_STRUCT) == 0) continue;
-    const to = load<i32>(taskAddr(t) + T_VARS + (<usize>load<i32>(r + V_SLOT) << 2)) - 1;
+    const to = load<i32>(taskVarWord(t, r)) - 1;
     if (to >= 0 && to != t) unpinTask(to);
   }
   unpinTask(t);

@@ -2,10 +2,10 @@
 // bad_fork_free gives it back.
 import * as A from '../abi';
 import { NO_TASK } from '../abi';
-import { C_P, H_NR_VARS, V_FLAGS, V_SLOT, T_VARS } from '../layout';
-import { hget, taskAddr, varAddr } from '../machine';
+import { C_P, H_NR_VARS, V_FLAGS } from '../layout';
+import { hget, varAddr } from '../machine';
 import { cset, curr } from '../cpu';
-import { allocTaskSlot, setTaskPid, setTaskCpu, setTaskNext, setTaskUsage, setTaskOwned, clearTaskVars, clearTaskFlag, setTaskState, pinTask } from '../task';
+import { allocTaskSlot, setTaskPid, setTaskCpu, setTaskNext, setTaskUsage, setTaskOwned, clearTaskVars, clearTaskFlag, setTaskState, pinTask, taskVarWord } from '../task';
 
 /** p = a new task, TASK_NEW, owning nothing yet; -ENOMEM when the table is full. */
 export function dupTaskStruct(cpu: i32): i32 {
@@ -31,10 +31,9 @@ function copyStructs(p: i32, parent: i32): void {
   for (let v = 0; v < hget(H_NR_VARS); v++) {
     const r = varAddr(v);
     if ((load<i32>(r + V_FLAGS) & A.VF_STRUCT) == 0) continue;
-    const off = <usize>T_VARS + (<usize>load<i32>(r + V_SLOT) << 2);
-    const to = load<i32>(taskAddr(parent) + off) - 1;
+    const to = load<i32>(taskVarWord(parent, r)) - 1;
     if (to >= 0) pinTask(to);
-    store<i32>(taskAddr(p) + off, to + 1);
+    store<i32>(taskVarWord(p, r), to + 1);
   }
 }
 
