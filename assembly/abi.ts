@@ -43,7 +43,15 @@ export const OP_IF = 10; // arg = condition row; goto target if it holds
 export const OP_MOV = 11; // arg = destination task register; obj = source task register; errno word = 0, or 1 + a task-reference var read through obj
 export const OP_STATE = 12; // arg = var id; obj = ST_* | reg << 4; errno word = value (ST_SET)
 export const OP_WARN = 13; // arg = condition row: WARN_ON(cond), a finding when it holds
-export const NR_OPS = 14;
+export const OP_CTX = 14; // arg = CTX_*: the execution context's own operations (irqs, preemption, might_sleep)
+export const NR_OPS = 15;
+export const CTX_IRQ_DISABLE = 0; // local_irq_disable()
+export const CTX_IRQ_ENABLE = 1; // local_irq_enable()
+export const CTX_IRQ_SAVE = 2; // local_irq_save(flags): the flags go on the context's irq-save stack
+export const CTX_IRQ_RESTORE = 3; // local_irq_restore(flags)
+export const CTX_PREEMPT_DISABLE = 4; // preempt_disable()
+export const CTX_PREEMPT_ENABLE = 5; // preempt_enable(): a preemption point
+export const CTX_MIGHT_SLEEP = 6; // might_sleep()
 
 // Lock acquisition modes (OP_LOCK obj bits 0..1, OP_UNLOCK obj).
 export const MODE_EXCL = 0; // spin_lock, write_lock, down_write, mutex_lock
@@ -55,6 +63,18 @@ export const SUBCLASS_SHIFT = 2; // 4 bits: lockdep's MAX_LOCKDEP_SUBCLASSES is 
 export const SUBCLASS_MASK = 0xf;
 export const KIND_SHIFT = 6; // the lock's kind (KIND_*), so the interpreter picks the algorithm
 export const KIND_MASK = 3;
+// A lock instruction's errno word (unused by locks otherwise): LF_* | wait type << LF_WAIT_SHIFT.
+export const LF_IRQ = 1; // _irq: interrupts off before the lock, on after the unlock
+export const LF_IRQSAVE = 2; // _irqsave / _irqrestore: the state is saved in the held lock
+export const LF_BH = 4; // _bh: softirqs are not modelled, so it is the plain form
+export const LF_WAIT_SHIFT = 4;
+export const LF_WAIT_MASK = 7;
+// lockdep's wait types (include/linux/lockdep_types.h, enum lockdep_wait_type):
+// a lock may only be taken where the context's wait type is at least its own.
+export const WAIT_SPIN = 2; // LD_WAIT_SPIN: raw_spinlock_t
+export const WAIT_CONFIG = 3; // LD_WAIT_CONFIG: spinlock_t, rwlock_t (sleeping on PREEMPT_RT; SPIN otherwise)
+export const WAIT_SLEEP = 4; // LD_WAIT_SLEEP: mutex, rw_semaphore, percpu_rw_semaphore
+export const WAIT_MAX = 5; // task context: anything may be taken
 
 // A held lock's info word (the CPU's held-lock stack, layout HL_INFO):
 // class | subclass << 8 | mode << 12.
@@ -63,6 +83,11 @@ export const HELD_SUB_SHIFT = 8;
 export const HELD_SUB_MASK = 0xf;
 export const HELD_MODE_SHIFT = 12;
 export const HELD_MODE_MASK = 3;
+export const HELD_IRQS_ON = 1 << 14; // an _irqsave hold: interrupts were on before it (restored at _irqrestore)
+export const HELD_ATOMIC = 1 << 15; // the hold raised preempt_count (a spinning lock)
+export const HELD_WAIT_SHIFT = 16; // the class's wait type (WAIT_*)
+export const HELD_WAIT_MASK = 7;
+export const HELD_RW = 1 << 19; // a reader-writer kind (its write holds order dependencies for usage.ts)
 
 // ── Registers ───────────────────────────────────────────────────────────────
 // Task registers hold a task slot (tid) or NO_TASK; rq registers hold a CPU id.
@@ -77,6 +102,28 @@ export const REG_RQ2 = 6; // a second runqueue (double_rq_lock)
 export const REG_THIS_RQ = 7; // this CPU's runqueue (read-only)
 export const REG_T2 = 8; // a second task (release_task()'s leader)
 export const NR_REGS = 9;
+
+// ── Execution contexts ─────────────────────────────────────────────────────
+// preempt_count as include/linux/preempt.h lays it out: the preemption
+// depth in bits 0..7, hardirq nesting from bit 16.
+export const PREEMPT_MASK = 0xff;
+export const HARDIRQ_OFFSET = 0x10000;
+export const HARDIRQ_MASK = 0xf0000;
+export const MAX_IRQS = 8; // interrupt handlers a model declares (bits of a CPU's pending mask)
+export const PREEMPT_NONE = 0; // --preempt none: kernel code runs to completion
+export const PREEMPT_FULL = 1; // --preempt full: a tick may preempt kernel code at preempt_count 0
+// lockdep's hardirq usage bits per lock class (LOCK_USED_IN_HARDIRQ[_READ], LOCK_ENABLED_HARDIRQ[_READ]).
+export const USED_IN_IRQ_W = 1;
+export const USED_IN_IRQ_R = 2;
+export const ENABLED_IRQ_W = 4;
+export const ENABLED_IRQ_R = 8;
+export const NR_USAGE_BITS = 4;
+// A hung task's holders (FIND_HUNG_TASK's path: pid << 4 | HOLDER_*, then the pc it waits at or -1).
+export const HOLDER_RUNNING = 0; // on a CPU, in the kernel
+export const HOLDER_SPINNING = 1; // on a CPU, spinning on a lock
+export const HOLDER_SLEEPING = 2; // blocked on a sleeping lock
+export const HOLDER_PREEMPTED = 3; // runnable, preempted in the kernel
+export const HOLDER_USER = 4; // returned to user space holding it
 
 // ── Locks ───────────────────────────────────────────────────────────────────
 // A lock ref names a lock instance: ref = class << 16 | reg << 8 | slot. The
@@ -148,6 +195,7 @@ export const ST_CHARGE = 5; // primitive effect: var += 1 unless that passes the
 export const ST_SET_TASK = 6; // var = the task in register `value` (a task reference)
 export const ST_COPY = 7; // var = the task reference var (value & 0xffff) read through register (value >> 16)
 export const MAX_PRIM_EFFECTS = 4;
+export const PF_SLEEPS = 1; // a primitive's flags: it may sleep (`sleeps`: a GFP_KERNEL allocation), so might_sleep()
 
 // ── Conditions (OP_REQUIRE / OP_IF / a primitive's natural failure / an
 // action's precondition): a row of up to MAX_ATOMS atoms, all of which must
@@ -185,7 +233,10 @@ export const BV_RANDOM_PPM = 6; // a fresh draw in [0, 1000000) from this CPU's 
 export const BV_TASK_CPU = 7; // task_cpu(reg)
 export const BV_TRYGET_FAILED = 8; // the last tryget_task_struct found the task's usage at zero (being freed)
 export const BV_EXIT_STATE = 9; // REG->exit_state: 0, EXIT_ZOMBIE_VALUE or EXIT_DEAD_VALUE (the kernel's numbers)
-export const NR_BUILTINS = 10;
+export const BV_IRQS_DISABLED = 10; // irqs_disabled()
+export const BV_IN_HARDIRQ = 11; // in_hardirq()
+export const BV_PREEMPT_COUNT = 12; // preempt_count()
+export const NR_BUILTINS = 13;
 export const EXIT_DEAD_VALUE = 0x10; // include/linux/sched.h
 export const EXIT_ZOMBIE_VALUE = 0x20;
 
@@ -223,7 +274,9 @@ export const B_LITMUS_LOAD = 28; // litmus tests: read a shared counter into thi
 export const B_LITMUS_STORE = 29; // litmus tests: write scratch + 1 back (a split, racy increment)
 export const B_TRYGET_TASK_STRUCT = 30; // refcount_inc_not_zero(&t->usage); tryget_failed when it was zero
 export const B_EXIT_DEAD = 31; // exit_notify() with autoreap: exit_state = EXIT_DEAD, no zombie
-export const NR_SERVICES = 32;
+export const B_TTWU_PENDING = 32; // sched_ttwu_pending(): this CPU's wake list onto its runqueue
+export const B_SCHED_TICK = 33; // sched_tick(): resched_curr() when another task waits on this runqueue
+export const NR_SERVICES = 34;
 
 // ── Task states (task_struct->__state / exit_state, collapsed) ─────────────
 export const TASK_FREE = 0; // slot unused
@@ -233,6 +286,7 @@ export const EXIT_ZOMBIE = 3;
 export const EXIT_DEAD = 4; // claimed by a reaper
 export const TASK_DEAD = 5; // a failed fork's child after bad_fork_free
 export const TASK_HOST = 6; // freed, but its slot keeps a struct other tasks still point at (a leader's signal_struct)
+export const TASK_UNINTERRUPTIBLE = 7; // blocked on a sleeping lock: off every runqueue, its kernel context saved
 
 // Task flags.
 export const TF_SIGKILL = 1; // SIGKILL pending
@@ -261,10 +315,12 @@ export const STEP_PROGRESS = 0;
 export const STEP_SPIN = 1; // tried a lock and did not get it
 export const STEP_IDLE = 2; // nothing to run
 export const STEP_STOPPED = 3; // the machine's stop flag is set
+export const STEP_IRQ = 4; // an interrupt handler ran a step (work, but not the interrupted code's progress)
 
 // A scheduling policy's choice that is not a CPU (assembly/sched/).
 export const CHOICE_SKIP = -1; // no step this time (a stall began)
 export const CHOICE_END = -2; // the policy has no more choices
+export const IRQ_MARK = 0x80; // a schedule byte IRQ_MARK | h: interrupt h arrives at the CPU of the next byte
 
 // ── What runStep() (the step driver's batch) returns ────────────────────────
 export const RUN_BUDGET = 0; // the budget is spent
@@ -294,7 +350,13 @@ export const FIND_LIVELOCK = 17; // no fork attempt completes while CPUs keep fi
 export const FIND_GUARDED = 18; // declared state accessed without the lock that guards it
 export const FIND_REFCOUNT = 19; // refcount_t: addition on 0, or underflow
 export const FIND_WARN = 20; // a model's WARN_ON(cond) found its condition true
-export const NR_FIND_KINDS = 21;
+export const FIND_IRQ_INCONSISTENT = 21; // lockdep: inconsistent lock state ({IN-HARDIRQ-W} and {HARDIRQ-ON-W})
+export const FIND_IRQ_INVERSION = 22; // lockdep: irq lock inversion, or a hardirq-safe -> hardirq-unsafe dependency
+export const FIND_MIGHT_SLEEP = 23; // sleeping function called from invalid context
+export const FIND_WAIT_CONTEXT = 24; // lockdep: invalid wait context
+export const FIND_HUNG_TASK = 25; // a task blocked on a sleeping lock for too long
+export const FIND_IRQ_DEADLOCK = 26; // an interrupt handler spins on a lock the code it interrupted holds
+export const NR_FIND_KINDS = 27;
 
 // Invariant ids (FIND_INVARIANT's detail).
 export const INV_NR_RUNNING = 1; // rq->nr_running != tasks queued on it

@@ -5,7 +5,7 @@
 import {
   HEADER_SIZE, H_STOP, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
   H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
-  SF_OVERFLOW, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
+  SF_OVERFLOW, H_CONTEXTS, H_CONTEXTS_END, H_IRQ_RNG, C_WAKE_LIST, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
   H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, V_FLAGS, GLOBAL_VAR_STRIDE, S_RETURNED, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_T2, C_PARENT,
 } from './layout';
 import * as A from './abi';
@@ -14,10 +14,12 @@ import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, globalVarAd
 import { cset, splitmix, resCount } from './cpu';
 import { initTaskPool, allocTaskSlot, setTaskState, setTaskPid, setTaskCpu, setTaskFlag, setTaskUsage, setTaskOwned, taskVarWord } from './task';
 import { initRunqueues } from './runqueue';
+import { initKctxPool } from './context';
 
 export function boot(): void {
   const cpus = nrCpus();
-  for (let off = H_STOP; off < HEADER_SIZE; off += 4) hset(off, 0);
+  // Machine state starts at zero; the execution contexts' configuration is the host's.
+  for (let off = H_STOP; off < HEADER_SIZE; off += 4) if (off < H_CONTEXTS || off >= H_CONTEXTS_END) hset(off, 0);
   for (let s = 0; s < hget(H_NR_SITES); s++) {
     const a = siteAddr(s);
     store<i32>(a + S_PASSES, 0); store<i32>(a + S_INJECTED, 0); store<i32>(a + S_FORK_FAILS, 0);
@@ -35,6 +37,7 @@ export function boot(): void {
   memory.fill(<usize>hget(H_LD_MATRIX_BASE), 0, <usize>(hget(H_SCHED_BASE) - hget(H_LD_MATRIX_BASE)));
   initRunqueues();
   initTaskPool();
+  initKctxPool();
   const seed = load<u64>(hdr(H_SEED));
   bootScheduler(seed);
   for (let c = 0; c < cpus; c++) {
@@ -46,6 +49,7 @@ export function boot(): void {
     cset(c, C_T, NO_TASK);
     cset(c, C_PARENT, NO_TASK);
     cset(c, C_T2, NO_TASK);
+    store<i32>(cpuAddr(c) + C_WAKE_LIST, NO_TASK);
     const t = allocTaskSlot();
     setTaskState(t, A.TASK_RUNNING);
     setTaskPid(t, c + 1);
@@ -85,6 +89,7 @@ function initTaskVars(t: i32): void {
  *  replay at its first choice, an empty recording. */
 function bootScheduler(seed: u64): void {
   store<u64>(hdr(H_STEP_RNG), splitmix(seed ^ 0x5157));
+  store<u64>(hdr(H_IRQ_RNG), splitmix(seed ^ 0x1a9));
   hset(H_STALL_CPU, 0);
   hset(H_STALL_LEFT, 0);
   store<u64>(hdr(H_STEP_COUNT), 0);

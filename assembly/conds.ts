@@ -4,10 +4,10 @@
 // built-in services keep (nr_threads is read racily, as the kernel's
 // data_race() read of it is).
 import { hget, hdr, condAddr } from './machine';
-import { H_PID_ALLOCATED, H_NR_THREADS, H_MAX_THREADS, PIDNS_ADDING, CF_ITER_END, CF_LAST_REF, CF_TRYGET_FAILED, CD_NR_ATOMS, CD_ATOMS, ATOM_SIZE, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE } from './layout';
+import { H_PID_ALLOCATED, H_NR_THREADS, H_MAX_THREADS, PIDNS_ADDING, C_IRQS_OFF, C_PREEMPT, CF_ITER_END, CF_LAST_REF, CF_TRYGET_FAILED, CD_NR_ATOMS, CD_ATOMS, ATOM_SIZE, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
-import { curr, cpuFlag, randBelow, taskReg, rqReg } from './cpu';
+import { curr, cpuFlag, randBelow, taskReg, rqReg, cget } from './cpu';
 import { taskFlags, taskCpu, taskState } from './task';
 import { readVar } from './state';
 
@@ -25,6 +25,9 @@ function builtin(cpu: i32, id: i32, reg: i32): i32 {
     case A.BV_LAST_REF: return cpuFlag(cpu, CF_LAST_REF) ? 1 : 0;
     case A.BV_TRYGET_FAILED: return cpuFlag(cpu, CF_TRYGET_FAILED) ? 1 : 0;
     case A.BV_RANDOM_PPM: return <i32>randBelow(cpu, 1000000);
+    case A.BV_IRQS_DISABLED: return cget(cpu, C_IRQS_OFF);
+    case A.BV_IN_HARDIRQ: return (cget(cpu, C_PREEMPT) & A.HARDIRQ_MASK) != 0 ? 1 : 0;
+    case A.BV_PREEMPT_COUNT: return cget(cpu, C_PREEMPT);
     case A.BV_TASK_CPU: {
       const t = taskReg(cpu, reg);
       return t == NO_TASK ? -1 : taskCpu(t);

@@ -64,6 +64,12 @@ function writeKey(kind: i32, f: usize, key: usize): void {
     case A.FIND_GUARDED: k1 = load<i32>(f + FD_CLASS); k2 = load<i32>(f + FD_C); k3 = load<i32>(f + FD_D); break;
     case A.FIND_REFCOUNT: k1 = load<i32>(f + FD_A); k2 = load<i32>(f + FD_C); k3 = load<i32>(f + FD_D); break;
     case A.FIND_DEADLOCK: k1 = load<i32>(f + FD_COUNT); break;
+    case A.FIND_IRQ_INCONSISTENT: case A.FIND_IRQ_INVERSION:
+      k1 = load<i32>(f + FD_CLASS); k2 = load<i32>(f + FD_C); k3 = load<i32>(f + FD_D); break;
+    case A.FIND_MIGHT_SLEEP: k1 = load<i32>(f + FD_A); k2 = load<i32>(f + FD_B); k3 = load<i32>(f + FD_D); break;
+    case A.FIND_WAIT_CONTEXT: k1 = load<i32>(f + FD_CLASS); k2 = load<i32>(f + FD_FROM_NODE); k3 = load<i32>(f + FD_TO_NODE); break;
+    case A.FIND_HUNG_TASK: k1 = load<i32>(f + FD_B); k2 = load<i32>(f + FD_C); break;
+    case A.FIND_IRQ_DEADLOCK: k1 = load<i32>(f + FD_B); k2 = load<i32>(f + FD_D); break;
     case A.FIND_HANG: k1 = load<i32>(f + FD_CPU); k2 = load<i32>(f + FD_LOCK); break;
     case A.FIND_WORKER_DIED: k1 = load<i32>(f + FD_CPU); break;
     case A.FIND_INVARIANT: {

@@ -14,6 +14,7 @@ export { step } from './interp';
 export { run } from './parallel';
 export { runStep } from './stepper';
 export { checkInvariants } from './invariants';
+export { reportHungTask } from './hung';
 
 /** A CPU the host found hung: spinning on `lock`, or looping (0). */
 export function reportHang(cpu: i32, lock: i32): void { reportFromHost(A.FIND_HANG, cpu, lock, 0); }

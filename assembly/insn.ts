@@ -2,7 +2,8 @@
 // abi.ts (the host's twin is src/kasm/insn.ts).
 import {
   INSN_OP_MASK, INSN_OBJ_SHIFT, INSN_OBJ_MASK, INSN_SITE_SHIFT, OBJ_MODE_MASK, SUBCLASS_SHIFT, SUBCLASS_MASK,
-  KIND_SHIFT, KIND_MASK, HELD_CLASS_MASK, HELD_SUB_SHIFT, HELD_SUB_MASK, HELD_MODE_SHIFT, HELD_MODE_MASK,
+  KIND_SHIFT, KIND_MASK, HELD_CLASS_MASK, HELD_SUB_SHIFT, HELD_SUB_MASK, HELD_MODE_SHIFT, HELD_MODE_MASK, HELD_WAIT_SHIFT, HELD_WAIT_MASK,
+  LF_WAIT_SHIFT, LF_WAIT_MASK,
 } from './abi';
 
 // @ts-ignore: decorator
@@ -29,3 +30,8 @@ import {
 @inline export function infoSubclass(info: i32): i32 { return (info >> HELD_SUB_SHIFT) & HELD_SUB_MASK; }
 // @ts-ignore: decorator
 @inline export function infoMode(info: i32): i32 { return (info >> HELD_MODE_SHIFT) & HELD_MODE_MASK; }
+// @ts-ignore: decorator
+@inline export function infoWait(info: i32): i32 { return (info >> HELD_WAIT_SHIFT) & HELD_WAIT_MASK; }
+// A lock instruction's flags word: LF_* and the class's wait type.
+// @ts-ignore: decorator
+@inline export function lockWait(lf: i32): i32 { return (lf >> LF_WAIT_SHIFT) & LF_WAIT_MASK; }

@@ -5,7 +5,8 @@ import {
   C_DEPTH, C_FRAMES, FRAME_SIZE, FR_CALL_PC, FR_ERR, FR_FAIL_PC, FR_PATH_LEN, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
   C_STEPS, C_SPINS, FLAG_LOCKDEP, E_SERVICE, E_SERVICE_ARG, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, E_NATURAL,
   E_ERRNO, E_NR_EFFECTS, E_EFFECTS, EF_SIZE, EF_OP, EF_VAR, EF_VALUE, EF_COND, S_NATURAL, S_ERRNO, S_NATURAL_AFTER,
-  H_LEDGER_BROKEN, V_RELEASE, V_RELEASE_REG, CF_LAST_REF,
+  H_LEDGER_BROKEN, V_RELEASE, V_RELEASE_REG, CF_LAST_REF, C_IRQ_PENDING, C_IRQS_OFF, C_PREEMPT, C_LOCK_IRQS, E_PRIM_FLAGS,
+  CTXF_PREEMPT_RT, CTXF_CAN_BLOCK,
 } from './layout';
 import * as A from './abi';
 import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr, setCpuFlag } from './cpu';
@@ -18,13 +19,25 @@ import { service } from './prims';
 import { applyState, readTaskRef } from './state';
 import { cond } from './conds';
 import { reportLock, reportCount, reportInvariant } from './findings';
-import { insnOp, insnObj, insnSite, objMode, objSubclass, objKind, heldInfoOf, infoClass, infoMode } from './insn';
+import { insnOp, insnObj, insnSite, objMode, objSubclass, objKind, heldInfoOf, infoClass, infoMode, lockWait } from './insn';
 import { enterSyscall, exitSyscall } from './syscall';
+import {
+  flags as ctxFlags, irqsOff, inHardirq, irqDisable, irqEnable, irqSave, irqRestore, preemptDisable, preemptEnable,
+  mightSleep, irqEnter, interruptedHolds, reportIrqDeadlock,
+} from './irq';
+import { block, wakeSleepers } from './sleep';
 
 export function step(cpu: i32): i32 {
   if (stopped()) return A.STEP_STOPPED;
   const c = cpuAddr(cpu);
   store<u64>(c + C_STEPS, load<u64>(c + C_STEPS) + 1);
+  // An interrupt comes between two micro-ops of a CPU with interrupts on.
+  const pending = atomic.load<i32>(c + C_IRQ_PENDING);
+  if (pending != 0 && load<i32>(c + C_IRQS_OFF) == 0) return irqEnter(cpu, pending);
+  if ((load<i32>(c + C_PREEMPT) & A.HARDIRQ_MASK) != 0) {
+    const r = exec(cpu);
+    return r == A.STEP_PROGRESS ? A.STEP_IRQ : r; // a handler's work is not the machine's progress
+  }
   return depth(cpu) == 0 ? enterSyscall(cpu) : exec(cpu);
 }
 
@@ -57,21 +70,17 @@ function exec(cpu: i32): i32 {
       break;
     }
     case A.OP_PRIM: return prim(cpu, at, obj, arg, target, site);
-    case A.OP_LOCK: return lockOp(cpu, at, obj, arg);
-    case A.OP_UNLOCK: {
-      const lock = lockAddr(cpu, arg);
-      const mode = objMode(obj);
-      const i = lock == 0 ? -1 : heldIndex(cpu, lock);
-      if (i < 0) {
-        // Unlocking what this CPU does not hold: report it and leave the
-        // lock word alone (the kernel would corrupt it).
-        reportLock(A.FIND_BAD_UNLOCK, cpu, at, lock, lockClass(arg), mode, -1);
-      } else {
-        const heldMode = infoMode(heldInfo(cpu, i));
-        if (heldMode != mode) reportLock(A.FIND_BAD_UNLOCK, cpu, at, lock, lockClass(arg), mode, heldMode);
-        if ((flags() & FLAG_LOCKDEP) != 0) lockstatReleased(cpu, infoClass(heldInfo(cpu, i)), heldMode, heldStep(cpu, i));
-        heldRemove(cpu, i);
-        unlock(lock, objKind(obj), heldMode);
+    case A.OP_LOCK: return lockOp(cpu, at, obj, arg, errno);
+    case A.OP_UNLOCK: return unlockOp(cpu, at, obj, arg, errno);
+    case A.OP_CTX: {
+      switch (arg) {
+        case A.CTX_IRQ_DISABLE: irqDisable(cpu); break;
+        case A.CTX_IRQ_ENABLE: irqEnable(cpu, at); break;
+        case A.CTX_IRQ_SAVE: irqSave(cpu); break;
+        case A.CTX_IRQ_RESTORE: irqRestore(cpu, at); break;
+        case A.CTX_PREEMPT_DISABLE: preemptDisable(cpu); break;
+        case A.CTX_PREEMPT_ENABLE: setPc(cpu, at + 1); preemptEnable(cpu); return A.STEP_PROGRESS;
+        case A.CTX_MIGHT_SLEEP: mightSleep(cpu, at); break;
       }
       break;
     }
@@ -151,6 +160,7 @@ function failNaturally(cpu: i32, at: i32, site: i32, errno: i32): void {
 
 function prim(cpu: i32, at: i32, reg: i32, row: i32, target: i32, site: i32): i32 {
   const e = effectAddr(row);
+  if ((load<i32>(e + E_PRIM_FLAGS) & A.PF_SLEEPS) != 0) mightSleep(cpu, at); // a GFP_KERNEL allocation, a sleeping wait
   const a0 = load<i32>(e + E_ASSERT0);
   if (a0 >= 0) assertHeld(cpu, at, a0, A.MODE_ANY);
   const a1 = load<i32>(e + E_ASSERT1);
@@ -179,7 +189,14 @@ function prim(cpu: i32, at: i32, reg: i32, row: i32, target: i32, site: i32): i3
   return A.STEP_PROGRESS;
 }
 
-function lockOp(cpu: i32, at: i32, obj: i32, ref: i32): i32 {
+/** A lock that sleeps when it cannot be taken: a mutex or rw_semaphore,
+ *  and on PREEMPT_RT a spinlock_t or rwlock_t (wait type LD_WAIT_CONFIG). */
+// @ts-ignore: decorator
+@inline function sleeps(kind: i32, wait: i32): bool {
+  return kind == A.KIND_MUTEX || kind == A.KIND_RWSEM || (wait == A.WAIT_CONFIG && (ctxFlags() & CTXF_PREEMPT_RT) != 0);
+}
+
+function lockOp(cpu: i32, at: i32, obj: i32, ref: i32, lf: i32): i32 {
   const lock = lockAddr(cpu, ref);
   const mode = objMode(obj);
   const kind = objKind(obj);
@@ -189,28 +206,78 @@ function lockOp(cpu: i32, at: i32, obj: i32, ref: i32): i32 {
     return A.STEP_PROGRESS;
   }
   const sub = objSubclass(obj);
+  const wait = lockWait(lf);
+  const sleeping = sleeps(kind, wait);
   if (cget(cpu, C_SPIN_LOCK) != lock) {
-    // First attempt: validate before waiting, as lockdep does.
+    // First attempt. A spinning lock's form first turns off what it says
+    // (spin_lock_irqsave(): local_irq_save(); preempt_disable()), then
+    // lockdep validates, before waiting; a sleeping lock may sleep.
+    if (!sleeping) {
+      if ((lf & A.LF_IRQSAVE) != 0) { cset(cpu, C_LOCK_IRQS, irqsOff(cpu) ? 0 : 1); irqDisable(cpu); }
+      else if ((lf & A.LF_IRQ) != 0) irqDisable(cpu);
+      preemptDisable(cpu);
+    } else mightSleep(cpu, at);
     if (heldIndex(cpu, lock) >= 0 && !(kind == A.KIND_RWLOCK && mode == A.MODE_READ)) {
       // Taking a lock this CPU already holds: it will spin on itself for
       // ever, as the kernel would; the deadlock detector ends the run.
       reportLock(A.FIND_RECURSIVE_LOCK, cpu, at, lock, lockClass(ref), mode, 0);
     }
-    if ((flags() & FLAG_LOCKDEP) != 0) lockdepAcquire(cpu, lockClass(ref), sub, mode, kind, lock, at);
+    if ((flags() & FLAG_LOCKDEP) != 0) lockdepAcquire(cpu, lockClass(ref), sub, mode, kind, wait, lock, at);
   }
-  if (tryLock(cpu, lock, kind, mode)) {
-    if (!lockAcquired(cpu, lock, heldInfoOf(lockClass(ref), sub, mode), at, cget(cpu, C_SPINS_NOW))) {
+  const irq = inHardirq(cpu);
+  if (tryLock(cpu, lock, kind, mode, irq)) {
+    let info = heldInfoOf(lockClass(ref), sub, mode) | (wait << A.HELD_WAIT_SHIFT);
+    if (!sleeping) info |= A.HELD_ATOMIC;
+    if (kind == A.KIND_RWLOCK || kind == A.KIND_RWSEM) info |= A.HELD_RW;
+    if (!sleeping && (lf & A.LF_IRQSAVE) != 0 && cget(cpu, C_LOCK_IRQS) != 0) info |= A.HELD_IRQS_ON;
+    if (!lockAcquired(cpu, lock, info, at, cget(cpu, C_SPINS_NOW))) {
       reportLock(A.FIND_HELD_OVERFLOW, cpu, at, lock, lockClass(ref), A.MAX_HELD, 0);
     }
     cset(cpu, C_SPINS_NOW, 0);
     setPc(cpu, at + 1);
     return A.STEP_PROGRESS;
   }
+  if (sleeping && !irq && (ctxFlags() & CTXF_CAN_BLOCK) != 0 && curr(cpu) != A.NO_TASK && block(cpu, curr(cpu), lock, kind, mode, at)) return A.STEP_PROGRESS;
+  if (irq && cget(cpu, C_SPINS_NOW) == 0) {
+    // A handler that waits for what the code it interrupted holds waits for ever.
+    const heldAt = interruptedHolds(cpu, lock);
+    if (heldAt >= 0) reportIrqDeadlock(cpu, at, lock, lockClass(ref), heldAt);
+  }
   const c = cpuAddr(cpu);
   store<u64>(c + C_SPINS, load<u64>(c + C_SPINS) + 1);
   cset(cpu, C_SPINS_NOW, cget(cpu, C_SPINS_NOW) + 1);
   cset(cpu, C_SPIN_PC, at);
   return A.STEP_SPIN;
+}
+
+function unlockOp(cpu: i32, at: i32, obj: i32, ref: i32, lf: i32): i32 {
+  const lock = lockAddr(cpu, ref);
+  const mode = objMode(obj);
+  const i = lock == 0 ? -1 : heldIndex(cpu, lock);
+  setPc(cpu, at + 1);
+  if (i < 0) {
+    // Unlocking what this CPU does not hold: report it and leave the
+    // lock word alone (the kernel would corrupt it).
+    reportLock(A.FIND_BAD_UNLOCK, cpu, at, lock, lockClass(ref), mode, -1);
+    return A.STEP_PROGRESS;
+  }
+  const info = heldInfo(cpu, i);
+  const heldMode = infoMode(info);
+  if (heldMode != mode) reportLock(A.FIND_BAD_UNLOCK, cpu, at, lock, lockClass(ref), mode, heldMode);
+  if ((flags() & FLAG_LOCKDEP) != 0) lockstatReleased(cpu, infoClass(info), heldMode, heldStep(cpu, i));
+  heldRemove(cpu, i);
+  const kind = objKind(obj);
+  unlock(lock, kind, heldMode);
+  if ((info & A.HELD_ATOMIC) == 0) {
+    if (sleeps(kind, lockWait(lf))) wakeSleepers(cpu, lock, kind);
+    return A.STEP_PROGRESS;
+  }
+  // What the lock's form turned off comes back: interrupts (restored, for
+  // _irqrestore), then preempt_enable(), a preemption point.
+  if ((lf & A.LF_IRQSAVE) != 0) { if ((info & A.HELD_IRQS_ON) != 0) irqEnable(cpu, at); }
+  else if ((lf & A.LF_IRQ) != 0) irqEnable(cpu, at);
+  preemptEnable(cpu);
+  return A.STEP_PROGRESS;
 }
 
 function assertHeld(cpu: i32, at: i32, ref: i32, mode: i32): void {

@@ -86,7 +86,9 @@ export const H_SCHED_BASE = H_CONTENTION_BASE + 4; // the schedule buffer: one b
 export const H_STAGE_BASE = H_SCHED_BASE + 4; // a finding being written, per CPU (+1 for the host's)
 export const H_DISTINCT_BASE = H_STAGE_BASE + 4; // one entry per distinct finding
 export const H_FIRSTS_BASE = H_DISTINCT_BASE + 4; // the first record of each distinct finding
-export const H_END = H_FIRSTS_BASE + 4;
+export const H_KCTX_BASE = H_FIRSTS_BASE + 4; // kernel contexts: one interrupt save area per CPU, then the slots
+export const H_LD_USAGE_BASE = H_KCTX_BASE + 4; // lockdep: hardirq usage per node
+export const H_END = H_LD_USAGE_BASE + 4;
 export const H_STATUS = H_END + 4; // configure()'s result
 export const H_LAYOUT_END = H_STATUS + 4;
 
@@ -135,10 +137,62 @@ export const H_KIND_COUNTS = H_LITMUS + LINE; // i32[32]: findings per kind (FIN
 export const H_STATE_END = H_KIND_COUNTS + 32 * 4;
 export const PIDNS_ADDING = 0x80000000;
 
+// ── Header: execution contexts — interrupts, preemption, sleeping locks.
+// Configuration (the host writes it) on one line, state on lines of its own.
+//  0 irq rng (u64) · 8 handlers · 12 entries[MAX_IRQS] · 44 rates[MAX_IRQS]
+//  76 the wakeup IPI · 80 preempt model · 84 flags · 88 kernel-context slots
+export const H_CONTEXTS = 1280;
+export const H_IRQ_RNG = H_CONTEXTS; // u64: the step driver's interrupt arrivals (apart from its CPU choices)
+export const H_NR_IRQS = H_IRQ_RNG + 8; // interrupt handlers declared
+export const H_IRQ_ENTRIES = H_NR_IRQS + 4; // i32[MAX_IRQS]: handler routine entry pcs
+export const H_IRQ_RATES = H_IRQ_ENTRIES + 8 * 4; // i32[MAX_IRQS]: arrivals per million steps of a CPU (0: never by rate)
+export const H_IRQ_IPI = H_IRQ_RATES + 8 * 4; // the handler a wakeup raises on the woken task's CPU (-1: none, sleeping locks spin)
+export const H_PREEMPT = H_IRQ_IPI + 4; // PREEMPT_NONE | PREEMPT_FULL
+export const H_CTX_FLAGS = H_PREEMPT + 4; // CTXF_*
+export const H_KCTX_CAP = H_CTX_FLAGS + 4; // kernel-context slots (tasks that can be blocked or preempted at once)
+export const H_CONTEXTS_END = H_KCTX_CAP + 4;
+export const H_KCTX_FREE = 1408; // i64: tag << 32 | (slot + 1), the free slots (a lock-free stack)
+export const H_NR_KCTX = H_KCTX_FREE + 8; // slots in use, atomic
+export const H_KCTX_HWM = H_NR_KCTX + 4; // highest slot ever used + 1, atomic max
+export const H_NR_SLEEPING = H_KCTX_FREE + LINE; // tasks blocked on a sleeping lock, atomic (a release looks for them only when > 0)
+export const H_BLOCK_SEQ = H_NR_SLEEPING + 4; // blocks so far: each block's number orders the waiters (FIFO)
+export const H_CONTEXTS_STATE_END = H_BLOCK_SEQ + 4;
+
+export const CTXF_PREEMPT_RT = 1; // PREEMPT_RT: spinlock_t and rwlock_t sleep, their _irq forms leave interrupts on
+export const CTXF_CAN_BLOCK = 2; // the model has a wakeup IPI and a schedule routine: sleeping locks block
+export const CTXF_IRQ_RATES = 4; // some handler has a rate: the step driver draws arrivals
+
+// ── Kernel-context slot (896 bytes): a task's saved execution context while
+// it is blocked or preempted in the kernel; a sleeper's lock is its claim word.
+//  0 task · 4 lock it sleeps on (0: not asleep) · 8 block number · 12 mode
+//  16 free-list link · 20..63 spare · 64 the context (CTX_SIZE)
+export const KX_TASK = 0;
+export const KX_WAIT = KX_TASK + 4; // a waker claims the sleeper with cmpxchg(lock -> 0)
+export const KX_SEQ = KX_WAIT + 4; // H_BLOCK_SEQ when it blocked (the hung-task watch: the same wait)
+export const KX_MODE = KX_SEQ + 4; // MODE_* it waits for
+export const KX_NEXT = KX_MODE + 4;
+export const KX_SPARE = KX_NEXT + 4;
+export const KX_CTX = 64;
+export const KCTX_STRIDE = 896;
+export const MAX_KCTX = 4096; // slots at most (the host asks min(tasks, MAX_KCTX))
+
+// ── lockdep hardirq usage (80 bytes per node): the usage bits and where
+// each was first set (lockdep's usage traces).
+//  0 mask (USED_IN_IRQ_W ...) · 4..15 spare · 16 sites[NR_USAGE_BITS] (pc + 1 · cpu · pid · spare)
+export const US_MASK = 0;
+export const US_SPARE = US_MASK + 4;
+export const US_SITES = 16;
+export const USAGE_SIZE = 80;
+export const UST_PC = 0; // pc + 1 (0: not set)
+export const UST_CPU = UST_PC + 4;
+export const UST_PID = UST_CPU + 4;
+export const UST_SPARE = UST_PID + 4;
+export const USAGE_SITE_SIZE = 16;
+
 // ── Effects row (one per (primitive, register) used) ───────────────────────
 //  0 service · 4 service arg · 8 register · 12 natural-failure condition
 //  16 acquires (u64) · 24 releases (u64) · 32 assert0 · 36 assert1
-//  40 natural errno · 44 effects used · 48 effects[MAX_PRIM_EFFECTS] · 112..127 spare
+//  40 natural errno · 44 effects used · 48 effects[MAX_PRIM_EFFECTS] · 112 flags · 116..127 spare
 // A state effect: 0 op (ST_*) | reg << 8 · 4 var id · 8 value (ST_CHARGE:
 // the limit's var id) · 12 condition row it runs under (-1: always).
 export const E_SERVICE = 0; // B_*
@@ -152,7 +206,8 @@ export const E_ASSERT1 = E_ASSERT0 + 4;
 export const E_ERRNO = E_ASSERT1 + 4; // errno of a natural failure by condition or charge
 export const E_NR_EFFECTS = E_ERRNO + 4;
 export const E_EFFECTS = E_NR_EFFECTS + 4;
-export const E_SPARE = E_EFFECTS + 4 * 16;
+export const E_PRIM_FLAGS = E_EFFECTS + 4 * 16; // PF_*
+export const E_SPARE = E_PRIM_FLAGS + 4;
 export const EFFECT_SIZE = 128;
 export const EF_OP = 0;
 export const EF_VAR = EF_OP + 4;
@@ -233,13 +288,14 @@ export const GLOBAL_LOCK_STRIDE = 64;
 // first seen, written by the CPU whose OR set the bit.
 //  edge: 0 pc+1 of the acquisition that added it (0: not written yet)
 //        4 pc of the held lock's acquisition · 8 cpu · 12 pid
-//        16 held mode · 20 new mode
+//        16 held mode · 20 new mode · 24 seen held for write
 export const ED_PC_TO = 0;
 export const ED_PC_FROM = ED_PC_TO + 4;
 export const ED_CPU = ED_PC_FROM + 4;
 export const ED_PID = ED_CPU + 4;
 export const ED_FROM_MODE = ED_PID + 4;
 export const ED_TO_MODE = ED_FROM_MODE + 4;
+export const ED_EXCL = ED_TO_MODE + 4; // 1 once the dependency was seen with its held lock held for write (usage.ts)
 export const EDGE_SIZE = 32;
 export const LD_SCRATCH_PER_CPU = 1280; // BFS: queue i32[nodes] + seen u8[nodes] (LOCKDEP_NODES = 256)
 
@@ -272,7 +328,7 @@ export const RQ_STRIDE = 128;
 
 // ── Task (256 bytes) ───────────────────────────────────────────────────────
 //  0 state · 4 pid · 8 cpu · 12 flags · 16 next · 20 usage · 24 owned (u64)
-//  32 pins · 36 scratch · 40 spare · 48 locks[MAX_TASK_LOCKS] (16 each)
+//  32 pins · 36 scratch · 40 kernel context · 44 spare · 48 locks[MAX_TASK_LOCKS] (16 each)
 //  128 vars[MAX_TASK_VARS]
 export const T_STATE = 0;
 export const T_PID = T_STATE + 4;
@@ -283,26 +339,41 @@ export const T_USAGE = T_NEXT + 4; // rcu_users
 export const T_OWNED = T_USAGE + 4; // u64: the ledger's owned-resource set
 export const T_PINS = T_OWNED + 8; // 1 while the task lives, + each other task's struct pointer at it
 export const T_SCRATCH = T_PINS + 4; // the invariants' counter (quiescent points only)
-export const T_SPARE = T_SCRATCH + 4;
-export const T_LOCKS = T_SPARE + 8; // the model's per-task locks (&p->pi_lock, ...)
+export const T_KCTX = T_SCRATCH + 4; // 1 + the kernel-context slot holding its saved context (0: none: in user space or running)
+export const T_SPARE = T_KCTX + 4;
+export const T_LOCKS = T_SPARE + 4; // the model's per-task locks (&p->pi_lock, ...)
 export const T_VARS = T_LOCKS + 5 * LOCK_SIZE; // the model's per-task state, zeroed by dup_task_struct
 export const T_END = T_VARS + 32 * 4;
 export const TASK_STRIDE = 256;
 
-// ── CPU (1024 bytes) ───────────────────────────────────────────────────────
-//  0 id · 4 curr · 8 depth · 12 pc · 16 p · 20 t · 24 parent · 28 rq · 32 rq2
-//  36 err · 40 fail pc · 44 flags · 48 iter · 52 spin lock · 56 spin mode
-//  60 ticket · 64 spins now · 68 action · 72 rng (u64) · 80 steps (u64)
-//  88 spins (u64) · 96 held depth · 100 path len · 104 spin pc · 108 scratch
-//  112 counters[24] · 208 resource counts[32] · 336 frames[16] · 592 held[16]
-//  848 path[32] · 976 locals[8] · 1008 t2 · 1012..1023 spare
+// ── CPU (1088 bytes) ───────────────────────────────────────────────────────
+// The CPU's own words, then its execution context (C_CTX .. C_CTX_END): what
+// a task blocked or preempted in the kernel takes with it to a kernel-context
+// slot, and what an interrupt sets aside while its handler runs.
+//  0 id · 4 curr · 8 irq pending · 12 cpu flags · 16 rng (u64) · 24 steps (u64)
+//  32 spins (u64) · 40 scratch · 44 wake list · 48 counters[28] · 160 resource counts[32]
+//  context: 288 depth · pc · p · t · t2 · parent · rq · rq2 · err · fail pc · flags · iter
+//  · spin lock · spin mode · ticket · spins now · action · held depth · path len · spin pc
+//  · irqs off · preempt count · irq-save stack · irq saves · lock irqs · spare
+//  392 frames[16] · 648 held[16] · 904 path[32] · 1032 locals[8] · 1064 end
 export const C_ID = 0;
 export const C_CURR = C_ID + 4;
-export const C_DEPTH = C_CURR + 4; // call frames in use (0: in user space)
+export const C_IRQ_PENDING = C_CURR + 4; // interrupts raised and not yet taken (bit = handler), atomic: other CPUs raise IPIs
+export const C_CPU_FLAGS = C_IRQ_PENDING + 4; // CPUF_*
+export const C_RNG = C_CPU_FLAGS + 4; // u64
+export const C_STEPS = C_RNG + 8; // u64
+export const C_SPINS = C_STEPS + 8; // u64
+export const C_SCRATCH = C_SPINS + 8; // litmus tests' register
+export const C_WAKE_LIST = C_SCRATCH + 4; // tasks woken onto this CPU (ttwu_queue_wakelist): a lock-free stack through T_NEXT
+export const C_COUNTERS = C_WAKE_LIST + 4; // i32[NR_COUNTERS]
+export const C_RES_COUNT = C_COUNTERS + 28 * 4; // i32[MAX_RESOURCES]: net acquisitions per resource by this CPU
+export const C_CTX = C_RES_COUNT + 32 * 4; // the execution context
+export const C_DEPTH = C_CTX; // call frames in use (0: in user space)
 export const C_PC = C_DEPTH + 4;
 export const C_P = C_PC + 4;
 export const C_T = C_P + 4;
-export const C_PARENT = C_T + 4;
+export const C_T2 = C_T + 4; // the second task register
+export const C_PARENT = C_T2 + 4;
 export const C_RQ = C_PARENT + 4;
 export const C_RQ2 = C_RQ + 4;
 export const C_ERR = C_RQ2 + 4;
@@ -313,23 +384,25 @@ export const C_SPIN_LOCK = C_ITER + 4; // address of the lock being waited for (
 export const C_SPIN_MODE = C_SPIN_LOCK + 4;
 export const C_TICKET = C_SPIN_MODE + 4;
 export const C_SPINS_NOW = C_TICKET + 4; // consecutive spins on the current lock
-export const C_ACTION = C_SPINS_NOW + 4; // the syscall being run (ACT_*)
-export const C_RNG = C_ACTION + 4; // u64
-export const C_STEPS = C_RNG + 8; // u64
-export const C_SPINS = C_STEPS + 8; // u64
-export const C_HELD_DEPTH = C_SPINS + 8;
+export const C_ACTION = C_SPINS_NOW + 4; // the syscall being run (ACT_*), or NR_ACTIONS + the interrupt handled
+export const C_HELD_DEPTH = C_ACTION + 4;
 export const C_PATH_LEN = C_HELD_DEPTH + 4;
 export const C_SPIN_PC = C_PATH_LEN + 4; // the instruction spinning
-export const C_SCRATCH = C_SPIN_PC + 4; // litmus tests' register
-export const C_COUNTERS = C_SCRATCH + 4; // i32[NR_COUNTERS]
-export const C_RES_COUNT = C_COUNTERS + 24 * 4; // i32[MAX_RESOURCES]: net acquisitions per resource by this CPU
-export const C_FRAMES = C_RES_COUNT + 32 * 4; // MAX_CALL_DEPTH × frame
+export const C_IRQS_OFF = C_SPIN_PC + 4; // 1: interrupts disabled (the flag local_irq_disable() clears)
+export const C_PREEMPT = C_IRQS_OFF + 4; // preempt_count (abi PREEMPT_MASK, HARDIRQ_MASK)
+export const C_IRQ_STACK = C_PREEMPT + 4; // local_irq_save()'s flags, a bit per nesting level
+export const C_IRQ_SAVES = C_IRQ_STACK + 4; // its depth
+export const C_LOCK_IRQS = C_IRQ_SAVES + 4; // 1: interrupts were on when the _irqsave lock being taken disabled them
+export const C_CTX_SPARE = C_LOCK_IRQS + 4;
+export const C_FRAMES = C_CTX_SPARE + 4; // MAX_CALL_DEPTH × frame
 export const C_HELD = C_FRAMES + 16 * 16; // MAX_HELD × held lock
 export const C_PATH = C_HELD + 16 * 16; // MAX_PATH × label id
 export const C_LOCALS = C_PATH + 32 * 4; // i32[MAX_LOCAL_VARS]: the syscall's declared locals
-export const C_T2 = C_LOCALS + 8 * 4; // the second task register
-export const C_SPARE = C_T2 + 4;
-export const CPU_STRIDE = 1024;
+export const C_CTX_END = C_LOCALS + 8 * 4;
+export const CPU_STRIDE = 1088;
+export const CTX_SIZE = C_CTX_END - C_CTX;
+
+export const CPUF_RESCHED = 1; // TIF_NEED_RESCHED: schedule at the next chance (return to user, irq exit, preempt_enable)
 
 // Call frame: 0 call pc · 4 caller's err · 8 caller's fail pc · 12 caller's
 // ladder path length (restored when the callee returns without failing to
@@ -364,7 +437,12 @@ export const K_LEAKED = 7; // resources leaked (and written off)
 export const K_SYSCALLS = 8;
 export const K_MODEL_ACTIONS = 9; // [MAX_MODEL_ACTIONS]: model-declared actions run
 export const K_AUTOREAPS = 21; // tasks released at their own exit (a thread: exit_notify()'s autoreap)
-export const NR_COUNTERS = 24;
+export const K_IRQS = 22; // interrupts taken
+export const K_PREEMPTS = 23; // tasks preempted in the kernel (--preempt full)
+export const K_BLOCKS = 24; // tasks that blocked on a sleeping lock
+export const K_WAKEUPS = 25; // tasks woken (queued on their CPU's wake list)
+export const K_NO_KCTX = 26; // a sleeping lock spun, or a preemption was skipped: no kernel-context slot was free
+export const NR_COUNTERS = 28;
 
 // ── Finding record (256 bytes) ─────────────────────────────────────────────
 // A common head, four words whose meaning depends on the kind, a resource

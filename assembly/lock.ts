@@ -37,8 +37,12 @@ export function lockAddr(cpu: i32, ref: i32): i32 {
 // @ts-ignore: decorator
 @inline function isRw(kind: i32): bool { return kind == KIND_RWLOCK || kind == KIND_RWSEM; }
 
-/** One attempt to take `lock`. Registers this CPU as waiting on it when it fails. */
-export function tryLock(cpu: i32, lock: i32, kind: i32, mode: i32): bool {
+/** One attempt to take `lock`. Registers this CPU as waiting on it when it
+ *  fails. `irq`: in interrupt context a reader waits only for a writer
+ *  that holds the lock, not for one waiting (queued_read_lock_slowpath(),
+ *  kernel/locking/qrwlock.c), or an interrupt reading tasklist_lock under
+ *  a waiting writer would deadlock. */
+export function tryLock(cpu: i32, lock: i32, kind: i32, mode: i32, irq: bool): bool {
   const a = <usize>lock;
   const waiting = cget(cpu, C_SPIN_LOCK) == lock;
   if (!isRw(kind)) {
@@ -54,7 +58,8 @@ export function tryLock(cpu: i32, lock: i32, kind: i32, mode: i32): bool {
   }
   if (mode == MODE_READ) {
     const v = atomic.load<i32>(a + L_WORD);
-    if ((v & (RW_WRITER | RW_WAITERS_MASK)) == 0 && atomic.cmpxchg<i32>(a + L_WORD, v, v + 1) == v) return true;
+    const blocks = irq && kind == KIND_RWLOCK ? RW_WRITER : RW_WRITER | RW_WAITERS_MASK;
+    if ((v & blocks) == 0 && atomic.cmpxchg<i32>(a + L_WORD, v, v + 1) == v) return true;
     cset(cpu, C_SPIN_LOCK, lock);
     cset(cpu, C_SPIN_MODE, mode);
     return false;

@@ -21,7 +21,10 @@ import { LOCKDEP_NODES, MAX_SUBCLASSES } from './abi';
 import { curr } from './cpu';
 import { taskPid } from './task';
 import { begin, publish, reportLock } from './findings';
-import { infoClass, infoSubclass, infoMode } from './insn';
+import { infoClass, infoSubclass, infoMode, infoWait } from './insn';
+import { usageBit, usageNew, markUsage, checkIrqDependency } from './usage';
+import { C_PREEMPT, ED_EXCL, CTXF_PREEMPT_RT } from './layout';
+import { flags as ctxFlags } from './irq';
 
 const MATRIX_BYTES = LOCKDEP_NODES * LOCKDEP_ROW_WORDS * 4;
 const EDGES = LOCKDEP_NODES * LOCKDEP_NODES;
@@ -62,11 +65,14 @@ function reachable(cpu: i32, start: i32, target: i32): bool {
   return false;
 }
 
-/** Validate taking `lock` (class cls, subclass sub, mode) at pc `at`. */
-export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i32, lock: i32, at: i32): void {
+/** Validate taking `lock` (class cls, subclass sub, mode, wait type) at pc `at`. */
+export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i32, wait: i32, lock: i32, at: i32): void {
   const to = cls * MAX_SUBCLASSES + sub;
   const c = cpuAddr(cpu);
   const depth = load<i32>(c + C_HELD_DEPTH);
+  const bit = usageBit(cpu, mode);
+  if (bit != 0 && usageNew(to, bit)) markUsage(cpu, to, bit, lock, at);
+  checkWaitContext(cpu, wait, lock, cls, at);
   for (let i = 0; i < depth; i++) {
     const h = c + C_HELD + <usize>i * HELD_SIZE;
     const info = load<i32>(h + HL_INFO);
@@ -86,10 +92,15 @@ export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i3
     }
     if (from == to) continue;
     const word = matrixWordAddr(from, to);
-    const bit = 1 << (to & 31);
-    if ((atomic.load<i32>(word) & bit) != 0) continue; // known dependency: the common, cheap case
-    if ((atomic.or<i32>(word, bit) & bit) != 0) continue; // another CPU added it first
+    const edge = 1 << (to & 31);
+    const held = infoMode(info);
+    if ((atomic.load<i32>(word) & edge) != 0) { // known dependency: the common, cheap case
+      if (held == A.MODE_EXCL && isShared(info) && atomic.load<i32>(edgeAddr(from, to) + ED_EXCL) == 0) atomic.store<i32>(edgeAddr(from, to) + ED_EXCL, 1);
+      continue;
+    }
+    if ((atomic.or<i32>(word, edge) & edge) != 0) continue; // another CPU added it first
     const e = edgeAddr(from, to);
+    if (held == A.MODE_EXCL) store<i32>(e + ED_EXCL, 1);
     store<i32>(e + ED_PC_FROM, load<i32>(h + HL_PC));
     const t = curr(cpu);
     store<i32>(e + ED_CPU, cpu);
@@ -98,7 +109,52 @@ export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i3
     store<i32>(e + ED_TO_MODE, mode);
     atomic.store<i32>(e + ED_PC_TO, at + 1);
     if (reachable(cpu, to, from)) reportCycle(cpu, lock, cls, from, to, at);
+    else checkIrqDependency(cpu, from, to, mode, lock, at);
   }
+}
+
+/** Only reader-writer holds have a write mode worth telling apart. */
+// @ts-ignore: decorator
+@inline function isShared(info: i32): bool { return (info & A.HELD_RW) != 0; }
+
+/** check_wait_context() (kernel/locking/lockdep.c, v6.12.117 lines
+ *  4852-4911): a lock's wait type may not exceed the narrowest of the
+ *  context's — hardirq context is LD_WAIT_SPIN (LD_WAIT_CONFIG on
+ *  PREEMPT_RT, whose handlers are threaded), each held lock its own. Without
+ *  PREEMPT_RT, LD_WAIT_CONFIG is LD_WAIT_SPIN (spinlock_t nests in
+ *  raw_spinlock_t). An interrupt handler's held locks are its own context's. */
+function checkWaitContext(cpu: i32, wait: i32, lock: i32, cls: i32, at: i32): void {
+  const rt = (ctxFlags() & CTXF_PREEMPT_RT) != 0;
+  const next = !rt && wait == A.WAIT_CONFIG ? A.WAIT_SPIN : wait;
+  const c = cpuAddr(cpu);
+  let inner = (load<i32>(c + C_PREEMPT) & A.HARDIRQ_MASK) != 0 ? (rt ? A.WAIT_CONFIG : A.WAIT_SPIN) : A.WAIT_MAX;
+  let narrowest = -1;
+  const depth = load<i32>(c + C_HELD_DEPTH);
+  for (let i = 0; i < depth; i++) {
+    const w0 = infoWait(load<i32>(c + C_HELD + <usize>i * HELD_SIZE + HL_INFO));
+    const w = !rt && w0 == A.WAIT_CONFIG ? A.WAIT_SPIN : w0;
+    if (w != 0 && w < inner) { inner = w; narrowest = i; }
+  }
+  if (next <= inner) return;
+  const f = begin(cpu, curr(cpu), at);
+  if (f == 0) return;
+  store<i32>(f + FD_LOCK, lock);
+  store<i32>(f + FD_CLASS, cls);
+  store<i32>(f + FD_FROM_NODE, narrowest < 0 ? -1 : nodeOf(load<i32>(c + C_HELD + <usize>narrowest * HELD_SIZE + HL_INFO)));
+  store<i32>(f + FD_TO_NODE, next << 8 | inner);
+  heldList(cpu, f);
+  publish(f, A.FIND_WAIT_CONTEXT);
+}
+
+/** The held-lock list in a record's path, for the report: node << 16 | acquisition pc. */
+export function heldList(cpu: i32, f: usize): void {
+  const c = cpuAddr(cpu);
+  const depth = min(load<i32>(c + C_HELD_DEPTH), A.MAX_PATH);
+  for (let i = 0; i < depth; i++) {
+    const h = c + C_HELD + <usize>i * HELD_SIZE;
+    store<i32>(f + FD_PATH + (<usize>i << 2), (nodeOf(load<i32>(h + HL_INFO)) << 16) | (load<i32>(h + HL_PC) & 0xffff));
+  }
+  store<i32>(f + FD_PATH_LEN, depth);
 }
 
 function reportCycle(cpu: i32, lock: i32, cls: i32, from: i32, to: i32, at: i32): void {
@@ -108,13 +164,6 @@ function reportCycle(cpu: i32, lock: i32, cls: i32, from: i32, to: i32, at: i32)
   store<i32>(f + FD_CLASS, cls);
   store<i32>(f + FD_FROM_NODE, from);
   store<i32>(f + FD_TO_NODE, to);
-  // The held-lock list, for the report: node << 16 | acquisition pc.
-  const c = cpuAddr(cpu);
-  const depth = min(load<i32>(c + C_HELD_DEPTH), A.MAX_PATH);
-  for (let i = 0; i < depth; i++) {
-    const h = c + C_HELD + <usize>i * HELD_SIZE;
-    store<i32>(f + FD_PATH + (<usize>i << 2), (nodeOf(load<i32>(h + HL_INFO)) << 16) | (load<i32>(h + HL_PC) & 0xffff));
-  }
-  store<i32>(f + FD_PATH_LEN, depth);
+  heldList(cpu, f);
   publish(f, A.FIND_LOCKDEP_CYCLE);
 }

@@ -11,7 +11,7 @@ import {
   H_RQ_BASE, H_TASK_BASE, H_FINDINGS_BASE, H_NR_CPUS, H_NR_TASKS, H_FLAGS, H_STOP,
   CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE, VAR_SIZE, COND_SIZE, GLOBAL_VAR_STRIDE,
   H_LD_MATRIX_BASE, H_LD_EDGES_BASE, H_LD_SCRATCH_BASE, H_LOCKSTAT_BASE, H_CONTENTION_BASE, H_SCHED_BASE,
-  H_STAGE_BASE, H_DISTINCT_BASE, H_FIRSTS_BASE, DISTINCT_SIZE,
+  H_STAGE_BASE, H_DISTINCT_BASE, H_FIRSTS_BASE, DISTINCT_SIZE, H_KCTX_BASE, H_LD_USAGE_BASE, KCTX_STRIDE, KX_CTX, USAGE_SIZE,
   EDGE_SIZE, LD_SCRATCH_PER_CPU, LS_SIZE,
 } from './layout';
 import { INSN_SIZE, LOCKDEP_NODES, MAX_CLASSES } from './abi';
@@ -53,6 +53,9 @@ let schedBase: usize = 0;
 let stageBase: usize = 0;
 let distinctBase: usize = 0;
 let firstsBase: usize = 0;
+let kctxBase: usize = 0;
+let usageBase: usize = 0;
+let cpus: i32 = 0;
 
 /** Read the layout configure() wrote (every instance, before stepping). */
 export function attach(): void {
@@ -76,6 +79,9 @@ export function attach(): void {
   stageBase = <usize>hget(H_STAGE_BASE);
   distinctBase = <usize>hget(H_DISTINCT_BASE);
   firstsBase = <usize>hget(H_FIRSTS_BASE);
+  kctxBase = <usize>hget(H_KCTX_BASE);
+  usageBase = <usize>hget(H_LD_USAGE_BASE);
+  cpus = hget(H_NR_CPUS);
 }
 
 // @ts-ignore: decorator
@@ -127,3 +133,11 @@ export const LOCKDEP_ROW_WORDS = (LOCKDEP_NODES + 31) >> 5;
 @inline export function distinctAddr(slot: i32): usize { return distinctBase + <usize>slot * DISTINCT_SIZE; }
 // @ts-ignore: decorator
 @inline export function firstAddr(slot: i32): usize { return firstsBase + <usize>slot * FINDING_SIZE; }
+// Kernel contexts: CPU c's interrupt save area is entry c, slot i entry cpus + i.
+// @ts-ignore: decorator
+@inline export function irqSaveAddr(cpu: i32): usize { return kctxBase + <usize>cpu * KCTX_STRIDE + KX_CTX; }
+// @ts-ignore: decorator
+@inline export function kctxAddr(slot: i32): usize { return kctxBase + <usize>(cpus + slot) * KCTX_STRIDE; }
+// lockdep's hardirq usage of a graph node.
+// @ts-ignore: decorator
+@inline export function usageAddr(node: i32): usize { return usageBase + <usize>node * USAGE_SIZE; }

@@ -8,7 +8,8 @@ import * as A from './abi';
 import { setTaskCpu } from './task';
 import { dupTaskStruct, freeForkedTask } from './kernel/fork';
 import { idrAlloc, idrRemove, attachPid, unhashProcess, disablePidAllocation, enablePidAllocation } from './kernel/pid';
-import { selectTaskRq, activateTask, putPrevTask, pickNextTask, doTaskDead, taskRq, findBusiestQueue, doubleRqOrder, migrateTask } from './kernel/sched';
+import { selectTaskRq, activateTask, putPrevTask, pickNextTask, doTaskDead, taskRq, findBusiestQueue, doubleRqOrder, migrateTask, schedTick } from './kernel/sched';
+import { ttwuPending } from './sleep';
 import { exitZombie, exitDead, waitTaskZombie, putRcuUser, trygetTaskStruct, freeTask, childReaper } from './kernel/exit';
 import { pickKillTarget, sendSigkill } from './kernel/signal';
 import { taskIterStart, taskIterNext } from './kernel/iter';
@@ -48,6 +49,8 @@ export function service(cpu: i32, b: i32, arg: i32, reg: i32, t: i32, pc: i32): 
     case A.B_LITMUS_LOAD: litmusLoad(cpu); return 0;
     case A.B_LITMUS_STORE: litmusStore(cpu); return 0;
     case A.B_TRYGET_TASK_STRUCT: trygetTaskStruct(cpu, t); return 0;
+    case A.B_TTWU_PENDING: ttwuPending(cpu); return 0;
+    case A.B_SCHED_TICK: schedTick(cpu); return 0;
   }
   return 0;
 }

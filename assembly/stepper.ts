@@ -1,7 +1,7 @@
 // The step driver's batch: one thread interleaves all CPUs, one micro-op at
 // a time, the next CPU chosen by the scheduling policy (sched/policy.ts).
 // One call runs up to `budget` steps; the host loops over calls.
-import { H_POLICY, H_SCHED_FLAGS, H_STEP_COUNT, SF_RECORD, C_SPIN_LOCK } from './layout';
+import { H_POLICY, H_SCHED_FLAGS, H_STEP_COUNT, SF_RECORD, C_SPIN_LOCK, H_CTX_FLAGS, CTXF_IRQ_RATES, POLICY_REPLAY } from './layout';
 import * as A from './abi';
 import { hget, hdr, nrCpus } from './machine';
 import { cget } from './cpu';
@@ -9,6 +9,8 @@ import { step } from './interp';
 import { reportCount } from './findings';
 import { nextCpu, quietSpell } from './sched/policy';
 import { record } from './sched/schedule';
+import { drawIrq, IRQ_MARK } from './sched/irqs';
+import { raiseIrq } from './irq';
 
 /** Returns RUN_*: the budget spent, stopped, a deadlock (every CPU spins or
  *  idles for `quietLimit` steps, at least one spinning), the whole machine
@@ -17,6 +19,7 @@ export function runStep(budget: i64, quietLimit: i32): i32 {
   const cpus = nrCpus();
   const policy = hget(H_POLICY);
   const recording = (hget(H_SCHED_FLAGS) & SF_RECORD) != 0;
+  const arrivals = (hget(H_CTX_FLAGS) & CTXF_IRQ_RATES) != 0 && policy != POLICY_REPLAY;
   let quiet = 0;
   let result = A.RUN_BUDGET;
   let i: i64 = 0;
@@ -24,6 +27,13 @@ export function runStep(budget: i64, quietLimit: i32): i32 {
     const c = nextCpu(policy, cpus);
     if (c == A.CHOICE_SKIP) continue;
     if (c == A.CHOICE_END) { result = A.RUN_SCHEDULE_END; break; }
+    if (arrivals) {
+      const h = drawIrq();
+      if (h >= 0) {
+        if (recording) record(IRQ_MARK | h);
+        raiseIrq(c, h);
+      }
+    }
     if (recording) record(c);
     const r = step(c);
     i++;

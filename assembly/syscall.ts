@@ -2,32 +2,45 @@
 // what to do next from the workload weights; on the way back to user space
 // the checks the kernel makes there run (locks held, a failed fork's child
 // owning nothing), and the syscall is counted.
-import { hget, hdr, insnAddr, siteAddr, requestStop, nrCpus, cpuAddr } from './machine';
+import { hget, hdr, insnAddr, siteAddr, requestStop, nrCpus, cpuAddr, rqAddr } from './machine';
 import {
   H_WEIGHTS, H_ENTRIES, H_ACTION_CONDS, H_NR_THREADS, H_POPULATION, H_NR_ZOMBIES,
   H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, H_FORK_ACTIONS, H_FIRST_ACTIONS, C_LOCALS, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
   C_ACTION, C_FLAGS, C_HELD_DEPTH, K_FORKS_OK, K_FORKS_FAILED, K_YIELDS, K_MODEL_ACTIONS,
-  K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO, S_RETURNED,
+  K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO, S_RETURNED, C_IRQS_OFF, C_PREEMPT, C_IRQ_SAVES, RQ_HEAD,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { cget, cset, curr, setPc, count, randBelow, err } from './cpu';
-import { taskFlags, taskOwned, taskState, freeTaskSlot } from './task';
+import { taskFlags, taskOwned, taskState, freeTaskSlot, taskNext } from './task';
 import { nrRunning } from './runqueue';
 import { heldLock, heldInfo, heldPc } from './lock';
 import { reportLock, reportResources } from './findings';
 import { infoClass, infoMode, insnSite } from './insn';
 import { writeOff } from './ledger';
 import { cond } from './conds';
+import { needResched, inHardirq, irqExit } from './irq';
+import { taskKctx, resumeContext } from './context';
 
 // @ts-ignore: decorator
 @inline function entry(act: i32): i32 { return hget(H_ENTRIES + (act << 2)); }
 
 export function enterSyscall(cpu: i32): i32 {
-  if (atomic.load<i32>(hdr(H_DRAIN)) != 0) return A.STEP_IDLE;
   const t = curr(cpu);
   let act: i32;
-  if (t == NO_TASK) {
+  if (t != NO_TASK && (needResched(cpu) || taskState(t) != A.TASK_RUNNING)) {
+    // Blocked, or its slice is over (the return to user space and the end
+    // of an interrupt both come here): schedule() before anything else.
+    act = A.ACT_SCHEDULE;
+  } else if (t != NO_TASK && taskKctx(t) >= 0) {
+    resumeContext(cpu, t); // back in the kernel where it blocked or was preempted
+    return A.STEP_PROGRESS;
+  } else if (atomic.load<i32>(hdr(H_DRAIN)) != 0) {
+    // Draining: no new syscall; a task waiting here in the kernel is still
+    // to finish its own, so it gets the CPU.
+    if (!kernelTaskQueued(cpu)) return A.STEP_IDLE;
+    act = A.ACT_SCHEDULE;
+  } else if (t == NO_TASK) {
     if (nrRunning(cpu) > 0) act = A.ACT_SCHEDULE;
     else if (weight(A.ACT_BALANCE) > 0 && someRqBusy()) {
       act = A.ACT_BALANCE; // newidle balance
@@ -35,6 +48,7 @@ export function enterSyscall(cpu: i32): i32 {
   } else {
     act = pickAction(cpu, t);
   }
+  if (entry(act) < 0) return A.STEP_IDLE; // no schedule routine: nothing to switch with
   cset(cpu, C_ACTION, act);
   cset(cpu, C_ERR, 0);
   cset(cpu, C_FAIL_PC, -1);
@@ -42,10 +56,19 @@ export function enterSyscall(cpu: i32): i32 {
   cset(cpu, C_P, NO_TASK);
   cset(cpu, C_FLAGS, 0);
   cset(cpu, C_DEPTH, 1);
+  cset(cpu, C_IRQS_OFF, 0);
+  cset(cpu, C_PREEMPT, 0);
+  cset(cpu, C_IRQ_SAVES, 0);
   memory.fill(cpuAddr(cpu) + C_LOCALS, 0, A.MAX_LOCAL_VARS << 2); // the syscall's locals start at zero
   setPc(cpu, entry(act));
   count(cpu, K_SYSCALLS);
   return A.STEP_PROGRESS;
+}
+
+/** Is a task with a kernel context (preempted, or woken) queued here? */
+function kernelTaskQueued(cpu: i32): bool {
+  for (let t = load<i32>(rqAddr(cpu) + RQ_HEAD); t != NO_TASK; t = taskNext(t)) if (taskKctx(t) >= 0) return true;
+  return false;
 }
 
 /** Is there a runqueue with a task waiting behind another (worth pulling)? */
@@ -121,7 +144,7 @@ export function exitSyscall(cpu: i32): i32 {
     reportLock(A.FIND_LOCK_HELD_RETURN, cpu, heldPc(cpu, i), heldLock(cpu, i), infoClass(info), infoMode(info), act);
   }
   cset(cpu, C_HELD_DEPTH, 0);
-
+  if (inHardirq(cpu)) return irqExit(cpu); // the end of an interrupt handler
   // What a syscall whose first failure was at a site returned (0: the
   // failure was handled, or dropped by a void routine).
   const failAt = cget(cpu, C_FAIL_PC);

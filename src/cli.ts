@@ -66,6 +66,7 @@ interface RunFlags {
   seed?: number; population?: number; maxThreads?: number; pidMax?: number;
   weights?: string; param?: string; fail?: Record<string, KeyValues>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
   watchdog?: number; maxSteps?: number; stall?: string; json?: boolean; report?: string; progress?: boolean;
+  irq?: string; preempt?: string; preemptRt?: boolean; hungTask?: number;
 }
 
 function scenarioFrom(flags: RunFlags): Scenario {
@@ -100,6 +101,12 @@ function scenarioFrom(flags: RunFlags): Scenario {
   if (flags.ledger === false) input.ledger = false;
   if (flags.lockdep !== undefined) input.lockdep = flags.lockdep === 'on';
   if (flags.stopOnFinding) input.stopOnFinding = true;
+  if (flags.irq !== undefined) {
+    input.interrupts = flags.irq === 'on' || flags.irq === 'off' ? flags.irq : { ...object(b.interrupts), ...keyValues(flags.irq, '--irq') };
+  }
+  set('preempt', flags.preempt);
+  if (flags.preemptRt) input.preemptRt = true;
+  if (flags.hungTask !== undefined) input[input.driver === 'step' ? 'hungTaskSteps' : 'hungTaskMs'] = flags.hungTask;
   const s = parseScenario(input, flags.scenario ?? 'scenario');
   warnIgnored(s);
   return s;
@@ -204,6 +211,10 @@ export function program(): Command {
     .option('--watchdog <ms>', 'parallel driver: a CPU without progress this long is hung (default: 2000)', int('--watchdog'))
     .option('--max-steps <n>', 'step driver: stop after this many steps', int('--max-steps'))
     .option('--stall <rate[:max]>', 'step driver: now and then stall a CPU (chance per step, longest stall in steps; default max 2000), as a preempted vCPU')
+    .option('--irq <on|off|name=rate,...>', "interrupts: the model's declared rates (on), none (off, the default), or rates per million steps of a CPU by handler (check --list shows them)")
+    .option('--preempt <none|full>', 'none: kernel code runs to completion (default); full: a tick may preempt a task in the kernel at preempt_count 0')
+    .option('--preempt-rt', 'PREEMPT_RT: spinlock_t and rwlock_t sleep, their _irq forms leave interrupts on, and they nest only in sleeping contexts')
+    .option('--hung-task <n>', 'a task blocked this long on one lock is hung: steps (step driver; default 4000000) or ms (parallel; default 2000)', int('--hung-task'))
     .option('--progress', 'print a progress line on stderr even when it is not a terminal')
     .option('--json', 'print the report as JSON')
     .option('--report <file>', 'also write the JSON report to this file (atomically)')

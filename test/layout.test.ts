@@ -15,12 +15,12 @@ const LAYOUT = join(PACKAGE_ROOT, 'assembly', 'layout.ts');
 const BLOCKS: Record<string, number> = {
   H_: L.HEADER_SIZE, E_: L.EFFECT_SIZE, S_: L.SITE_SIZE, L_: L.LOCK_SIZE, ED_: L.EDGE_SIZE, LS_: L.LS_SIZE,
   RQ_: L.RQ_STRIDE, T_: L.TASK_STRIDE, C_: L.CPU_STRIDE, FR_: L.FRAME_SIZE, HL_: L.HELD_SIZE, FD_: L.FINDING_SIZE, DS_: L.DISTINCT_SIZE,
-  EF_: L.EF_SIZE, V_: L.VAR_SIZE, CD_: L.COND_SIZE, AT_: L.ATOM_SIZE,
+  EF_: L.EF_SIZE, V_: L.VAR_SIZE, CD_: L.COND_SIZE, AT_: L.ATOM_SIZE, KX_: L.KCTX_STRIDE, US_: L.USAGE_SIZE, UST_: L.USAGE_SITE_SIZE,
 };
 /** Not fields: sizes and limits that share a prefix. */
-const NOT_FIELDS = new Set(['LS_SIZE', 'RQ_STRIDE', 'FD_PATH_MAX', 'DS_FREE', 'DS_CLAIMING', 'DS_READY', 'EF_SIZE']);
+const NOT_FIELDS = new Set(['LS_SIZE', 'RQ_STRIDE', 'FD_PATH_MAX', 'DS_FREE', 'DS_CLAIMING', 'DS_READY', 'EF_SIZE', 'US_SITES', 'KX_CTX', 'C_CTX_END']);
 /** 64-bit words (and i64 atomics). */
-const U64 = ['H_SEED', 'H_BOOT_OWNED', 'H_STEP_RNG', 'H_STEP_COUNT', 'H_FREE_HEAD', 'E_ACQUIRES', 'E_RELEASES', 'T_OWNED', 'C_RNG', 'C_STEPS', 'C_SPINS', 'FD_STEP', 'FD_MASK', 'DS_MASK',
+const U64 = ['H_IRQ_RNG', 'H_KCTX_FREE', 'H_SEED', 'H_BOOT_OWNED', 'H_STEP_RNG', 'H_STEP_COUNT', 'H_FREE_HEAD', 'E_ACQUIRES', 'E_RELEASES', 'T_OWNED', 'C_RNG', 'C_STEPS', 'C_SPINS', 'FD_STEP', 'FD_MASK', 'DS_MASK',
   'LS_CONTENTIONS', 'LS_CON_BOUNCES', 'LS_WAIT_TOTAL', 'LS_WAIT_MIN', 'LS_WAIT_MAX', 'LS_ACQUISITIONS', 'LS_ACQ_BOUNCES', 'LS_HOLD_TOTAL', 'LS_HOLD_MIN', 'LS_HOLD_MAX'];
 const HALF = ['L_PARKED', 'L_LAST_CPU']; // u16
 
@@ -70,13 +70,13 @@ describe('the memory map', () => {
     const bad = text.replace('export const C_CURR = C_ID + 4;', 'export const C_CURR = 0;')
       .replace('export const T_OWNED = T_USAGE + 4;', 'export const T_OWNED = T_USAGE + 2;')
       .replace('export const E_REG = E_SERVICE_ARG + 4;', 'export const E_REG = 2 + 2;')
-      .replace('export const C_SPARE = C_T2 + 4;', 'export const C_SPARE = C_T2 + 4;\nexport const C_EXTRA = C_SPARE + 200;');
-    const v = { ...values, C_CURR: 0, T_OWNED: values.T_USAGE + 2, C_EXTRA: values.C_SPARE + 200 };
+      .replace('export const C_CTX_END = C_LOCALS + 8 * 4;', 'export const C_CTX_END = C_LOCALS + 8 * 4;\nexport const C_EXTRA = C_CTX_END + 200;');
+    const v = { ...values, C_CURR: 0, T_OWNED: values.T_USAGE + 2, C_EXTRA: values.C_CTX_END + 200 };
     const problems = layoutProblems(bad, v);
     expect(problems).toContain('C_CURR (0) overlaps C_ID (0)');
     expect(problems).toContain(`T_OWNED (${values.T_USAGE + 2}) is not 8-byte aligned`);
     expect(problems).toContain('E_REG = 2 + 2: not chained on an earlier field of its block');
-    expect(problems).toContain(`C_EXTRA ends at ${values.C_SPARE + 204}, past the 1024-byte block`);
+    expect(problems).toContain(`C_EXTRA ends at ${values.C_CTX_END + 204}, past the ${L.CPU_STRIDE}-byte block`);
   });
   it('the arrays inside blocks hold what abi.ts says they hold', () => {
     expect(L.H_ENTRIES - L.H_WEIGHTS).toBe(A.NR_ACTIONS * 4);
@@ -94,12 +94,22 @@ describe('the memory map', () => {
     expect((L.C_RES_COUNT - L.C_COUNTERS) / 4 - L.K_MODEL_ACTIONS).toBeGreaterThanOrEqual(A.MAX_MODEL_ACTIONS);
     expect(L.K_AUTOREAPS).toBeGreaterThanOrEqual(L.K_MODEL_ACTIONS + A.MAX_MODEL_ACTIONS);
     expect(L.K_AUTOREAPS).toBeLessThan(L.NR_COUNTERS);
-    expect(L.C_T2 - L.C_LOCALS).toBe(A.MAX_LOCAL_VARS * 4);
+    expect(L.C_CTX_END - L.C_LOCALS).toBe(A.MAX_LOCAL_VARS * 4);
+    expect(L.C_CTX_END).toBeLessThanOrEqual(L.CPU_STRIDE);
+    expect(L.KX_CTX + L.CTX_SIZE).toBeLessThanOrEqual(L.KCTX_STRIDE);
+    expect(L.US_SITES + A.NR_USAGE_BITS * L.USAGE_SITE_SIZE).toBeLessThanOrEqual(L.USAGE_SIZE);
+    expect(L.H_IRQ_RATES - L.H_IRQ_ENTRIES).toBe(A.MAX_IRQS * 4);
+    expect(L.H_IRQ_IPI - L.H_IRQ_RATES).toBe(A.MAX_IRQS * 4);
+    expect(L.H_STATE_END).toBeLessThanOrEqual(L.H_CONTEXTS);
+    expect(L.H_CONTEXTS_END).toBeLessThanOrEqual(L.H_KCTX_FREE);
+    expect(L.H_CONTEXTS_STATE_END).toBeLessThanOrEqual(L.HEADER_SIZE);
+    expect(A.MAX_CPUS).toBeLessThanOrEqual(A.IRQ_MARK); // a schedule byte is a CPU or a marker
+    expect(A.MAX_IRQS).toBeLessThanOrEqual(8); // the marker's low three bits
     expect(L.T_VARS - L.T_LOCKS).toBe(A.MAX_TASK_LOCKS * L.LOCK_SIZE);
     expect(L.T_END - L.T_VARS).toBe(A.MAX_TASK_VARS * 4);
     expect(L.RQ_VARS - L.RQ_LOCKS).toBe(A.MAX_RQ_LOCKS * L.LOCK_SIZE);
     expect(L.RQ_END - L.RQ_VARS).toBe(A.MAX_RQ_VARS * 4);
-    expect(L.E_SPARE - L.E_EFFECTS).toBe(A.MAX_PRIM_EFFECTS * L.EF_SIZE);
+    expect(L.E_PRIM_FLAGS - L.E_EFFECTS).toBe(A.MAX_PRIM_EFFECTS * L.EF_SIZE);
     expect(L.CD_ATOMS + A.MAX_ATOMS * L.ATOM_SIZE).toBeLessThanOrEqual(L.COND_SIZE);
     expect(A.MAX_CLASSES).toBeLessThanOrEqual(A.HELD_CLASS_MASK + 1); // a held lock's info word holds its class
     expect(L.C_HELD - L.C_FRAMES).toBe(A.MAX_CALL_DEPTH * L.FRAME_SIZE);

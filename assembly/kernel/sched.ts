@@ -8,6 +8,7 @@ import { cget, cset, curr, setCurr, count, setCpuFlag } from '../cpu';
 import { CF_ITER_END } from '../layout';
 import { taskState, setTaskState, setTaskCpu, taskCpu } from '../task';
 import { enqueue, dequeueHead, nrRunning } from '../runqueue';
+import { setNeedResched } from '../irq';
 
 /** select_task_rq() at fork: rq = the least loaded CPU (WF_FORK balancing). */
 export function selectTaskRq(cpu: i32, t: i32): void {
@@ -32,7 +33,10 @@ export function putPrevTask(cpu: i32): void {
   setCurr(cpu, NO_TASK);
 }
 
-export function pickNextTask(cpu: i32): void { setCurr(cpu, dequeueHead(cpu)); }
+export function pickNextTask(cpu: i32): void {
+  setNeedResched(cpu, false); // clear_tsk_need_resched(prev)
+  setCurr(cpu, dequeueHead(cpu));
+}
 
 /** do_task_dead(): this CPU stops running current. */
 export function doTaskDead(cpu: i32): void { setCurr(cpu, NO_TASK); }
@@ -68,4 +72,12 @@ export function migrateTask(cpu: i32): void {
   enqueue(dst, m);
   cset(cpu, C_T, m);
   count(cpu, K_MIGRATIONS);
+}
+
+/** sched_tick(): another task waits on this runqueue, so current's slice
+ *  is over (resched_curr()); the switch comes at the next chance: the
+ *  return to user space, or with --preempt full the end of the interrupt.
+ *  Simplified: every slice ends at the tick that finds a task waiting. */
+export function schedTick(cpu: i32): void {
+  if (curr(cpu) != NO_TASK && nrRunning(cpu) > 0) setNeedResched(cpu, true);
 }

@@ -34,6 +34,12 @@ export function checkScenario(program: Program, s: Scenario): void {
   for (const w of Object.keys(s.weights)) {
     if (!actions.includes(w)) throw new ScenarioError(`scenario: weights.${w}: kernel ${s.kernel} has no action '${w}'; its actions are: ${actions.join(', ')}`);
   }
+  if (typeof s.interrupts === 'object') {
+    const irqs = program.irqs.map((q) => q.name);
+    for (const k of Object.keys(s.interrupts)) {
+      if (!irqs.includes(k)) throw new ScenarioError(`scenario: interrupts.${k}: kernel ${s.kernel} has no interrupt '${k}'; its interrupts are: ${irqs.join(', ') || '(none)'}`);
+    }
+  }
   const params = program.vocab.varList.filter((d) => d.type === 'param');
   for (const [k, v] of Object.entries(s.params)) {
     const d = params.find((x) => x.name === k);

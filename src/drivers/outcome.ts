@@ -10,8 +10,10 @@ export interface Hang {
    *  in-flight syscalls finish; soft-lockup: one CPU inside one syscall for
    *  millions of its steps (step driver); watchdog: the same for a wall-clock
    *  time (parallel driver); livelock: no fork attempt completes while
-   *  syscalls do (both drivers, when the run waits for a fork count). */
-  cause: 'deadlock' | 'drain' | 'soft-lockup' | 'watchdog' | 'livelock';
+   *  syscalls do (both drivers, when the run waits for a fork count);
+   *  hung-task: every CPU idle while tasks sleep on a lock (step driver, or
+   *  either driver's drain). */
+  cause: 'deadlock' | 'drain' | 'soft-lockup' | 'watchdog' | 'livelock' | 'hung-task';
   cpu: number; // the CPU found stuck (-1 for a deadlock or a livelock)
   stuckFor: number; // soft-lockup and livelock (step driver): about this many steps; watchdog and livelock (parallel): milliseconds
   unit: 'steps' | 'ms';

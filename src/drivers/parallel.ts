@@ -13,6 +13,8 @@ import { wasmModule } from '../machine/wasm.js';
 import type { Machine } from '../machine/machine.js';
 import type { DeadWorker, DriverControl, Hang, RunOutcome, StopReason } from './outcome.js';
 import { drain, LivelockWatch } from './step.js';
+import { HungTaskWatch } from './hung.js';
+import { IrqTimer } from './irq-timer.js';
 import type { WorkerApi, WorkerData } from './worker.js';
 
 export const WORKER_PATH = join(PACKAGE_ROOT, 'dist', 'src', 'drivers', 'worker.js');
@@ -36,6 +38,7 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
   let stop: StopReason | undefined;
   let hang: Hang | undefined;
   const deadWorkers: DeadWorker[] = [];
+  let timer: IrqTimer | undefined;
   const started = performance.now();
   const elapsed = (): number => (performance.now() - started) / 1000;
   try {
@@ -57,6 +60,8 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
     // steps but never returns to user space).
     const last = Array.from({ length: s.cpus }, () => ({ syscalls: -1, since: performance.now() }));
     const livelock = new LivelockWatch(s.watchdogMs);
+    const hung = new HungTaskWatch(s.hungTaskMs);
+    timer = new IrqTimer(m);
     while (!stop) {
       await new Promise((r) => setTimeout(r, TICK_MS));
       const now = performance.now();
@@ -77,6 +82,11 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
             hang = { cause: 'watchdog', cpu: c, stuckFor: s.watchdogMs, unit: 'ms', state: m.waitState() };
           }
         }
+        if (!stop && hung.check(m, now) > 0 && Array.from({ length: s.cpus }, (_, c) => m.cpuBusy(c)).every((b) => !b)) {
+          // Tasks hung and every CPU idle: nothing will wake them.
+          stop = 'hang';
+          hang = { cause: 'hung-task', cpu: -1, stuckFor: s.hungTaskMs, unit: 'ms', state: m.waitState() };
+        }
         const lost = stop ? -1 : livelock.check(m, now);
         if (lost >= 0) {
           stop = 'livelock';
@@ -87,6 +97,7 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
       }
     }
   } finally {
+    timer?.stop();
     await stopAll(m, threads);
   }
   const elapsedSeconds = elapsed();
@@ -95,7 +106,7 @@ export async function runParallelDriver(m: Machine, ctl: DriverControl, hooks: {
   if (stop !== 'worker-died' && stop !== 'hang' && stop !== 'livelock') {
     const drained = drain(m);
     if (drained) {
-      stop = drained.cause === 'soft-lockup' ? 'hang' : 'deadlock';
+      stop = drained.cause === 'soft-lockup' || drained.cause === 'hung-task' ? 'hang' : 'deadlock';
       hang = drained;
     }
   }

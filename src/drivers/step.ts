@@ -7,6 +7,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as A from '../../assembly/abi.js';
 import type { Machine } from '../machine/machine.js';
 import type { DriverControl, Hang, RunOutcome, StopReason } from './outcome.js';
+import { HungTaskWatch } from './hung.js';
 
 const CHUNK = 1n << 20n;
 
@@ -58,9 +59,11 @@ export async function runStepDriver(m: Machine, ctl: DriverControl): Promise<Run
   let steps = 0;
   const stuck = new StuckWatch(s.cpus);
   const livelock = new LivelockWatch(STUCK_CHUNKS * Number(CHUNK));
+  const hung = new HungTaskWatch(s.hungTaskSteps);
   while (!stop) {
     const r = m.core.runStep(CHUNK, quietLimit(s.cpus));
     steps += Number(CHUNK);
+    hung.check(m, steps);
     const c = stuck.stuck(m);
     const lost = livelock.check(m, steps);
     if (c >= 0) {
@@ -73,7 +76,10 @@ export async function runStepDriver(m: Machine, ctl: DriverControl): Promise<Run
       hang = { cause: 'livelock', cpu: -1, stuckFor: STUCK_CHUNKS * Number(CHUNK), unit: 'steps', syscalls: lost, state: m.waitState() };
     } else if (r === A.RUN_STOPPED) stop = m.stopCause();
     else if (r === A.RUN_DEADLOCK) stop = 'deadlock';
-    else if (r === A.RUN_IDLE) stop = 'idle';
+    else if (r === A.RUN_IDLE && hung.idle(m) > 0) {
+      stop = 'hang';
+      hang = { cause: 'hung-task', cpu: -1, stuckFor: 0, unit: 'steps', state: m.waitState() };
+    } else if (r === A.RUN_IDLE) stop = 'idle';
     else if (r === A.RUN_SCHEDULE_END) stop = 'schedule-end';
     else if (s.duration !== undefined && elapsed() >= s.duration) stop = 'duration';
     else if (steps >= maxSteps) stop = 'max-steps';
@@ -87,7 +93,7 @@ export async function runStepDriver(m: Machine, ctl: DriverControl): Promise<Run
   else if (stop !== 'hang' && stop !== 'livelock' && stop !== 'schedule-end') {
     const drained = drain(m);
     if (drained) {
-      stop = drained.cause === 'soft-lockup' ? 'hang' : 'deadlock';
+      stop = drained.cause === 'soft-lockup' || drained.cause === 'hung-task' ? 'hang' : 'deadlock';
       hang = drained;
     }
   }
@@ -104,6 +110,7 @@ export function drain(m: Machine): Hang | null {
   for (let i = 0; i < 2 * STUCK_CHUNKS && !m.quiescent(); i++) {
     const r = m.core.runStep(CHUNK, quietLimit(m.scenario.cpus));
     if (r === A.RUN_DEADLOCK) return { cause: 'drain', cpu: -1, stuckFor: 0, unit: 'steps', state: m.waitState() };
+    if (r === A.RUN_IDLE && new HungTaskWatch(0).idle(m) > 0) return { cause: 'hung-task', cpu: -1, stuckFor: 0, unit: 'steps', state: m.waitState() };
     if (r === A.RUN_SCHEDULE_END) break;
     const c = stuck.stuck(m);
     if (c >= 0) {

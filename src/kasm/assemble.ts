@@ -30,8 +30,10 @@ export interface SiteInfo {
 export interface StateEffect { op: number; var: number; reg: number; value: number; cond: number }
 export interface EffectsRow {
   name: string; service: number; serviceArg: number; reg: number; acquires: bigint; releases: bigint; asserts: number[];
-  natural: number; errno: number; effects: StateEffect[];
+  natural: number; errno: number; effects: StateEffect[]; flags: number;
 }
+/** An interrupt handler: its routine's entry, its rate (per million steps of a CPU), whether it is the wakeup IPI. */
+export interface IrqInfo { index: number; name: string; routine: string; entry: number; rate: number; wakeup: boolean; doc: string }
 /** A declared variable as the core's vars table holds it. */
 export interface VarRow { scope: number; slot: number; flags: number; guard: number; guardWrite: boolean; release: number; releaseReg: number; init: number; host: number }
 /** A workload action: built-in or the model's; `fork`: a fork of some kind; `first`: a wait the task must finish first. */
@@ -47,6 +49,7 @@ export interface Program {
   conds: CondRow[]; // index = a condition's row
   vars: VarRow[]; // index = var id
   actions: ActionInfo[]; // every action the model provides a routine for
+  irqs: IrqInfo[]; // index = the handler's bit
   src: SrcInfo[]; // per instruction
   entries: Map<number, number>; // ACT_* action -> entry pc
   vocab: Vocabulary;
@@ -172,6 +175,14 @@ export function assemble(files: SourceFile[]): Program {
     actions.push({ action: a.action, name: a.name, routine: a.routine, entry: r.entry, weight: a.weight, cond: a.when ? condRow(a.when, abi.REG_NONE, a.at) : -1, builtin: false, fork: a.fork, first: a.first, doc: a.doc ?? '' });
   }
 
+  const irqs: IrqInfo[] = [];
+  for (const q of vocab.interrupts) {
+    const r = byName.get(q.routine);
+    if (!r) { err(q.at, `interrupt ${q.name}: unknown routine '${shown(q.routine)}'${diag.suggest(q.routine, byName.keys())}`); continue; }
+    if (r.ast.param) err(q.at, `interrupt ${q.name}: its routine ${q.routine} takes no task (a handler runs on whatever it interrupted)`);
+    irqs.push({ index: q.index, name: q.name, routine: q.routine, entry: r.entry, rate: q.rate, wakeup: q.wakeup, doc: q.doc ?? '' });
+  }
+
   // The vars table: guards and release routines resolved.
   const vars: VarRow[] = vocab.varList.map((d) => {
     const g = d.guard ? vocab.locks.get(d.guard)! : undefined;
@@ -214,7 +225,7 @@ export function assemble(files: SourceFile[]): Program {
   for (const [name, r] of byName) routineInfo.set(name, { name, entry: r.entry, returnsInt: r.ast.returnsInt, file: r.ast.name.loc.file, line: r.ast.name.loc.line });
   const taskLockHosts = new Array<number>(abi.MAX_TASK_LOCKS).fill(abi.NO_HOST);
   for (const l of vocab.locks.values()) if (l.scope === 'task' && l.host) taskLockHosts[l.slot] = l.host.slot;
-  return { code, routines: routineInfo, labels, sites, effects, conds, vars, actions, src, entries, vocab, bootOwned, pidResource, taskLockHosts };
+  return { code, routines: routineInfo, labels, sites, effects, conds, vars, actions, irqs, src, entries, vocab, bootOwned, pidResource, taskLockHosts };
 }
 
 const where = (l: Loc): string => `${l.file}:${l.line}`;
@@ -246,6 +257,7 @@ function effectsRow(v: Vocabulary, name: string, reg: number, cond: (c: Cond, se
     acquires: v.resourceMask(spec.acquires), releases: v.resourceMask(spec.releases), asserts,
     natural: spec.failsWhen ? cond(spec.failsWhen, reg) : -1, errno: spec.fails ?? 0,
     effects: spec.effects.map((e) => ({ op: e.op, var: e.var.id, reg: regOf(e.reg, reg), value: e.value, cond: e.when ? cond(e.when, reg) : -1 })),
+    flags: spec.sleeps ? abi.PF_SLEEPS : 0,
   };
 }
 

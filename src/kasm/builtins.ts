@@ -18,32 +18,51 @@ export const regName = (reg: number): string =>
 
 /** The lock kinds a model declares, as the kernel's types, and the core's
  *  algorithm for each (a sleeping lock spins here). */
-export const LOCK_KINDS: Record<string, { kind: number; raw?: boolean; percpu?: boolean }> = {
-  raw_spinlock: { kind: abi.KIND_SPIN, raw: true },
-  spinlock: { kind: abi.KIND_SPIN },
-  rwlock: { kind: abi.KIND_RWLOCK },
-  mutex: { kind: abi.KIND_MUTEX },
-  rwsem: { kind: abi.KIND_RWSEM },
-  percpu_rwsem: { kind: abi.KIND_RWSEM, percpu: true },
+export const LOCK_KINDS: Record<string, { kind: number; wait: number; raw?: boolean; percpu?: boolean }> = {
+  raw_spinlock: { kind: abi.KIND_SPIN, wait: abi.WAIT_SPIN, raw: true },
+  spinlock: { kind: abi.KIND_SPIN, wait: abi.WAIT_CONFIG },
+  rwlock: { kind: abi.KIND_RWLOCK, wait: abi.WAIT_CONFIG },
+  mutex: { kind: abi.KIND_MUTEX, wait: abi.WAIT_SLEEP },
+  rwsem: { kind: abi.KIND_RWSEM, wait: abi.WAIT_SLEEP },
+  percpu_rwsem: { kind: abi.KIND_RWSEM, wait: abi.WAIT_SLEEP, percpu: true },
+};
+/** A kind that sleeps when it cannot be taken (spinlock_t and rwlock_t too, on PREEMPT_RT). */
+export const sleepingKind = (kind: string, rt = false): boolean => {
+  const w = LOCK_KINDS[kind]?.wait;
+  return w === abi.WAIT_SLEEP || (rt && w === abi.WAIT_CONFIG);
+};
+
+/** The execution context's own instructions (OP_CTX). */
+export const CTX_OPS: Record<string, number> = {
+  local_irq_disable: abi.CTX_IRQ_DISABLE,
+  local_irq_enable: abi.CTX_IRQ_ENABLE,
+  local_irq_save: abi.CTX_IRQ_SAVE,
+  local_irq_restore: abi.CTX_IRQ_RESTORE,
+  preempt_disable: abi.CTX_PREEMPT_DISABLE,
+  preempt_enable: abi.CTX_PREEMPT_ENABLE,
+  might_sleep: abi.CTX_MIGHT_SLEEP,
 };
 
 /** Lock operations: mnemonic -> op, mode and the declared kinds it applies to. */
-export interface LockOp { op: number; mode: number; kinds: string[]; nested?: boolean }
+/** `irq`: what the form does to interrupts (LF_IRQ, LF_IRQSAVE, LF_BH). */
+export interface LockOp { op: number; mode: number; kinds: string[]; nested?: boolean; irq?: number }
 export const LOCK_OPS: Record<string, LockOp> = {};
 for (const v of ['', '_irq', '_irqsave', '_bh']) {
   const unlock = v === '_irqsave' ? '_irqrestore' : v;
-  LOCK_OPS[`raw_spin_lock${v}`] = { op: abi.OP_LOCK, mode: abi.MODE_EXCL, kinds: ['raw_spinlock'] };
-  LOCK_OPS[`raw_spin_unlock${unlock}`] = { op: abi.OP_UNLOCK, mode: abi.MODE_EXCL, kinds: ['raw_spinlock'] };
-  LOCK_OPS[`spin_lock${v}`] = { op: abi.OP_LOCK, mode: abi.MODE_EXCL, kinds: ['spinlock'] };
-  LOCK_OPS[`spin_unlock${unlock}`] = { op: abi.OP_UNLOCK, mode: abi.MODE_EXCL, kinds: ['spinlock'] };
-  LOCK_OPS[`read_lock${v}`] = { op: abi.OP_LOCK, mode: abi.MODE_READ, kinds: ['rwlock'] };
-  LOCK_OPS[`read_unlock${unlock}`] = { op: abi.OP_UNLOCK, mode: abi.MODE_READ, kinds: ['rwlock'] };
-  LOCK_OPS[`write_lock${v}`] = { op: abi.OP_LOCK, mode: abi.MODE_EXCL, kinds: ['rwlock'] };
-  LOCK_OPS[`write_unlock${unlock}`] = { op: abi.OP_UNLOCK, mode: abi.MODE_EXCL, kinds: ['rwlock'] };
+  const irq = v === '_irq' ? abi.LF_IRQ : v === '_irqsave' ? abi.LF_IRQSAVE : v === '_bh' ? abi.LF_BH : 0;
+  LOCK_OPS[`raw_spin_lock${v}`] = { op: abi.OP_LOCK, mode: abi.MODE_EXCL, kinds: ['raw_spinlock'], irq };
+  LOCK_OPS[`raw_spin_unlock${unlock}`] = { op: abi.OP_UNLOCK, mode: abi.MODE_EXCL, kinds: ['raw_spinlock'], irq };
+  LOCK_OPS[`spin_lock${v}`] = { op: abi.OP_LOCK, mode: abi.MODE_EXCL, kinds: ['spinlock'], irq };
+  LOCK_OPS[`spin_unlock${unlock}`] = { op: abi.OP_UNLOCK, mode: abi.MODE_EXCL, kinds: ['spinlock'], irq };
+  LOCK_OPS[`read_lock${v}`] = { op: abi.OP_LOCK, mode: abi.MODE_READ, kinds: ['rwlock'], irq };
+  LOCK_OPS[`read_unlock${unlock}`] = { op: abi.OP_UNLOCK, mode: abi.MODE_READ, kinds: ['rwlock'], irq };
+  LOCK_OPS[`write_lock${v}`] = { op: abi.OP_LOCK, mode: abi.MODE_EXCL, kinds: ['rwlock'], irq };
+  LOCK_OPS[`write_unlock${unlock}`] = { op: abi.OP_UNLOCK, mode: abi.MODE_EXCL, kinds: ['rwlock'], irq };
 }
 const ANY = Object.keys(LOCK_KINDS);
 Object.assign(LOCK_OPS, {
   raw_spin_lock_nested: { op: abi.OP_LOCK, mode: abi.MODE_EXCL, kinds: ['raw_spinlock'], nested: true },
+  raw_spin_lock_irqsave_nested: { op: abi.OP_LOCK, mode: abi.MODE_EXCL, kinds: ['raw_spinlock'], nested: true, irq: abi.LF_IRQSAVE },
   spin_lock_nested: { op: abi.OP_LOCK, mode: abi.MODE_EXCL, kinds: ['spinlock'], nested: true },
   down_read: { op: abi.OP_LOCK, mode: abi.MODE_READ, kinds: ['rwsem'] },
   up_read: { op: abi.OP_UNLOCK, mode: abi.MODE_READ, kinds: ['rwsem'] },
@@ -77,6 +96,9 @@ export const BUILTIN_VALUES: Record<string, { id: number; task?: boolean; doc: s
   task_sigpending: { id: abi.BV_FATAL_SIGNAL_PENDING, doc: 'task_sigpending(current): only SIGKILL is modelled, so fatal_signal_pending' },
   iter_end: { id: abi.BV_ITER_END, doc: 'the last iterator or search service found nothing' },
   last_ref: { id: abi.BV_LAST_REF, doc: "the last put (a refcount's, or the put_task_struct_rcu_user service) dropped the final reference: atomic_dec_and_test()" },
+  irqs_disabled: { id: abi.BV_IRQS_DISABLED, doc: 'irqs_disabled(): interrupts are off on this CPU' },
+  in_hardirq: { id: abi.BV_IN_HARDIRQ, doc: 'in_hardirq(): an interrupt handler is running' },
+  preempt_count: { id: abi.BV_PREEMPT_COUNT, doc: 'preempt_count(): spinlocks held, preempt_disable() depth, hardirq nesting << 16' },
   tryget_failed: { id: abi.BV_TRYGET_FAILED, doc: 'the last tryget_task_struct service found the task being freed' },
   random_ppm: { id: abi.BV_RANDOM_PPM, doc: "a fresh draw in [0, 1000000) from this CPU's RNG (compare with a ppm param)" },
   cpu: { id: abi.BV_TASK_CPU, task: true, doc: 'task_cpu(REG), written REG.cpu' },

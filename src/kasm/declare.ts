@@ -14,24 +14,29 @@
 //   trial NAME ACTION=W ... [interval N] ["doc"]   a workload `forksim faults` runs each site under
 //   assume NAME implies STATE ["doc"]     the static walk takes STATE as set wherever NAME is
 //                                         (global flags; say in the doc why, and what it leaves out)
+//   interrupt NAME ROUTINE [rate N] [wakeup] ["doc"]
+//                                         a handler: ROUTINE runs in hardirq context where it arrives,
+//                                         N times per million steps of a CPU; `wakeup`: the IPI a
+//                                         woken task's CPU gets (sleeping locks sleep only with one)
 //   primitive NAME [REG] ["doc"]          then, one per line:
 //       service SERVICE [COND]            the built-in service it runs (services.ts); an iterator's condition
 //       acquires R, ...  |  releases R, ...  |  asserts LOCK, ...   (self.LOCK: its own task's)
 //       fails ERRNO [when COND]           it can fail (by injection; by itself when COND holds)
+//       sleeps                            it may sleep (a GFP_KERNEL allocation): might_sleep()
 //       set VAR [N] | clear VAR | inc VAR | dec VAR | charge VAR limit PARAM   [if COND]
 //
 // Every declaration is read before any routine, so a routine may use what a
 // later file declares; names are resolved once all are known.
 import * as abi from '../../assembly/abi.js';
-import { BUILTIN_ACTIONS, ERRNOS, LOCK_KINDS, LOCK_OPS, MAX_WEIGHT, MIN_PPM, MIN_WEIGHT, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
+import { BUILTIN_ACTIONS, CTX_OPS, ERRNOS, LOCK_KINDS, LOCK_OPS, MAX_WEIGHT, MIN_PPM, MIN_WEIGHT, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
 import { SERVICES } from './services.js';
 import { Cursor, stripComment, WORD, type SourceFile, type Tok } from './cursor.js';
 import { KasmError, shown, type Diagnostics } from './errors.js';
 import { parseCond } from './cond.js';
 import { SCOPES, Vocabulary, bare, type EffectDecl, type PrimDecl, type Scope, type VarDecl } from './vocabulary.js';
 
-export const DECLARATIONS = ['lock', 'resource', 'struct', 'state', 'refcount', 'param', 'const', 'action', 'trial', 'assume', 'primitive'];
-const CLAUSES = ['service', 'acquires', 'releases', 'asserts', 'fails', 'set', 'clear', 'inc', 'dec', 'charge'];
+export const DECLARATIONS = ['lock', 'resource', 'struct', 'state', 'refcount', 'param', 'const', 'action', 'trial', 'assume', 'interrupt', 'primitive'];
+const CLAUSES = ['service', 'acquires', 'releases', 'asserts', 'fails', 'sleeps', 'set', 'clear', 'inc', 'dec', 'charge'];
 // A keyword is a whole token: followed by a blank, a comment or the end.
 const DECL_LINE = new RegExp(`^(${DECLARATIONS.join('|')})(?=\\s|;|$)`);
 const CLAUSE_LINE = new RegExp(`^\\s+(${CLAUSES.join('|')})(?=\\s|;|$)`);
@@ -62,7 +67,7 @@ export function declarationOf(lines: string[]): (string | undefined)[] {
 
 const MAX_ASSERTS = 2;
 /** Words that are kasm's own: no declaration may take them. */
-const RESERVED = new Set([...DECLARATIONS, ...Object.keys(LOCK_OPS), 'call', 'require', 'if', 'WARN_ON', 'goto', 'return', 'mov', 'routine', 'patch',
+const RESERVED = new Set([...DECLARATIONS, ...Object.keys(LOCK_OPS), ...Object.keys(CTX_OPS), 'call', 'require', 'if', 'WARN_ON', 'goto', 'return', 'mov', 'routine', 'patch',
   'set', 'clear', 'inc', 'dec', 'get', 'put', 'else', 'when', 'self', ...Object.keys(TASK_REGS), ...Object.keys(RQ_REGS)]);
 
 /** Read every declaration of `files` into a vocabulary. Errors go to `diag`. */
@@ -266,6 +271,25 @@ export function declare(files: SourceFile[], diag: Diagnostics): Vocabulary {
             }));
             return;
           }
+          case 'interrupt': {
+            if (v.interrupts.some((x) => x.name === name.text)) c.fail(`interrupt '${shown(name.text)}' is declared twice`, name);
+            if (v.interrupts.length === abi.MAX_IRQS) c.fail(`too many interrupts (at most ${abi.MAX_IRQS})`, name);
+            const routine = c.word('the routine it runs');
+            const irq = { name: name.text, index: v.interrupts.length, routine: routine.text, rate: 0, wakeup: false, at: name.loc } as (typeof v.interrupts)[number];
+            while (c.peek() && !c.peek()!.text.startsWith('"')) {
+              const k = c.word("'rate N', 'wakeup' or a doc string");
+              if (k.text === 'rate') irq.rate = c.int('a rate (per million steps of a CPU)').value;
+              else if (k.text === 'wakeup') {
+                if (v.interrupts.some((x) => x.wakeup)) c.fail(`only one interrupt is the wakeup IPI`, k);
+                irq.wakeup = true;
+              } else c.fail(`unexpected '${shown(k.text)}' ('rate N', 'wakeup' or a doc string)`, k);
+            }
+            if (irq.rate < 0 || irq.rate > 1_000_000) c.fail(`a rate is 0..1000000 per million steps`, name);
+            irq.doc = c.doc();
+            c.done();
+            v.interrupts.push(irq);
+            return;
+          }
           case 'primitive': {
             if (v.prims.has(name.text)) c.fail(`primitive '${shown(name.text)}' is declared twice`, name);
             if (taken) c.fail(`'${shown(name.text)}' is declared twice`, name);
@@ -346,6 +370,9 @@ function clause(c: Cursor, kw: Tok, p: PrimDecl, v: Vocabulary): void {
         p.asserts.push(t.text);
       }
       if (p.asserts.length > MAX_ASSERTS) c.fail(`a primitive asserts at most ${MAX_ASSERTS} locks`, kw);
+      break;
+    case 'sleeps':
+      p.sleeps = true;
       break;
     case 'fails': {
       const e = c.word('an errno');

@@ -2,10 +2,11 @@
 // source), so it shows what the interpreter will run.
 import * as abi from '../../assembly/abi.js';
 import { decodeInsn, objSubclass, objMode } from './insn.js';
-import { errnoName, regName } from './builtins.js';
+import { CTX_OPS, errnoName, regName } from './builtins.js';
 import type { Program } from './assemble.js';
 
-const OP_NAMES = ['nop', 'label', 'prim', 'lock', 'unlock', 'assert_held', 'call', 'return', 'goto', 'require', 'if', 'mov', 'state', 'WARN_ON'];
+const IRQ_FORMS: Record<number, string> = { [abi.LF_IRQ]: '_irq', [abi.LF_IRQSAVE]: '_irqsave', [abi.LF_BH]: '_bh' };
+const OP_NAMES = ['nop', 'label', 'prim', 'lock', 'unlock', 'assert_held', 'call', 'return', 'goto', 'require', 'if', 'mov', 'state', 'WARN_ON', 'ctx'];
 const MODE_NAMES = ['excl', 'read', 'any'];
 const STATE_OPS = ['set', 'inc', 'dec', 'get', 'put', 'charge', 'set', 'set'];
 
@@ -24,10 +25,10 @@ export function disassemble(p: Program, pc: number): string {
     case abi.OP_PRIM: text = `${p.effects[arg]?.name ?? `prim#${arg}`} ${regName(obj)}${orElse()}`; break;
     case abi.OP_LOCK: {
       const sub = objSubclass(obj);
-      text = `lock.${MODE_NAMES[objMode(obj)]} ${v.lockrefName(arg)}${sub ? `, ${sub}` : ''}`;
+      text = `lock.${MODE_NAMES[objMode(obj)]}${IRQ_FORMS[errno & 7] ?? ''} ${v.lockrefName(arg)}${sub ? `, ${sub}` : ''}`;
       break;
     }
-    case abi.OP_UNLOCK: case abi.OP_ASSERT_HELD: text = `${OP_NAMES[op]}.${MODE_NAMES[objMode(obj)]} ${v.lockrefName(arg)}`; break;
+    case abi.OP_UNLOCK: case abi.OP_ASSERT_HELD: text = `${OP_NAMES[op]}.${MODE_NAMES[objMode(obj)]}${op === abi.OP_UNLOCK ? IRQ_FORMS[errno & 7] ?? '' : ''} ${v.lockrefName(arg)}`; break;
     case abi.OP_CALL: {
       const callee = [...p.routines.values()].find((r) => r.entry === arg)?.name ?? `@${arg}`;
       text = `call ${callee}${orElse()}`;
@@ -44,6 +45,7 @@ export function disassemble(p: Program, pc: number): string {
       text = `${STATE_OPS[sop] ?? `state#${sop}`} ${v.varName(arg, obj >> abi.STATE_REG_SHIFT)}${val}`;
       break;
     }
+    case abi.OP_CTX: text = Object.keys(CTX_OPS).find((k) => CTX_OPS[k] === arg) ?? `ctx#${arg}`; break;
     case abi.OP_RETURN: text = obj === abi.RET_ZERO ? 'return 0' : obj === abi.RET_ERRNO ? `return ${errnoName(errno)}` : 'return'; break;
     default: text = OP_NAMES[op] ?? `op#${op}`;
   }

@@ -5,7 +5,7 @@
 // (labels, callees and their arguments, sites, effects rows) to assemble.ts.
 import * as abi from '../../assembly/abi.js';
 import { lockObj } from './insn.js';
-import { ERRNOS, LOCK_OPS, RQ_REGS, TASK_REGS, errnoName, lookup } from './builtins.js';
+import { CTX_OPS, ERRNOS, LOCK_KINDS, LOCK_OPS, RQ_REGS, TASK_REGS, errnoName, lookup } from './builtins.js';
 import { KasmError, shown, type Diagnostics, type Loc } from './errors.js';
 import { Cursor, stripComment, type SourceFile, type Tok } from './cursor.js';
 import { parseCond, regOf } from './cond.js';
@@ -182,11 +182,18 @@ function instruction(c: Cursor, item: Item, v: Vocabulary): void {
           sub = lookup(NESTING, n.text) ?? (/^\d+$/.test(n.text) ? Number(n.text) : -1);
           if (sub < 0 || sub > MAX_SUBCLASS) c.fail(`bad nesting level '${shown(n.text)}' (0..${MAX_SUBCLASS} or SINGLE_DEPTH_NESTING)`, n);
         }
-        // The kind travels in the instruction so the interpreter picks the lock algorithm.
-        Object.assign(item, { op: op.op, arg: ref, obj: lockObj(op.mode, sub, op.op === abi.OP_ASSERT_HELD ? 0 : l.algo) });
+        // The kind travels in the instruction so the interpreter picks the lock algorithm;
+        // the errno word carries what the form does to interrupts and the class's wait type.
+        const lf = op.op === abi.OP_ASSERT_HELD ? 0 : (op.irq ?? 0) | (LOCK_KINDS[l.kind].wait << abi.LF_WAIT_SHIFT);
+        Object.assign(item, { op: op.op, arg: ref, obj: lockObj(op.mode, sub, op.op === abi.OP_ASSERT_HELD ? 0 : l.algo), errno: lf });
         break;
       }
-      const spec = v.prims.get(m.text) ?? c.fail(`unknown instruction '${shown(m.text)}'${c.suggest(m.text, [...KEYWORDS, ...Object.keys(LOCK_OPS), ...v.prims.keys()])}`, m);
+      const ctx = lookup(CTX_OPS, m.text);
+      if (ctx !== undefined) {
+        Object.assign(item, { op: abi.OP_CTX, arg: ctx });
+        break;
+      }
+      const spec = v.prims.get(m.text) ?? c.fail(`unknown instruction '${shown(m.text)}'${c.suggest(m.text, [...KEYWORDS, ...Object.keys(LOCK_OPS), ...Object.keys(CTX_OPS), ...v.prims.keys()])}`, m);
       const regTok = c.peek() && c.peek()!.text !== 'else' ? c.word('a task register or else') : undefined;
       const reg = regTok ? taskReg(regTok, c) : TASK_REGS[spec.reg];
       const e = elseClause(c);

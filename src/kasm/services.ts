@@ -49,6 +49,8 @@ export const SERVICES: Record<string, Service> = {
   task_iter_start: { id: abi.B_TASK_ITER_START, doc: 'start walking the task table' },
   task_iter_next: { id: abi.B_TASK_ITER_NEXT, sets: ['t'], arg: 'a condition on t', doc: 't = the next task meeting the condition (its argument, read with t = the task); iter_end at the end' },
   tryget_task_struct: { id: abi.B_TRYGET_TASK_STRUCT, doc: 'take a usage reference unless the task is being freed (tryget_failed then); put_task_struct_rcu_user drops it' },
+  ttwu_pending: { id: abi.B_TTWU_PENDING, doc: "sched_ttwu_pending(): the tasks woken onto this CPU's wake list go on its runqueue, TASK_RUNNING" },
+  sched_tick: { id: abi.B_SCHED_TICK, doc: "sched_tick(): TIF_NEED_RESCHED when another task waits on this runqueue (current's slice is over)" },
   litmus_load: { id: abi.B_LITMUS_LOAD, doc: "litmus: read the shared counter into this CPU's scratch word" },
   litmus_store: { id: abi.B_LITMUS_STORE, doc: 'litmus: store what was read plus one (a split, racy increment)' },
 };

@@ -40,8 +40,12 @@ export interface AssumeDecl { name: string; from: VarDecl; to: VarDecl; at: Loc;
 export interface ActionDecl { name: string; action: number; routine: string; weight: number; fork: boolean; first: boolean; when?: Cond; at: Loc; doc?: string }
 /** A primitive's effect on declared state; `reg` is a register name or 'self'. */
 export interface EffectDecl { op: number; reg: string; var: VarDecl; value: number; limit?: VarDecl; when?: Cond; text: string }
+/** An interrupt handler: its routine runs in hardirq context on the CPU it
+ *  arrives at; `rate` per million steps of a CPU; `wakeup`: the IPI that
+ *  wakes a task on its CPU (sched_ttwu_pending()). */
+export interface InterruptDecl { name: string; index: number; routine: string; rate: number; wakeup: boolean; at: Loc; doc?: string }
 export interface PrimDecl {
-  name: string; reg: string; service?: string; serviceCond?: Cond;
+  name: string; reg: string; service?: string; serviceCond?: Cond; sleeps?: boolean;
   acquires: string[]; releases: string[]; asserts: string[];
   fails?: number; failsWhen?: Cond; effects: EffectDecl[]; at: Loc; doc?: string;
 }
@@ -61,6 +65,7 @@ export class Vocabulary {
   readonly actions: ActionDecl[] = [];
   readonly trials: TrialDecl[] = [];
   readonly assumptions: AssumeDecl[] = [];
+  readonly interrupts: InterruptDecl[] = [];
   readonly prims = new Map<string, PrimDecl>();
 
   // ── Lock classes and instances ─────────────────────────────────────────

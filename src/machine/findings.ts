@@ -26,6 +26,12 @@ export const FINDING_KINDS = {
   [A.FIND_GUARDED]: 'guarded-state',
   [A.FIND_REFCOUNT]: 'refcount',
   [A.FIND_WARN]: 'warning',
+  [A.FIND_IRQ_INCONSISTENT]: 'inconsistent-lock-state',
+  [A.FIND_IRQ_INVERSION]: 'irq-lock-inversion',
+  [A.FIND_MIGHT_SLEEP]: 'sleeping-in-atomic',
+  [A.FIND_WAIT_CONTEXT]: 'invalid-wait-context',
+  [A.FIND_HUNG_TASK]: 'hung-task',
+  [A.FIND_IRQ_DEADLOCK]: 'irq-deadlock',
 } as const;
 export type FindingKind = (typeof FINDING_KINDS)[keyof typeof FINDING_KINDS];
 
@@ -60,9 +66,23 @@ export type FindingRecord = FindingHead & (
   | { kind: 'guarded-state'; lock: number; lockClass: number; variable: number; write: boolean } // lock 0: an empty register
   | { kind: 'refcount'; variable: number; before: number; zeroPc: number; underflow: boolean } // zeroPc -1: never reached 0
   | { kind: 'invariant'; invariant: number; value: number; subject: number; lockClass: number; resources: bigint }
+  // lockdep's hardirq usage: `usage` was just set on `node` (for an inversion
+  // found backwards, the safe side); `other` is the conflicting side. how:
+  // 0 forwards at marking, 1 backwards at marking, 2 at a new dependency.
+  | { kind: 'inconsistent-lock-state' | 'irq-lock-inversion'; lock: number; node: number; usage: number; otherNode: number; otherUsage: number;
+    how: number; sitePc: number; otherPc: number; held: { node: number; pc: number }[] }
+  | { kind: 'sleeping-in-atomic'; preemptCount: number; irqsDisabled: boolean; inHardirq: boolean; disabledAt: number; held: { node: number; pc: number }[] }
+  | { kind: 'invalid-wait-context'; lock: number; lockClass: number; heldNode: number; waitType: number; contextWait: number; held: { node: number; pc: number }[] }
+  | { kind: 'hung-task'; lock: number; lockClass: number; mode: number; blockedFor: number; holders: { pid: number; state: number; waitPc: number }[] }
+  | { kind: 'irq-deadlock'; lock: number; lockClass: number; heldAt: number; irq: number }
 );
 
 export type RecordOf<K extends FindingKind> = Extract<FindingRecord, { kind: K }>;
+
+/** Kinds whose record path is the ladder's labels (the others keep other lists there). */
+const PATH_IS_LABELS = new Set([A.FIND_LEAK, A.FIND_DOUBLE_RELEASE, A.FIND_DOUBLE_ACQUIRE, A.FIND_BAD_UNLOCK, A.FIND_RECURSIVE_LOCK, A.FIND_LOCK_HELD_RETURN,
+  A.FIND_ASSERT_HELD, A.FIND_FREE_OWNED, A.FIND_DEADLOCK, A.FIND_HANG, A.FIND_INVARIANT, A.FIND_HELD_OVERFLOW, A.FIND_CALL_OVERFLOW,
+  A.FIND_LOCK_ORDER_INSTANCE, A.FIND_WORKER_DIED, A.FIND_LIVELOCK, A.FIND_GUARDED, A.FIND_REFCOUNT, A.FIND_WARN, A.FIND_IRQ_DEADLOCK]);
 
 /** Raw reads of one record; the machine supplies them. */
 export interface RecordReader { i32(addr: number): number; u64(addr: number): bigint }
@@ -76,8 +96,9 @@ export function decodeFinding(r: RecordReader, f: number): FindingRecord | null 
   for (let k = 0; k < word(L.FD_PATH_LEN); k++) path.push(word(L.FD_PATH + 4 * k));
   const head: FindingHead = {
     cpu: word(L.FD_CPU), task: word(L.FD_TASK), pid: word(L.FD_PID), pc: word(L.FD_PC), failPc: word(L.FD_FAIL_PC),
-    errno: word(L.FD_ERRNO), step: Number(r.u64(f + L.FD_STEP)), labels: kindId === A.FIND_LOCKDEP_CYCLE ? [] : path,
+    errno: word(L.FD_ERRNO), step: Number(r.u64(f + L.FD_STEP)), labels: PATH_IS_LABELS.has(kindId) ? path : [],
   };
+  const held = (from: number): { node: number; pc: number }[] => path.slice(from).map((v) => ({ node: v >>> 16, pc: v & 0xffff }));
   const lock = { lock: word(L.FD_LOCK), lockClass: word(L.FD_CLASS) };
   const mask = r.u64(f + L.FD_MASK);
   switch (kindId) {
@@ -99,6 +120,25 @@ export function decodeFinding(r: RecordReader, f: number): FindingRecord | null 
     case A.FIND_WARN: return { ...head, kind: 'warning', cond: word(L.FD_COUNT) };
     case A.FIND_GUARDED: return { ...head, kind: 'guarded-state', ...lock, variable: word(L.FD_C), write: word(L.FD_D) !== 0 };
     case A.FIND_REFCOUNT: return { ...head, kind: 'refcount', variable: word(L.FD_A), before: word(L.FD_B), zeroPc: word(L.FD_C), underflow: word(L.FD_D) !== 0 };
+    case A.FIND_IRQ_INCONSISTENT: case A.FIND_IRQ_INVERSION: {
+      const a = word(L.FD_CLASS), c = word(L.FD_C);
+      return {
+        ...head, kind: FINDING_KINDS[kindId], lock: word(L.FD_LOCK), node: a >> 8, usage: a & 0xff, otherNode: c >> 8, otherUsage: c & 0xff,
+        how: word(L.FD_D), sitePc: path[0] ?? -1, otherPc: path[1] ?? -1, held: held(2),
+      };
+    }
+    case A.FIND_MIGHT_SLEEP:
+      return { ...head, kind: 'sleeping-in-atomic', preemptCount: word(L.FD_A), irqsDisabled: word(L.FD_B) !== 0, inHardirq: word(L.FD_C) !== 0, disabledAt: word(L.FD_D), held: held(0) };
+    case A.FIND_WAIT_CONTEXT: {
+      const t = word(L.FD_TO_NODE);
+      return { ...head, kind: 'invalid-wait-context', ...lock, heldNode: word(L.FD_FROM_NODE), waitType: t >> 8, contextWait: t & 0xff, held: held(0) };
+    }
+    case A.FIND_HUNG_TASK: {
+      const holders = [];
+      for (let k = 0; k + 1 < path.length; k += 2) holders.push({ pid: path[k] >>> 4, state: path[k] & 0xf, waitPc: path[k + 1] });
+      return { ...head, kind: 'hung-task', lock: word(L.FD_A), lockClass: word(L.FD_B), mode: word(L.FD_C), blockedFor: word(L.FD_D), holders };
+    }
+    case A.FIND_IRQ_DEADLOCK: return { ...head, kind: 'irq-deadlock', lock: word(L.FD_A), lockClass: word(L.FD_B), heldAt: word(L.FD_C), irq: word(L.FD_D) };
     case A.FIND_INVARIANT:
       return { ...head, kind: 'invariant', invariant: word(L.FD_INVARIANT), value: word(L.FD_INV_VALUE), subject: word(L.FD_INV_SUBJECT), lockClass: word(L.FD_INV_CLASS), resources: mask };
   }

@@ -25,12 +25,14 @@ const CONFIGURE_ERRORS: Record<number, string> = {
  *  each model-declared action ran, by its name. */
 export interface Counters {
   forksOk: number; forksFailed: number; exits: number; reaps: number; autoreaps: number; kills: number; yields: number;
-  migrations: number; leaked: number; syscalls: number; actions: Record<string, number>;
+  migrations: number; leaked: number; syscalls: number; irqs: number; preempts: number; blocks: number; wakeups: number; noKctx: number;
+  actions: Record<string, number>;
 }
 type Scalar = Exclude<keyof Counters, 'actions'>;
 const COUNTERS: [Scalar, number][] = [
   ['forksOk', L.K_FORKS_OK], ['forksFailed', L.K_FORKS_FAILED], ['exits', L.K_EXITS], ['reaps', L.K_REAPS], ['autoreaps', L.K_AUTOREAPS], ['kills', L.K_KILLS],
   ['yields', L.K_YIELDS], ['migrations', L.K_MIGRATIONS], ['leaked', L.K_LEAKED], ['syscalls', L.K_SYSCALLS],
+  ['irqs', L.K_IRQS], ['preempts', L.K_PREEMPTS], ['blocks', L.K_BLOCKS], ['wakeups', L.K_WAKEUPS], ['noKctx', L.K_NO_KCTX],
 ];
 
 /** A distinct finding: its count (exact) and its first record. */
@@ -126,7 +128,34 @@ export class Machine {
     this.hset(L.H_FORK_ACTIONS, mask((a) => a.fork));
     this.hset(L.H_FIRST_ACTIONS, mask((a) => a.first));
     p.taskLockHosts.forEach((h, slot) => this.hset(L.H_TASK_LOCK_HOSTS + slot * 4, h));
+    this.writeContexts(s);
     this.writeRunSettings(s);
+  }
+
+  /** Interrupt handlers and their rates, the preemption model, and whether
+   *  sleeping locks can sleep (the model has a wakeup IPI and schedule). */
+  private writeContexts(s: Scenario): void {
+    const p = this.program;
+    this.hset(L.H_NR_IRQS, p.irqs.length);
+    const rates = this.irqRates();
+    for (let h = 0; h < A.MAX_IRQS; h++) {
+      const q = p.irqs[h];
+      this.hset(L.H_IRQ_ENTRIES + h * 4, q ? q.entry : -1);
+      this.hset(L.H_IRQ_RATES + h * 4, q ? rates[q.name] : 0);
+    }
+    const ipi = p.irqs.find((q) => q.wakeup);
+    this.hset(L.H_IRQ_IPI, ipi ? ipi.index : -1);
+    this.hset(L.H_PREEMPT, s.preempt === 'full' ? A.PREEMPT_FULL : A.PREEMPT_NONE);
+    const canBlock = ipi !== undefined && p.entries.has(A.ACT_SCHEDULE);
+    const anyRate = Object.values(rates).some((r) => r > 0);
+    this.hset(L.H_CTX_FLAGS, (s.preemptRt ? L.CTXF_PREEMPT_RT : 0) | (canBlock ? L.CTXF_CAN_BLOCK : 0) | (anyRate ? L.CTXF_IRQ_RATES : 0));
+    this.hset(L.H_KCTX_CAP, Math.min(s.tasks, L.MAX_KCTX));
+  }
+
+  /** Each handler's rate in this scenario (per million steps of a CPU). */
+  irqRates(): Record<string, number> {
+    const s = this.current.interrupts;
+    return Object.fromEntries(this.program.irqs.map((q) => [q.name, s === 'off' ? 0 : s !== 'on' && Object.hasOwn(s, q.name) ? s[q.name] : q.rate]));
   }
 
   private writeRunSettings(s: RunSettings): void {
@@ -159,6 +188,7 @@ export class Machine {
       i32[(a + L.E_ASSERT1) >> 2] = e.asserts[1] ?? -1;
       i32[(a + L.E_ERRNO) >> 2] = e.errno;
       i32[(a + L.E_NR_EFFECTS) >> 2] = e.effects.length;
+      i32[(a + L.E_PRIM_FLAGS) >> 2] = e.flags;
       e.effects.forEach((x, k) => {
         const ef = a + L.E_EFFECTS + k * L.EF_SIZE;
         i32[(ef + L.EF_OP) >> 2] = x.op | (x.reg << 8);
@@ -225,8 +255,9 @@ export class Machine {
   /** Follow `choices` exactly from the next boot on (the replay policy). */
   replaySchedule(choices: Uint8Array): void {
     if (choices.length > this.scheduleCapacity) throw new Error(`replaySchedule: ${choices.length} choices do not fit a ${this.scheduleCapacity}-byte schedule buffer`);
-    const bad = choices.findIndex((c) => c >= this.current.cpus);
-    if (bad >= 0) throw new Error(`replaySchedule: choice ${bad} names CPU ${choices[bad]}, but the machine has ${this.current.cpus}`);
+    // A byte IRQ_MARK | h raises interrupt h before the step that follows.
+    const bad = choices.findIndex((c) => (c & A.IRQ_MARK ? (c & ~A.IRQ_MARK) >= this.program.irqs.length : c >= this.current.cpus));
+    if (bad >= 0) throw new Error(`replaySchedule: choice ${bad} (${choices[bad]}) names no CPU or interrupt of this machine (${this.current.cpus} CPUs, ${this.program.irqs.length} interrupts)`);
     new Uint8Array(this.memory.buffer, this.h(L.H_SCHED_BASE), choices.length).set(choices);
     this.hset(L.H_SCHED_LEN, choices.length);
     this.hset(L.H_SCHED_FLAGS, 0);
@@ -259,9 +290,26 @@ export class Machine {
     this.hset(L.H_FLAGS, this.h(L.H_FLAGS) & ~L.FLAG_STOP_ON_FINDING);
     this.hset(L.H_STOP, 0);
   }
+  /** Every CPU in user space (or idle) and no task parked in the kernel. */
   quiescent(): boolean {
     for (let c = 0; c < this.current.cpus; c++) if (this.cpuBusy(c)) return false;
-    return true;
+    return this.h(L.H_NR_KCTX) === 0;
+  }
+
+  // ── Execution contexts ──────────────────────────────────────────────────
+  /** Raise interrupt `h` on `cpu` (the parallel driver's timer). */
+  raiseIrq(cpu: number, h: number): void { Atomics.or(this.i32, (this.cpuAddr(cpu) + L.C_IRQ_PENDING) >> 2, 1 << h); }
+  /** The tasks asleep on a sleeping lock now: each with its slot, the lock
+   *  (address), and the number of its block (a new block, a new number). */
+  sleepers(): { slot: number; task: number; lock: number; seq: number }[] {
+    const out = [];
+    const base = this.h(L.H_KCTX_BASE) + this.current.cpus * L.KCTX_STRIDE;
+    for (let s = 0; s < this.h(L.H_KCTX_HWM); s++) {
+      const a = base + s * L.KCTX_STRIDE;
+      const lock = this.at(a + L.KX_WAIT);
+      if (lock !== 0) out.push({ slot: s, task: this.at(a + L.KX_TASK), lock, seq: this.at(a + L.KX_SEQ) });
+    }
+    return out;
   }
 
   // ── Counters ────────────────────────────────────────────────────────────
@@ -283,6 +331,7 @@ export class Machine {
     return sum;
   }
   steps(): bigint { return this.sum64(L.C_STEPS); }
+  cpuSteps(cpu: number): bigint { return this.at64(this.cpuAddr(cpu) + L.C_STEPS); }
   spins(): bigint { return this.sum64(L.C_SPINS); }
   private sum64(off: number): bigint {
     let n = 0n;

@@ -72,6 +72,14 @@ const Schema = z.strictObject({
   maxSteps: z.number().int().min(1).max(2 ** 53).optional(),
   // Step driver: stall a CPU now and then (chance per step, longest stall in steps).
   stall: z.strictObject({ rate: ppm(), maxSteps: int(1, 1 << 24).default(2000) }).optional(),
+  // Interrupts: 'off', 'on' (the model's declared rates), or rates by handler
+  // name (per million steps of a CPU) over the declared ones.
+  interrupts: z.union([z.enum(['off', 'on']), z.record(declaredName(), int(0, 1_000_000))]).default('off'),
+  preempt: z.enum(['none', 'full']).default('none'),
+  preemptRt: z.boolean().default(false),
+  // A task blocked on one sleeping lock this long is hung (step driver: steps; parallel: ms).
+  hungTaskSteps: int(1000).default(4_000_000),
+  hungTaskMs: int(10, 3_600_000).default(2000),
 });
 export type Scenario = Omit<z.infer<typeof Schema>, 'population' | 'maxThreads'> & { population: number; maxThreads: number };
 export type ScenarioInput = z.input<typeof Schema>;

@@ -16,6 +16,7 @@ export interface CoreExports {
   reportHang(cpu: number, lock: number): void;
   reportWorkerDied(cpu: number, held: number): void;
   reportLivelock(syscalls: number): void;
+  reportHungTask(slot: number, blockedFor: number): void;
   lockdepMatrixWord(from: number, to: number): number;
   lockdepEdge(from: number, to: number): number;
   lockstatRecord(cpu: number, cls: number, mode: number): number;

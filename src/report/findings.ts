@@ -8,7 +8,7 @@ import type { FindingRecord } from '../machine/findings.js';
 import { siteAt, type FindingGroup } from '../analysis/findings.js';
 import { cycleOf } from '../analysis/lockdep.js';
 import { lockdepView, formatCycle, type LockdepView } from './lockdep.js';
-import { INVARIANTS, MODES, actionName, errnoName, lockName, sourceRef, fmtRef, fmtPc, type SourceRef } from './names.js';
+import { INVARIANTS, MODES, USAGE_NAMES, WAIT_NAMES, HOLDER_STATES, actionName, errnoName, lockName, nodeName, sourceRef, fmtRef, fmtPc, type SourceRef } from './names.js';
 
 /** A finding as the report shows it (and the JSON carries it). */
 export interface FindingView {
@@ -41,6 +41,8 @@ function lockOf(f: FindingRecord): { lock: number; cls: number } {
     case 'held-lock-overflow': case 'lock-instance-order': case 'circular-locking-dependency': case 'guarded-state':
       return { lock: f.lock, cls: f.lockClass };
     case 'hung-cpu': return { lock: f.lock, cls: -1 };
+    case 'invalid-wait-context': case 'hung-task': case 'irq-deadlock': return { lock: f.lock, cls: f.lockClass };
+    case 'inconsistent-lock-state': case 'irq-lock-inversion': return { lock: f.lock, cls: f.node >> 3 };
     case 'invariant': return { lock: f.invariant === A.INV_LOCK_FREE ? f.subject : 0, cls: f.lockClass };
     default: return { lock: 0, cls: -1 };
   }
@@ -65,12 +67,35 @@ export function renderFinding(m: Machine, f: FindingRecord, g?: FindingGroup): F
     v.detail = formatCycle(v.lockdep, `task/${f.pid}`);
   } else if (f.kind === 'lock-instance-order') {
     v.detail = [`holding ${lockName(m, f.heldLock)} (taken at ${fmtPc(p, f.heldPc)})`];
+  } else if (f.kind === 'inconsistent-lock-state' || f.kind === 'irq-lock-inversion' || f.kind === 'sleeping-in-atomic' || f.kind === 'invalid-wait-context') {
+    v.detail = contextDetail(p, f);
+  } else if (f.kind === 'hung-task') {
+    v.detail = f.holders.map((h) => `held by pid ${h.pid}, ${HOLDER_STATES[h.state] ?? '?'}${h.waitPc >= 0 ? `, waiting at ${fmtPc(p, h.waitPc)}: ${p.src[h.waitPc]?.text ?? '?'}` : ''}`);
+    if (!f.holders.length) v.detail = ['no holder found (the lock is only awaited)'];
+  } else if (f.kind === 'irq-deadlock') {
+    v.detail = [`the interrupted code took it at ${fmtPc(p, f.heldAt)}: ${p.src[f.heldAt]?.text ?? '?'}`];
   }
-  v.message = message(p, f, v);
+  v.message = message(p, f, v, m.scenario.driver === 'step' ? 'steps' : 'ms');
   return v;
 }
 
-function message(p: Program, f: FindingRecord, v: FindingView): string {
+type HeldRecord = Extract<FindingRecord, { kind: 'inconsistent-lock-state' | 'irq-lock-inversion' | 'sleeping-in-atomic' | 'invalid-wait-context' }>;
+
+/** The lockdep-style lines of a context finding: the usage sites, and the held locks. */
+function contextDetail(p: Program, f: HeldRecord): string[] {
+  const out: string[] = [];
+  const site = (pc: number): string => (pc >= 0 ? `${fmtPc(p, pc)}: ${p.src[pc]?.text ?? '?'}` : '?');
+  if (f.kind === 'inconsistent-lock-state' || f.kind === 'irq-lock-inversion') {
+    out.push(`{${USAGE_NAMES[f.usage]}} state of ${nodeName(p.vocab, f.node)} was registered at ${site(f.sitePc)}`);
+    out.push(`{${USAGE_NAMES[f.otherUsage]}} state of ${nodeName(p.vocab, f.otherNode)} was registered at ${site(f.otherPc)}`);
+  }
+  if (f.kind === 'sleeping-in-atomic' && f.disabledAt >= 0) out.push(`Preemption disabled at: ${site(f.disabledAt)}`);
+  out.push(f.held.length ? `${f.held.length} lock(s) held:` : 'no locks held');
+  f.held.forEach((h, i) => out.push(`  #${i}: ${nodeName(p.vocab, h.node)}, at ${fmtPc(p, h.pc)}`));
+  return out;
+}
+
+function message(p: Program, f: FindingRecord, v: FindingView, unit: string): string {
   const res = v.resources?.join(', ');
   // A lock op on an empty register has no lock instance, only its class.
   const lock = v.lock ?? `${v.lockClass} (its register names no task)`;
@@ -112,6 +137,23 @@ function message(p: Program, f: FindingRecord, v: FindingView): string {
     case 'warning': return `WARNING: ${fmtRef(v.at)}: WARN_ON(${p.conds[f.cond]?.cond.text ?? '?'})`;
     case 'guarded-state':
       return `${v.state} is guarded by ${v.lockClass}, which is not held${f.write ? ' for writing' : ''}: ${f.write ? 'written' : 'read'} at ${fmtRef(v.at)}${v.lock ? '' : ' (its register names no task)'}`;
+    case 'inconsistent-lock-state':
+      return `inconsistent lock state: inconsistent {${USAGE_NAMES[f.otherUsage]}} -> {${USAGE_NAMES[f.usage]}} usage: ${fmtRef(v.at)} takes ${nodeName(p.vocab, f.node)}${f.usage & (A.USED_IN_IRQ_W | A.USED_IN_IRQ_R) ? ' in hardirq context' : ' with hardirqs enabled'}`;
+    case 'irq-lock-inversion': {
+      const a = nodeName(p.vocab, f.node), b = nodeName(p.vocab, f.otherNode);
+      if (f.how === 2) return `HARDIRQ-safe -> HARDIRQ-unsafe lock order detected: ${fmtRef(v.at)} makes ${a} {${USAGE_NAMES[f.usage]}} reach ${b} {${USAGE_NAMES[f.otherUsage]}}`;
+      return f.how === 0
+        ? `possible irq lock inversion dependency detected: ${a} became {${USAGE_NAMES[f.usage]}} at ${fmtRef(v.at)}, but it took another, HARDIRQ-unsafe lock in the past: ${b} {${USAGE_NAMES[f.otherUsage]}}`
+        : `possible irq lock inversion dependency detected: ${b} became {${USAGE_NAMES[f.otherUsage]}} at ${fmtRef(v.at)}, but it was taken by another, HARDIRQ-safe lock in the past: ${a} {${USAGE_NAMES[f.usage]}}`;
+    }
+    case 'sleeping-in-atomic':
+      return `BUG: sleeping function called from invalid context at ${fmtRef(v.at)}: in_atomic(): ${f.preemptCount !== 0 ? 1 : 0}, irqs_disabled(): ${f.irqsDisabled ? 1 : 0}, preempt_count: ${f.preemptCount.toString(16)}, expected: 0${f.inHardirq ? ' (in hardirq context)' : ''}`;
+    case 'invalid-wait-context':
+      return `[ BUG: Invalid wait context ] ${fmtRef(v.at)} is trying to lock ${v.lockClass} {${WAIT_NAMES[f.waitType]}} in context-{${WAIT_NAMES[f.contextWait]}}${f.heldNode >= 0 ? ` set by ${nodeName(p.vocab, f.heldNode)}` : ' (hardirq)'}`;
+    case 'hung-task':
+      return `INFO: task pid ${f.pid} ${f.blockedFor === 0 ? 'blocked for good (every CPU went idle)' : `blocked for more than ${f.blockedFor.toLocaleString('en-US')} ${unit}`} on ${v.lockClass}${p.vocab.isSharedClass(f.lockClass) ? ` (${MODES[f.mode]})` : ''} at ${fmtRef(v.at)}`;
+    case 'irq-deadlock':
+      return `deadlock in interrupt context: the ${p.irqs[f.irq]?.name ?? '?'} handler spins on ${v.lock ?? v.lockClass} at ${fmtRef(v.at)}, which the code it interrupted on CPU ${f.cpu} holds`;
     case 'refcount':
       return f.underflow
         ? `refcount_t: underflow; use-after-free: ${fmtRef(v.at)} puts ${v.state}${f.zeroPc >= 0 ? `, which already reached zero at ${fmtPc(p, f.zeroPc)}`

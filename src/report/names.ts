@@ -21,7 +21,19 @@ export const INVARIANTS: Record<number, string> = {
 
 export const MODES = ['write', 'read', 'any'];
 /** A workload action by its name (the built-in ones' and the model's). */
-export const actionName = (p: Program, act: number): string | undefined => p.actions.find((a) => a.action === act)?.name.replace(/_/g, ' ');
+export const actionName = (p: Program, act: number): string | undefined =>
+  act >= A.NR_ACTIONS ? `${p.irqs[act - A.NR_ACTIONS]?.name ?? 'an'} interrupt handler` : p.actions.find((a) => a.action === act)?.name.replace(/_/g, ' ');
+
+/** lockdep's names of the hardirq usage bits (kernel/locking/lockdep_states.h, usage_str[]). */
+export const USAGE_NAMES: Record<number, string> = {
+  [A.USED_IN_IRQ_W]: 'IN-HARDIRQ-W', [A.USED_IN_IRQ_R]: 'IN-HARDIRQ-R', [A.ENABLED_IRQ_W]: 'HARDIRQ-ON-W', [A.ENABLED_IRQ_R]: 'HARDIRQ-ON-R',
+};
+/** lockdep's wait types by number (include/linux/lockdep_types.h). */
+export const WAIT_NAMES: Record<number, string> = { [A.WAIT_SPIN]: 'LD_WAIT_SPIN', [A.WAIT_CONFIG]: 'LD_WAIT_CONFIG', [A.WAIT_SLEEP]: 'LD_WAIT_SLEEP', [A.WAIT_MAX]: 'LD_WAIT_MAX' };
+export const HOLDER_STATES: Record<number, string> = {
+  [A.HOLDER_RUNNING]: 'running in the kernel', [A.HOLDER_SPINNING]: 'spinning', [A.HOLDER_SLEEPING]: 'asleep',
+  [A.HOLDER_PREEMPTED]: 'preempted in the kernel', [A.HOLDER_USER]: 'returned to user space holding it',
+};
 
 /** A lockdep graph node: its class, and `/N` for a nesting subclass. */
 export const nodeName = (v: Vocabulary, node: number): string => `${v.className(nodeClass(node))}${nodeSubclass(node) ? `/${nodeSubclass(node)}` : ''}`;

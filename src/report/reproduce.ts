@@ -26,6 +26,10 @@ export function reproduceCommand(s: Scenario, end?: Ending): string {
     args.push(`--fail ${site}${knobs.length ? `:${knobs.join(',')}` : ''}`);
   }
   if (s.stall) args.push(`--stall ${s.stall.rate}:${s.stall.maxSteps}`);
+  if (s.interrupts !== 'off') args.push(`--irq ${typeof s.interrupts === 'string' ? s.interrupts : Object.entries(s.interrupts).map(([k, v]) => `${k}=${v}`).join(',')}`);
+  flag('preempt', s.preempt, d.preempt);
+  if (s.preemptRt) args.push('--preempt-rt');
+  flag('hung-task', s.hungTaskSteps, d.hungTaskSteps);
   // A run that ends by a step count, or one ended by time: the step driver
   // replays the steps it ran; a parallel run's time is its best bound.
   const byTime = end && (end.stopReason === 'duration' || end.stopReason === 'interrupted');

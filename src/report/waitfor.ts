@@ -39,6 +39,7 @@ export function describeHang(p: Program, h: Hang, records: FindingRecord[]): str
   const chain = describeWaiters(p, waiters(p, h.state, records), h.state.locks);
   switch (h.cause) {
     case 'deadlock': return chain;
+    case 'hung-task': return ['every CPU is idle while tasks sleep on a lock nothing will release (see the hung-task findings)', ...chain];
     case 'drain': return ['while letting in-flight syscalls finish:', ...chain];
     case 'soft-lockup': return [`CPU${h.cpu} has been inside one syscall for about ${Math.round(h.stuckFor / 1e6)}M of its steps (a soft lockup)`, ...chain];
     case 'livelock': {
