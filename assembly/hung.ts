@@ -14,6 +14,7 @@ import { NO_TASK } from './abi';
 import { curr } from './cpu';
 import { taskPid } from './task';
 import { begin, publish } from './findings';
+import { taskKctx } from './context';
 
 const MAX_HOLDERS = 15; // pairs in the record's path
 
@@ -58,7 +59,7 @@ export function reportHungTask(slot: i32, blockedFor: i32): void {
   for (let s = 0; s < hwm; s++) {
     const y = kctxAddr(s);
     const owner = load<i32>(y + KX_TASK);
-    if (owner == NO_TASK || s == slot) continue;
+    if (owner == NO_TASK || s == slot || taskKctx(owner) != s) continue;
     const b = y + KX_CTX - C_CTX;
     if (!holds(b, lock)) continue;
     const asleep = atomic.load<i32>(y + KX_WAIT) != 0;

@@ -26,6 +26,7 @@ import {
   mightSleep, irqEnter, interruptedHolds, reportIrqDeadlock,
 } from './irq';
 import { block, wakeSleepers } from './sleep';
+import { taskKctx } from './context';
 
 export function step(cpu: i32): i32 {
   if (stopped()) return A.STEP_STOPPED;
@@ -237,10 +238,10 @@ function lockOp(cpu: i32, at: i32, obj: i32, ref: i32, lf: i32): i32 {
     setPc(cpu, at + 1);
     return A.STEP_PROGRESS;
   }
-  if (sleeping && !irq && (ctxFlags() & CTXF_CAN_BLOCK) != 0 && curr(cpu) != A.NO_TASK && block(cpu, curr(cpu), lock, kind, mode, at)) return A.STEP_PROGRESS;
+  if (sleeping && !irq && (ctxFlags() & CTXF_CAN_BLOCK) != 0 && curr(cpu) != A.NO_TASK && taskKctx(curr(cpu)) < 0 && block(cpu, curr(cpu), lock, kind, mode, at)) return A.STEP_PROGRESS;
   if (irq && cget(cpu, C_SPINS_NOW) == 0) {
     // A handler that waits for what the code it interrupted holds waits for ever.
-    const heldAt = interruptedHolds(cpu, lock);
+    const heldAt = interruptedHolds(cpu, lock, kind, mode);
     if (heldAt >= 0) reportIrqDeadlock(cpu, at, lock, lockClass(ref), heldAt);
   }
   const c = cpuAddr(cpu);

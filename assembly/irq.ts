@@ -14,7 +14,7 @@ import * as A from './abi';
 import { NO_TASK } from './abi';
 import { cget, cset, curr, setPc, count } from './cpu';
 import { taskState } from './task';
-import { saveContext, loadContext, clearContext, parkContext } from './context';
+import { saveContext, loadContext, clearContext, parkContext, taskKctx } from './context';
 import { markHeldEnabled } from './usage';
 import { heldList } from './lockdep';
 import { begin, publish } from './findings';
@@ -90,6 +90,7 @@ export function maybePreempt(cpu: i32): bool {
   if (hget(H_PREEMPT) != A.PREEMPT_FULL || !needResched(cpu) || (flags() & CTXF_CAN_BLOCK) == 0) return false;
   const t = curr(cpu);
   if (t == NO_TASK || cget(cpu, C_DEPTH) == 0 || cget(cpu, C_PREEMPT) != 0 || irqsOff(cpu) || taskState(t) != A.TASK_RUNNING) return false;
+  if (taskKctx(t) >= 0) return false; // its own context is parked: the CPU is scheduling on its behalf
   if (parkContext(cpu, t) < 0) { count(cpu, K_NO_KCTX); return false; }
   clearContext(cpu);
   count(cpu, K_PREEMPTS);
@@ -153,16 +154,21 @@ export function irqExit(cpu: i32): i32 {
   return A.STEP_IRQ;
 }
 
-/** Does the context this handler interrupted hold `lock`, or wait in line
- *  for it? Then the handler spinning on it never ends: the pc where the
- *  interrupted code took it (or spins on it), else -1. */
-export function interruptedHolds(cpu: i32, lock: i32): i32 {
+/** Does the context this handler interrupted hold `lock` so that the
+ *  handler, wanting it in `mode`, waits for ever? A ticket lock it holds or
+ *  waits in line for; a reader-writer lock it holds for write, or for read
+ *  when the handler writes (readers in interrupt context pass waiting
+ *  writers). The pc where the interrupted code took it (or waits), else -1. */
+export function interruptedHolds(cpu: i32, lock: i32, kind: i32, mode: i32): i32 {
   const s = irqSaveAddr(cpu) - C_CTX; // the save area, addressed as a CPU block
-  if (load<i32>(s + C_SPIN_LOCK) == lock) return load<i32>(s + C_PC);
+  const rw = kind == A.KIND_RWLOCK || kind == A.KIND_RWSEM;
+  if (!rw && load<i32>(s + C_SPIN_LOCK) == lock) return load<i32>(s + C_PC);
   const d = load<i32>(s + C_HELD_DEPTH);
   for (let i = 0; i < d; i++) {
     const h = s + C_HELD + <usize>i * HELD_SIZE;
-    if (load<i32>(h + HL_LOCK) == lock) return load<i32>(h + HL_PC);
+    if (load<i32>(h + HL_LOCK) != lock) continue;
+    const heldMode = (load<i32>(h + HL_INFO) >> A.HELD_MODE_SHIFT) & A.HELD_MODE_MASK;
+    if (!rw || heldMode == A.MODE_EXCL || mode == A.MODE_EXCL) return load<i32>(h + HL_PC);
   }
   return -1;
 }
