@@ -27,6 +27,10 @@ export interface RunReport {
    *  release or allocation ran twice, when the counters behind them may lie. */
   failures: { site: string; errno: string; count: number; natural: number; injected: number; at: string; afterLedgerBroke?: number }[];
   activity: Record<string, number>;
+  /** Execution contexts: the preemption model, each handler's rate and how
+   *  often interrupts came, tasks preempted in the kernel, tasks that slept
+   *  on a lock and were woken, sleeps or preemptions a full slot table refused. */
+  contexts: { preempt: string; preemptRt: boolean; rates: Record<string, number>; irqs: number; preempts: number; blocks: number; wakeups: number; noSlot: number };
   actions: Record<string, number>; // the model's own actions, by name: how often each ran
   /** The workload's forks by kind (fork, and the model's fork actions: vfork, clone_pidfd, clone_thread, ...). */
   clones: Record<string, number>;
@@ -89,6 +93,9 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
       exits: k.exits, reaped: k.reaps, autoreaped: k.autoreaps, kills: k.kills, yields: k.yields,
       migrations: k.migrations, leakedResources: k.leaked, syscalls: k.syscalls,
     },
+    contexts: {
+      preempt: s.preempt, preemptRt: s.preemptRt, rates: m.irqRates(), irqs: k.irqs, preempts: k.preempts, blocks: k.blocks, wakeups: k.wakeups, noSlot: k.noKctx,
+    },
     actions: k.actions,
     clones: clones(m, k),
     conservation: o.quiescent
@@ -150,6 +157,9 @@ export function formatReport(r: RunReport): string {
   const a = r.activity;
   const model = Object.entries(r.actions).filter(([name]) => !(name in r.clones)).map(([name, count]) => `, ${n(count)} ${name.replace(/_/g, ' ')}`).join('');
   out.push(`activity: ${n(a.exits)} exits, ${n(a.reaped)} reaped, ${n(a.autoreaped)} autoreaped, ${n(a.kills)} kills, ${n(a.migrations)} migrations${model}`);
+  const x = r.contexts;
+  const on = Object.entries(x.rates).filter(([, v]) => v > 0);
+  out.push(`contexts: preempt ${x.preempt}${x.preemptRt ? ' (PREEMPT_RT)' : ''}; interrupts ${on.length ? on.map(([h, v]) => `${h} ${n(v)}/M steps`).join(', ') : 'off'}: ${n(x.irqs)} taken, ${n(x.preempts)} preemptions, ${n(x.blocks)} sleeps on a lock, ${n(x.wakeups)} wakeups${x.noSlot ? `, ${n(x.noSlot)} spun (no kernel-context slot free)` : ''}`);
   if (r.conservation) {
     const c = r.conservation;
     out.push(`conservation: ${n(c.forksOk)} forks + ${c.bootTasks} boot tasks − ${n(c.reaped)} reaped − ${n(c.autoreaped)} autoreaped = ${n(c.forksOk + c.bootTasks - c.reaped - c.autoreaped)}; live tasks ${n(c.live)} ${c.balanced ? '✓' : '✗ MISMATCH'}`);
