@@ -131,8 +131,8 @@ function dropRoutines(text: string, names: Set<string>): string {
  *  line numbers kept): the vocabulary other kasm can be written in, as
  *  tests write it. */
 export function declarationsOf(nameOrPath: string, kernelsDir = defaultKernelsDir()): SourceFile[] {
-  // Its actions and trials name its routines: they are not vocabulary.
-  const kept = (d: string | undefined): boolean => d !== undefined && !/^(action|trial) /.test(d);
+  // Its actions, trials and interrupts name its routines: they are not vocabulary.
+  const kept = (d: string | undefined): boolean => d !== undefined && !/^(action|trial|interrupt) /.test(d);
   return loadKernel(nameOrPath, kernelsDir).map((f) => ({ ...f, text: blankLines(f.text, (d) => !kept(d)) }));
 }
 

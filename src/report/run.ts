@@ -19,6 +19,8 @@ export interface RunReport {
   seed: number;
   partial: boolean;
   stopReason: StopReason;
+  /** What found the hang, when the run stopped on one. */
+  hangCause?: string;
   elapsedSeconds: number;
   steps: number;
   spins: number;
@@ -84,6 +86,7 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
     seed: s.seed,
     partial: o.partial,
     stopReason: o.stopReason,
+    hangCause: o.hang?.cause,
     elapsedSeconds: o.elapsedSeconds,
     steps: Number(m.steps()),
     spins: Number(m.spins()),
@@ -127,7 +130,8 @@ const n = (x: number): string => x.toLocaleString('en-US');
 export function formatReport(r: RunReport): string {
   const out: string[] = [];
   out.push(`forksim ${r.driver} run: kernel ${r.kernel}, ${r.cpus} CPU${r.cpus > 1 ? 's' : ''}, seed ${r.seed}${r.partial ? '  [PARTIAL]' : ''}`);
-  out.push(`  stopped: ${STOP_TEXT[r.stopReason]} after ${r.elapsedSeconds.toFixed(2)} s, ${n(r.steps)} steps (${n(rate(r.steps, r.elapsedSeconds))}/s), ${n(r.spins)} spins`);
+  const stopText = r.stopReason === 'hang' && r.hangCause ? HANG_TEXT[r.hangCause] ?? STOP_TEXT.hang : STOP_TEXT[r.stopReason];
+  out.push(`  stopped: ${stopText} after ${r.elapsedSeconds.toFixed(2)} s, ${n(r.steps)} steps (${n(rate(r.steps, r.elapsedSeconds))}/s), ${n(r.spins)} spins`);
   out.push('');
   if (r.findings.total === 0) out.push('findings: none');
   else {
@@ -170,6 +174,9 @@ export function formatReport(r: RunReport): string {
   return out.join('\n');
 }
 
+const HANG_TEXT: Record<string, string> = {
+  'hung-task': 'HUNG TASKS (every CPU idle, tasks asleep on a lock)', 'soft-lockup': 'HUNG CPU (soft lockup)', watchdog: 'HUNG CPU (watchdog)',
+};
 const STOP_TEXT: Record<StopReason, string> = {
   forks: 'fork count reached', duration: 'duration reached', deadlock: 'DEADLOCK', hang: 'HUNG CPU (watchdog)', livelock: 'LIVELOCK (no fork attempt completes)',
   interrupted: 'interrupted', finding: 'first finding', idle: 'machine idle', 'max-steps': 'step limit reached',

@@ -4,7 +4,8 @@
 // walk.ts for the abstraction).
 
 export interface Frame { callPc: number; err: number; fail: number; pathLen: number }
-export interface Held { lock: string; cls: number; mode: number; pc: number }
+/** `atomic`: a spinning lock (it raised preempt_count); `irqOn`: an _irqsave hold taken with interrupts on. */
+export interface Held { lock: string; cls: number; mode: number; pc: number; atomic?: boolean; irqOn?: boolean }
 export interface Res { known: number; held: number } // bit masks over the model's resources
 export interface State {
   pc: number;
@@ -18,6 +19,9 @@ export interface State {
   ptrs: Record<string, string>; // known task references: `SYMBOL:ID` -> the symbol of the task it points at
   held: Held[];
   facts: Record<string, boolean>; // condition atoms read on this path, by their key
+  irqOff: boolean; // interrupts disabled (contexts.ts)
+  saves: boolean[]; // local_irq_save()'s stack: interrupts were off
+  preempt: number; // preempt_disable() depth (spinning locks are counted by their holds)
 }
 
 export const CHILD = 'child';
@@ -29,12 +33,13 @@ export function clone(s: State): State {
   return {
     pc: s.pc, frames: s.frames.slice(), err: s.err, fail: s.fail, path: s.path.slice(), regs: s.regs.slice(), res,
     vars: Object.assign({}, s.vars), ptrs: Object.assign({}, s.ptrs), held: s.held.slice(), facts: Object.assign({}, s.facts),
+    irqOff: s.irqOff, saves: s.saves.slice(), preempt: s.preempt,
   };
 }
 
 /** A state's identity (the walk visits each once): its fields in a fixed order, maps by sorted key. */
 export function key(s: State): string {
-  let out = `${s.pc}|${s.err}|${s.fail}|${s.path.join('.')}|${s.regs.join(',')}|`;
+  let out = `${s.pc}|${s.err}|${s.fail}|${s.path.join('.')}|${s.regs.join(',')}|${s.irqOff ? 1 : 0}${s.saves.map((x) => (x ? 1 : 0)).join('')}/${s.preempt}|`;
   for (const f of s.frames) out += `${f.callPc}/${f.err}/${f.fail}/${f.pathLen};`;
   for (const h of s.held) out += `|${h.lock}/${h.mode}/${h.pc}`;
   out += '|';

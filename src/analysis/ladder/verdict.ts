@@ -1,7 +1,8 @@
 // What the static ladder check says: the issues on each failure path, per
 // fault site, and the verdict classes that the dynamic enumeration
 // (forksim faults) gives too.
-export type IssueKind = 'leak' | 'lock-held' | 'double-release' | 'double-acquire' | 'bad-unlock' | 'recursive-lock' | 'assert-held' | 'overflow' | 'guarded' | 'refcount';
+export type IssueKind = 'leak' | 'lock-held' | 'double-release' | 'double-acquire' | 'bad-unlock' | 'recursive-lock' | 'assert-held' | 'overflow' | 'guarded' | 'refcount'
+  | 'might-sleep' | 'wait-context' | 'irq-unsafe'; // execution contexts (contexts.ts): always on paths with no failure
 
 /** One bad thing on a path, placed in the kasm source. */
 export interface LadderIssue {

@@ -46,6 +46,7 @@ import type { IssueKind, LadderIssue, LadderReport, SiteLadder } from './verdict
 import { type State, CHILD, MAX_STATES, clone, key, resOf } from './state.js';
 import { Oracle, LAST_REF } from './conditions.js';
 import { modeName } from './names.js';
+import { ContextRules } from './contexts.js';
 
 export type { LadderReport, SiteLadder } from './verdict.js';
 
@@ -66,6 +67,7 @@ function walkAll(program: Program): LadderReport {
     if (!walked.has(k)) w.walk(a.routine, a.fork, a.entry);
     walked.add(k);
   }
+  for (const q of program.irqs) w.walk(q.routine, false, q.entry, q.name);
   return w.report();
 }
 
@@ -78,9 +80,12 @@ class Walker {
   private fork = false;
   private readonly oracle: Oracle;
   private readonly all: number; // every resource: what the child's ledger knows
+  private readonly rules: ContextRules;
 
   constructor(private readonly p: Program) {
     this.oracle = new Oracle(p);
+    // A context issue is the code's, whatever failed before it on the path.
+    this.rules = new ContextRules(p, (s, i) => this.issue({ ...s, fail: 0, err: 0, path: [] }, i.kind, i.pc, i.what, i.message));
     this.all = p.vocab.resourceList.length === 32 ? -1 >>> 0 : (1 << p.vocab.resourceList.length) - 1;
   }
 
@@ -89,9 +94,11 @@ class Walker {
   private lockDesc(h: { cls: number; mode: number }): string { return this.p.vocab.heldLockName(h.cls, h.mode); }
   private className(cls: number): string { return this.p.vocab.className(cls); }
 
-  walk(routine: string, fork: boolean, entry: number): void {
+  /** `handler`: an interrupt handler's routine, walked in hardirq context. */
+  walk(routine: string, fork: boolean, entry: number, handler = ''): void {
     this.entry = routine;
     this.fork = fork;
+    this.rules.handler = handler;
     const regs = new Array<string>(A.NR_REGS).fill('');
     regs[A.REG_P] = 'none';
     regs[A.REG_T] = 't0';
@@ -100,7 +107,8 @@ class Walker {
     regs[A.REG_RQ] = 'rq0';
     regs[A.REG_RQ2] = 'rq2_0';
     regs[A.REG_THIS_RQ] = 'this_rq';
-    const start: State = { pc: entry, frames: [], err: 0, fail: 0, path: [], regs, res: {}, vars: {}, ptrs: {}, held: [], facts: {} };
+    const start: State = { pc: entry, frames: [], err: 0, fail: 0, path: [], regs, res: {}, vars: {}, ptrs: {}, held: [], facts: {}, irqOff: false, saves: [], preempt: 0 };
+    this.rules.start(start);
     const seen = new Set<string>();
     const work: State[] = [start];
     while (work.length) {
@@ -215,7 +223,9 @@ class Walker {
           break; // this CPU hangs here
         }
         if (n.held.length >= A.MAX_HELD) { this.issue(s, 'overflow', pc, '', `more than ${A.MAX_HELD} locks held`); break; }
-        n.held.push({ lock, cls, mode, pc });
+        const irqOn = !n.irqOff;
+        const atomic = this.rules.lock(n, pc, cls, mode, kind, errno);
+        n.held.push({ lock, cls, mode, pc, atomic, irqOn: errno & A.LF_IRQSAVE ? irqOn : undefined });
         out.push(n);
         break;
       }
@@ -226,7 +236,8 @@ class Walker {
         if (i < 0) this.issue(s, 'bad-unlock', pc, this.className(cls), `bad unlock balance: releases ${this.lockDesc({ cls, mode })}, which is not held here`);
         else {
           if (n.held[i].mode !== mode) this.issue(s, 'bad-unlock', pc, this.className(cls), `bad unlock balance: releases ${this.className(cls)} for ${modeName(mode)} but holds it for ${modeName(n.held[i].mode)}`);
-          n.held.splice(i, 1);
+          const [h] = n.held.splice(i, 1);
+          this.rules.unlock(n, h, errno, pc);
         }
         out.push(n);
         break;
@@ -284,6 +295,7 @@ class Walker {
         break;
       }
       case A.OP_STATE: out.push(...this.state(s, obj & 0xf, arg, obj >> A.STATE_REG_SHIFT, errno)); break;
+      case A.OP_CTX: { const n = this.next(s); this.rules.ctx(n, arg, pc); out.push(n); break; }
       default: out.push(this.next(s));
     }
     return out;
@@ -353,6 +365,7 @@ class Walker {
     const service = spec.service ? SERVICES[spec.service] : undefined;
     const out: State[] = [];
     for (const a of e.asserts) this.assertHeld(s, pc, a, A.MODE_ANY);
+    if (e.flags & A.PF_SLEEPS) this.rules.sleeps(s, pc, e.name);
     const n = this.next(s);
     const sym = n.regs[reg];
     const rel = Number(e.releases), acq = Number(e.acquires);
@@ -449,6 +462,11 @@ class Walker {
   }
 
   report(): LadderReport {
+    for (const i of this.rules.finish()) {
+      const src = this.p.src[i.pc];
+      const k = [i.kind, '', null, i.pc, i.what].join('|');
+      this.issues.set(k, { kind: i.kind, entry: src?.routine ?? '?', site: null, errno: null, what: i.what, at: src ? `${src.file}:${src.line}` : '?', routine: src?.routine ?? '?', text: src?.text ?? '', ladder: [], message: i.message });
+    }
     const all = [...this.issues.values()];
     const sites: SiteLadder[] = this.p.sites.slice(1).map((si: SiteInfo) => {
       const issues = all.filter((i) => i.site === si.name);
