@@ -96,7 +96,7 @@ export const H_LAYOUT_END = H_STATUS + 4;
 // a replay leaves everything else byte-identical, this line aside) ─────────
 //  0 policy · 4 schedule capacity · 8 schedule length · 12 replay position
 //  16 rng (u64) · 24 stall ppm · 28 stall max · 32 stalled CPU · 36 stall left
-//  40 steps run (u64) · 48 flags
+//  40 steps run (u64) · 48 flags · 52 pad · 56 irq rng (u64)
 export const H_SCHED = 448;
 export const H_POLICY = H_SCHED; // POLICY_*
 export const H_SCHED_CAP = H_POLICY + 4; // bytes of schedule buffer (0: none)
@@ -109,7 +109,9 @@ export const H_STALL_CPU = H_STALL_MAX + 4; // the CPU stalled now
 export const H_STALL_LEFT = H_STALL_CPU + 4; // steps of the stall left
 export const H_STEP_COUNT = H_STALL_LEFT + 4; // u64: steps run by runStep()
 export const H_SCHED_FLAGS = H_STEP_COUNT + 8; // SF_*
-export const H_SCHED_END = H_SCHED_FLAGS + 4;
+export const H_SCHED_PAD = H_SCHED_FLAGS + 4;
+export const H_IRQ_RNG = H_SCHED_PAD + 4; // u64: interrupt arrivals (sched/irqs.ts), apart from the CPU choices
+export const H_SCHED_END = H_IRQ_RNG + 8;
 
 export const POLICY_RANDOM = 0; // seeded uniform choice, with optional stalls
 export const POLICY_REPLAY = 1; // follow the schedule buffer exactly
@@ -139,11 +141,10 @@ export const PIDNS_ADDING = 0x80000000;
 
 // ── Header: execution contexts — interrupts, preemption, sleeping locks.
 // Configuration (the host writes it) on one line, state on lines of its own.
-//  0 irq rng (u64) · 8 handlers · 12 entries[MAX_IRQS] · 44 rates[MAX_IRQS]
-//  76 the wakeup IPI · 80 preempt model · 84 flags · 88 kernel-context slots
+//  0 handlers · 4 entries[MAX_IRQS] · 36 rates[MAX_IRQS]
+//  68 the wakeup IPI · 72 preempt model · 76 flags · 80 kernel-context slots
 export const H_CONTEXTS = 1280;
-export const H_IRQ_RNG = H_CONTEXTS; // u64: the step driver's interrupt arrivals (apart from its CPU choices)
-export const H_NR_IRQS = H_IRQ_RNG + 8; // interrupt handlers declared
+export const H_NR_IRQS = H_CONTEXTS; // interrupt handlers declared
 export const H_IRQ_ENTRIES = H_NR_IRQS + 4; // i32[MAX_IRQS]: handler routine entry pcs
 export const H_IRQ_RATES = H_IRQ_ENTRIES + 8 * 4; // i32[MAX_IRQS]: arrivals per million steps of a CPU (0: never by rate)
 export const H_IRQ_IPI = H_IRQ_RATES + 8 * 4; // the handler a wakeup raises on the woken task's CPU (-1: none, sleeping locks spin)

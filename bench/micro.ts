@@ -60,6 +60,8 @@ export function microSpecs(kernel: string): MicroSpec[] {
     { key: 'stepCall', name: 'kasm micro-op via one step(cpu) call each', kernel, scenario: { ...one }, batch: 0, ops: steps, note: 'a JS→WASM call per micro-op: the call overhead' },
     { key: 'forkCycle', name: `fork+exit+reap cycle (step driver, ${kernel})`, kernel, scenario: { ...one, weights: FORK_CYCLE }, batch: 100_000, ops: reaps, note: 'weights fork=exit=wait=1; per reaped child; ledger on, lockdep on' },
     { key: 'forkCycleNoLockdep', name: 'fork+exit+reap cycle, lockdep off', kernel, scenario: { ...one, weights: FORK_CYCLE, lockdep: false }, batch: 100_000, ops: reaps, note: 'same seed, same work' },
+    { key: 'forkCycleIrq', name: 'fork+exit+reap cycle, interrupts on, --preempt full', kernel, scenario: { ...one, weights: FORK_CYCLE, interrupts: 'on', preempt: 'full' }, batch: 100_000, ops: reaps, note: 'the tick and sigio at their declared rates; lockdep tracks hardirq usage' },
+    { key: 'forkCycleIrqNoLockdep', name: 'fork+exit+reap cycle, interrupts on, lockdep off', kernel, scenario: { ...one, weights: FORK_CYCLE, interrupts: 'on', preempt: 'full', lockdep: false }, batch: 100_000, ops: reaps, note: 'same seed, same work' },
     { key: 'forkCycleNoLedger', name: 'fork+exit+reap cycle, ledger off', kernel, scenario: { ...one, weights: FORK_CYCLE, ledger: false }, batch: 100_000, ops: reaps, note: 'same seed, same work' },
     { key: 'emptySyscall', name: 'empty syscall (kasm: return)', kernel: kasm(''), scenario: { ...one, weights: SYSCALL_ONLY }, batch: 100_000, ops: syscalls, note: 'entry + return: the baseline the lock pairs are measured against' },
     { key: 'spinPair', name: 'syscall: spin_lock + spin_unlock', kernel: lockPair('spin_lock pidmap_lock', 'spin_unlock pidmap_lock'), scenario: { ...one, weights: SYSCALL_ONLY }, batch: 100_000, ops: syscalls, note: 'uncontended ticket spinlock; lockdep on' },
@@ -82,6 +84,10 @@ export interface Interleaved {
   lockPairsNs: LockPairs;
   /** medians of the per-round ratios, on ÷ off (a slowdown: > 1 is slower with it on) */
   lockdepSlowdown: number;
+  /** lockdep on ÷ off with interrupts on and --preempt full (usage state, wait types tracked) */
+  lockdepSlowdownIrq: number;
+  /** interrupts on and --preempt full ÷ off, lockdep on: what the contexts cost */
+  contextsSlowdown: number;
   ledgerSlowdown: number;
 }
 
@@ -125,6 +131,8 @@ export function runInterleaved(opts: { timeMs?: number; kernel?: string } = {}):
   return {
     rounds, nsPerOp, lockPairsNs,
     lockdepSlowdown: perRound((r) => at('forkCycle', r) / at('forkCycleNoLockdep', r)),
+    lockdepSlowdownIrq: perRound((r) => at('forkCycleIrq', r) / at('forkCycleIrqNoLockdep', r)),
+    contextsSlowdown: perRound((r) => at('forkCycleIrq', r) / at('forkCycle', r)),
     ledgerSlowdown: perRound((r) => at('forkCycle', r) / at('forkCycleNoLedger', r)),
   };
 }

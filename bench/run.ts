@@ -68,7 +68,7 @@ async function main(): Promise<void> {
   log('interleaved comparisons (lock pairs, lockdep and ledger on vs off)…');
   const ab = runInterleaved({ kernel, timeMs: Number(values['ab-ms']) });
   const pairs = ab.lockPairsNs;
-  log(`  ${ab.rounds} rounds: spin pair ${sig(pairs.spin)} ns, lockdep ×${sig(ab.lockdepSlowdown)}, ledger ×${sig(ab.ledgerSlowdown)}`);
+  log(`  ${ab.rounds} rounds: spin pair ${sig(pairs.spin)} ns, lockdep ×${sig(ab.lockdepSlowdown)} (with interrupts ×${sig(ab.lockdepSlowdownIrq)}), ledger ×${sig(ab.ledgerSlowdown)}, contexts ×${sig(ab.contextsSlowdown)}`);
 
   log('native C spinlock baseline…');
   const native = runNative();
@@ -96,6 +96,8 @@ async function main(): Promise<void> {
     lockPairNoLockdepVsNativeTicket: native.available ? ratio(pairs.spinNoLockdep, native.ticketNs) : null,
     lockSyscallVsNativeTicket: native.available ? ratio(ab.nsPerOp.spinPair, native.ticketNs) : null,
     lockdepOnOffStep: ab.lockdepSlowdown,
+    lockdepOnOffStepIrq: ab.lockdepSlowdownIrq,
+    contextsOnOffStep: ab.contextsSlowdown,
     lockdepOnOffParallel2: ratio(lockdepOff.forksPerSecond, base2.forksPerSecond),
     ledgerOnOffStep: ab.ledgerSlowdown,
     ledgerOnOffParallel2: ratio(ledgerOff.forksPerSecond, base2.forksPerSecond),
@@ -124,6 +126,11 @@ async function main(): Promise<void> {
       id: 'lockdep-overhead', what: 'lockdep on vs off (step driver, same work)', required: '≤ 1.3× slower',
       value: ratios.lockdepOnOffStep, measured: `${sig(ratios.lockdepOnOffStep)}×`,
       pass: pass(ratios.lockdepOnOffStep, (v) => v <= 1.3), note: 'fork+exit+reap cycle time, lockdep on ÷ off, interleaved batches',
+    },
+    {
+      id: 'lockdep-overhead-irq', what: 'lockdep on vs off with interrupts and --preempt full (step driver)', required: '≤ 1.3× slower',
+      value: ratios.lockdepOnOffStepIrq, measured: `${sig(ratios.lockdepOnOffStepIrq)}×`,
+      pass: pass(ratios.lockdepOnOffStepIrq, (v) => v <= 1.3), note: `the hardirq usage state and wait types tracked; interrupts and preemption themselves cost ×${sig(ratios.contextsOnOffStep)} (lockdep on)`,
     },
     {
       id: 'lockdep-overhead-parallel', what: 'lockdep on vs off (parallel driver, 2 CPUs)', required: '≤ 1.3× slower',

@@ -197,9 +197,10 @@ describe('declaring contexts', () => {
   });
 
   it('the interrupt declaration is checked: its routine, one wakeup IPI, its rate', () => {
-    expect(() => kasm('interrupt t2 no_such_routine rate 5')).toThrow(/interrupt t2: unknown routine 'no_such_routine'/);
-    expect(() => kasm('interrupt w2 sys_fork wakeup')).toThrow(/only one interrupt is the wakeup IPI/);
-    expect(() => kasm('interrupt t3 sys_fork rate 2000000')).toThrow(/a rate is 0..1000000/);
-    expect(() => kasm('interrupt t4 sys_fork sometimes')).toThrow(/unexpected 'sometimes'/);
+    expect(() => kasm('interrupt timer2 no_such_routine rate 5')).toThrow(/interrupt timer2: unknown routine 'no_such_routine'/);
+    expect(() => kasm('interrupt ipi1 sys_fork wakeup\ninterrupt ipi2 sys_exit wakeup')).toThrow(/only one interrupt is the wakeup IPI/);
+    expect(() => kasm('interrupt timer3 sys_fork rate 2000000')).toThrow(/a rate is 0..1000000/);
+    expect(() => kasm('interrupt timer4 sys_fork sometimes')).toThrow(/unexpected 'sometimes'/);
+    expect(() => kasm('interrupt timer5 sys_fork rate 5\ninterrupt timer5 sys_exit rate 5')).toThrow(/interrupt 'timer5' is declared twice/);
   });
 });

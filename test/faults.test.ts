@@ -158,9 +158,8 @@ describe('forksim faults', () => {
     for (const s of ['copy_process:pidns_adding', 'fatal_signal_pending']) expect(row(r, s).leaks, s).toEqual(['scx_task']);
     for (const s of ['perf_event_init_task', 'audit_alloc']) {
       expect(row(r, s).hang, s).toBe(true);
-      const chain = row(r, s).hangReport!.join('\n');
-      expect(chain).toMatch(/waits for scx_fork_rwsem \((write|read)\)/);
-      expect(chain).toMatch(/held for read by \d+ task\(s\) that returned to user space holding it .*a leaked read hold/);
+      // scx enable/disable and the forks behind its waiting write sleep on it: hung tasks, every CPU idle.
+      expect(row(r, s).hangReport!.join('\n')).toMatch(/every CPU is idle while tasks sleep on a lock/);
     }
     // Before sched_fork(): clean. sched_cgroup_fork() is void: ops.init_task() refusing is dropped.
     for (const s of ['dup_task_struct', 'copy_creds', 'mpol_dup', 'sched_fork', 'dl_prio']) expect(row(r, s).verdict, s).toBe('clean');
@@ -189,9 +188,12 @@ describe('forksim faults', () => {
     for (const k of listModels()) {
       const r = await faults(k);
       expect(r.disagreements, k).toEqual([]);
-      // Every site is reached, except behind recursive-lock's hang at the top of copy_process
-      // (scx-prepatch-ladder's failing BPF scheduler load is reached in the clones trial, with no scx enable to hang)
-      if (k !== 'mutants/recursive-lock') expect(r.rows.filter((x) => !x.reached).map((x) => x.site), k).toEqual([]);
+      // Every site is reached, except behind recursive-lock's hang at the top of copy_process,
+      // and scx-prepatch-ladder's failing BPF scheduler load, behind its hung scx enable
+      // (the load sleeps on scx_fork_rwsem as soon as a fork leaked a read hold)
+      const unreached = r.rows.filter((x) => !x.reached).map((x) => x.site);
+      if (k === 'mutants/scx-prepatch-ladder') expect(unreached.filter((x) => x !== 'scx_ops_enable'), k).toEqual([]);
+      else if (k !== 'mutants/recursive-lock') expect(unreached, k).toEqual([]);
     }
   });
 

@@ -86,10 +86,12 @@ out: return
     expect(insn(p, 0)).toEqual([w0(abi.OP_PRIM, abi.REG_P, 1), row('dup_task_struct', abi.REG_P), 13, abi.ENOMEM]);
     expect(insn(p, 1)).toEqual([w0(abi.OP_CALL, 0, 2), 15, 11, abi.EAGAIN]);
     expect(insn(p, 2)).toEqual([w0(abi.OP_REQUIRE, 0, 3), nproc, 11, abi.EAGAIN]);
-    expect(insn(p, 3)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (abi.KIND_RWLOCK << abi.KIND_SHIFT)), ref(p, 'tasklist_lock', abi.REG_NONE), -1, 0]);
-    expect(insn(p, 4)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (abi.KIND_SPIN << abi.KIND_SHIFT)), ref(p, 'sighand.siglock', abi.REG_CURRENT), -1, 0]);
-    expect(insn(p, 5)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (1 << abi.SUBCLASS_SHIFT) | (abi.KIND_SPIN << abi.KIND_SHIFT)), ref(p, '__lock', abi.REG_RQ2), -1, 0]);
-    expect(insn(p, 6)).toEqual([w0(abi.OP_UNLOCK, abi.MODE_READ | (abi.KIND_RWLOCK << abi.KIND_SHIFT)), ref(p, 'tasklist_lock', abi.REG_NONE), -1, 0]);
+    // A lock's errno word: what its form does to interrupts, and the class's wait type.
+    const lf = (irq: number, wait: number): number => irq | (wait << abi.LF_WAIT_SHIFT);
+    expect(insn(p, 3)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (abi.KIND_RWLOCK << abi.KIND_SHIFT)), ref(p, 'tasklist_lock', abi.REG_NONE), -1, lf(abi.LF_IRQ, abi.WAIT_CONFIG)]);
+    expect(insn(p, 4)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (abi.KIND_SPIN << abi.KIND_SHIFT)), ref(p, 'sighand.siglock', abi.REG_CURRENT), -1, lf(0, abi.WAIT_CONFIG)]);
+    expect(insn(p, 5)).toEqual([w0(abi.OP_LOCK, abi.MODE_EXCL | (1 << abi.SUBCLASS_SHIFT) | (abi.KIND_SPIN << abi.KIND_SHIFT)), ref(p, '__lock', abi.REG_RQ2), -1, lf(0, abi.WAIT_SPIN)]);
+    expect(insn(p, 6)).toEqual([w0(abi.OP_UNLOCK, abi.MODE_READ | (abi.KIND_RWLOCK << abi.KIND_SHIFT)), ref(p, 'tasklist_lock', abi.REG_NONE), -1, lf(0, abi.WAIT_CONFIG)]);
     expect(insn(p, 7)).toEqual([w0(abi.OP_IF), scx, 13, 0]);
     expect(insn(p, 8)).toEqual([w0(abi.OP_MOV, abi.REG_CURRENT), abi.REG_T, -1, 0]);
     expect(insn(p, 9)).toEqual([w0(abi.OP_PRIM, abi.REG_T), row('__set_task_cpu', abi.REG_T), -1, 0]);
@@ -232,7 +234,7 @@ out:
     ]);
     expect(p.effects[0]).toEqual({
       name: '__set_task_cpu', service: abi.B_SET_TASK_CPU, serviceArg: 0, reg: abi.REG_P, acquires: 0n, releases: 0n,
-      asserts: [ref(p, 'pi_lock', abi.REG_P)], natural: -1, errno: 0, effects: [],
+      asserts: [ref(p, 'pi_lock', abi.REG_P)], natural: -1, errno: 0, flags: 0, effects: [],
     });
     expect(p.effects[1].asserts).toEqual([ref(p, 'pi_lock', abi.REG_T)]);
     expect(p.effects[2].asserts.map((r) => v.lockrefName(r))).toEqual(['tasklist_lock', 'current.sighand.siglock']);
