@@ -1,7 +1,9 @@
 // A model's vocabulary as text (`forksim check --list MODEL`): what it
 // declares, each with its effects, and what every model has built in.
 import * as abi from '../../assembly/abi.js';
-import { BUILTIN_ACTIONS, BUILTIN_VALUES, errnoName, LOCK_KINDS } from './builtins.js';
+import { BUILTIN_ACTIONS, BUILTIN_VALUES, CTX_OPS, errnoName, LOCK_KINDS } from './builtins.js';
+
+const WAIT_NAMES: Record<number, string> = { [abi.WAIT_SPIN]: 'spins', [abi.WAIT_CONFIG]: 'spins; sleeps on PREEMPT_RT', [abi.WAIT_SLEEP]: 'sleeps' };
 import { SERVICES } from './services.js';
 import type { Program } from './assemble.js';
 import { bare } from './vocabulary.js';
@@ -32,7 +34,12 @@ export function kernelVocabulary(p: Program): string {
       pr.asserts.length > 0 && `held: ${pr.asserts.join(', ')}`,
       pr.fails !== undefined && `fails -${errnoName(pr.fails)}${pr.failsWhen ? ` when ${pr.failsWhen.text}` : pr.service && SERVICES[pr.service].fails ? ` when ${SERVICES[pr.service].fails!.when}` : ''}`,
       ...pr.effects.map((e) => `${e.text}${e.op === abi.ST_SET && e.var.type !== 'flag' ? ` ${e.value}` : ''}${e.limit ? ` limit ${e.limit.name}` : ''}${e.when ? ` if ${e.when.text}` : ''}`),
-      pr.service && `service ${pr.service}${pr.serviceCond ? ` ${pr.serviceCond.text}` : ''}`);
+      pr.service && `service ${pr.service}${pr.serviceCond ? ` ${pr.serviceCond.text}` : ''}`,
+      pr.sleeps && 'sleeps');
+  }
+  if (p.irqs.length) {
+    out.push('', 'interrupts (routine, rate per million steps of a CPU; --irq):');
+    for (const q of p.irqs) row(q.name, q.routine, q.wakeup ? 'the wakeup IPI' : `rate ${q.rate}`, q.doc);
   }
   out.push('', 'actions (weight, precondition):');
   for (const a of p.actions) {
@@ -49,6 +56,7 @@ export function kernelVocabulary(p: Program): string {
   for (const [name, b] of Object.entries(BUILTIN_VALUES)) row(b.task ? `REG.${name}` : name, b.doc);
   out.push('', 'built-in services (a primitive runs one with `service NAME`):');
   for (const [name, s] of Object.entries(SERVICES)) row(name, s.doc, s.fails && `fails -${errnoName(s.fails.errno)} when ${s.fails.when}`);
-  out.push('', `lock kinds: ${Object.keys(LOCK_KINDS).join(', ')}`);
+  out.push('', `lock kinds: ${Object.entries(LOCK_KINDS).map(([k, x]) => `${k} (${WAIT_NAMES[x.wait]})`).join(', ')}`);
+  out.push(`context instructions: ${Object.keys(CTX_OPS).join(', ')}`);
   return out.join('\n');
 }

@@ -382,9 +382,15 @@ export class Machine {
     const callPcs: number[] = [];
     for (let d = 1; d < depth; d++) callPcs.push(w(L.C_FRAMES + d * L.FRAME_SIZE + L.FR_CALL_PC));
     const held = [];
-    for (let i = 0; i < w(L.C_HELD_DEPTH); i++) {
-      const e = L.C_HELD + i * L.HELD_SIZE;
-      held.push(heldLock(w(e + L.HL_LOCK), w(e + L.HL_INFO), w(e + L.HL_PC), w(e + L.HL_STEP)));
+    // In an interrupt handler, the code it interrupted (set aside in the
+    // CPU's save area) holds its locks still: they are this CPU's too.
+    const saved = this.h(L.H_KCTX_BASE) + cpu * L.KCTX_STRIDE + L.KX_CTX - L.C_CTX;
+    const blocks = w(L.C_PREEMPT) & A.HARDIRQ_MASK ? [saved, c] : [c];
+    for (const b of blocks) {
+      for (let i = 0; i < this.at(b + L.C_HELD_DEPTH) && i < A.MAX_HELD; i++) {
+        const e = b + L.C_HELD + i * L.HELD_SIZE;
+        held.push(heldLock(this.at(e + L.HL_LOCK), this.at(e + L.HL_INFO), this.at(e + L.HL_PC), this.at(e + L.HL_STEP)));
+      }
     }
     const task = w(L.C_CURR);
     return {
