@@ -4,7 +4,7 @@
 // runs again (its kernel stack, in effect). An interrupt sets the context
 // it interrupted aside in its CPU's save area while the handler runs. The
 // context is the CPU block's C_CTX .. C_CTX_END, copied whole.
-import { cpuAddr, kctxAddr, hdr, hget, taskAddr } from './machine';
+import { cpuAddr, kctxAddr, hdr, hget, taskAddr, atomicMax } from './machine';
 import {
   C_CTX, CTX_SIZE, KX_CTX, KX_NEXT, KX_WAIT, KX_TASK, H_KCTX_FREE, H_NR_KCTX, H_KCTX_HWM, H_KCTX_CAP, T_KCTX,
   C_P, C_T, C_T2, C_PARENT, C_FAIL_PC, C_FRAMES,
@@ -44,12 +44,7 @@ export function kctxAlloc(t: i32): i32 {
     if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(next + 1))) == old) {
       store<i32>(kctxAddr(s) + KX_TASK, t);
       atomic.add<i32>(hdr(H_NR_KCTX), 1);
-      let hwm = atomic.load<i32>(hdr(H_KCTX_HWM));
-      while (hwm < s + 1) {
-        const seen = atomic.cmpxchg<i32>(hdr(H_KCTX_HWM), hwm, s + 1);
-        if (seen == hwm) break;
-        hwm = seen;
-      }
+      atomicMax(hdr(H_KCTX_HWM), s + 1);
       return s;
     }
   }

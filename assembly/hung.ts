@@ -4,15 +4,15 @@
 // holds it — tasks running or spinning on a CPU, asleep or preempted in the
 // kernel, or, when no kernel context holds it, the task that last took it
 // and returned to user space with it — and what each holder waits for.
-import { cpuAddr, nrCpus, kctxAddr, irqSaveAddr, insnAddr, hdr } from './machine';
+import { cpuAddr, nrCpus, kctxAddr, irqSaveAddr, insnAddr, hdr, taskAddr } from './machine';
 import {
   C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, C_SPIN_LOCK, C_SPIN_PC, C_CTX, C_PREEMPT, KX_TASK, KX_WAIT, KX_CTX, KX_MODE,
-  H_KCTX_HWM, L_OWNER, FD_A, FD_B, FD_C, FD_D, FD_PATH, FD_PATH_LEN,
+  H_KCTX_HWM, H_TASK_HWM, T_USER_LOCK, L_OWNER, FD_A, FD_B, FD_C, FD_D, FD_PATH, FD_PATH_LEN,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { curr } from './cpu';
-import { taskPid } from './task';
+import { taskPid, taskState } from './task';
 import { begin, publish } from './findings';
 import { taskKctx } from './context';
 
@@ -66,7 +66,14 @@ export function reportHungTask(slot: i32, blockedFor: i32): void {
     addHolder(f, taskPid(owner), asleep ? A.HOLDER_SLEEPING : A.HOLDER_PREEMPTED, asleep ? load<i32>(b + C_SPIN_PC) : -1);
     found = true;
   }
-  // No kernel context holds it: the last task to take it went back to user space holding it.
+  // The tasks that went back to user space holding it (each its last such lock).
+  const tasks = atomic.load<i32>(hdr(H_TASK_HWM));
+  for (let u = 0; u < tasks; u++) {
+    const s = taskState(u);
+    if (s == A.TASK_FREE || s == A.TASK_HOST || s == A.TASK_DEAD) continue;
+    if (atomic.load<i32>(taskAddr(u) + T_USER_LOCK) == lock) { addHolder(f, taskPid(u), A.HOLDER_USER, -1); found = true; }
+  }
+  // Else the last to take it (a reader's pid is the last reader's).
   const last = load<i32>(<usize>lock + L_OWNER);
   if (!found && last != 0) addHolder(f, last, A.HOLDER_USER, -1);
   publish(f, A.FIND_HUNG_TASK);

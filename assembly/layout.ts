@@ -329,7 +329,7 @@ export const RQ_STRIDE = 128;
 
 // ── Task (256 bytes) ───────────────────────────────────────────────────────
 //  0 state · 4 pid · 8 cpu · 12 flags · 16 next · 20 usage · 24 owned (u64)
-//  32 pins · 36 scratch · 40 kernel context · 44 spare · 48 locks[MAX_TASK_LOCKS] (16 each)
+//  32 pins · 36 scratch · 40 kernel context · 44 lock kept in user space · 48 locks[MAX_TASK_LOCKS] (16 each)
 //  128 vars[MAX_TASK_VARS]
 export const T_STATE = 0;
 export const T_PID = T_STATE + 4;
@@ -341,8 +341,8 @@ export const T_OWNED = T_USAGE + 4; // u64: the ledger's owned-resource set
 export const T_PINS = T_OWNED + 8; // 1 while the task lives, + each other task's struct pointer at it
 export const T_SCRATCH = T_PINS + 4; // the invariants' counter (quiescent points only)
 export const T_KCTX = T_SCRATCH + 4; // 1 + the kernel-context slot holding its saved context (0: none: in user space or running)
-export const T_SPARE = T_KCTX + 4;
-export const T_LOCKS = T_SPARE + 4; // the model's per-task locks (&p->pi_lock, ...)
+export const T_USER_LOCK = T_KCTX + 4; // the lock it last returned to user space holding (0: none), for hung-task reports
+export const T_LOCKS = T_USER_LOCK + 4; // the model's per-task locks (&p->pi_lock, ...)
 export const T_VARS = T_LOCKS + 5 * LOCK_SIZE; // the model's per-task state, zeroed by dup_task_struct
 export const T_END = T_VARS + 32 * 4;
 export const TASK_STRIDE = 256;

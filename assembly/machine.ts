@@ -33,6 +33,16 @@ import { INSN_SIZE, LOCKDEP_NODES, MAX_CLASSES } from './abi';
 @inline export function stopped(): bool { return atomic.load<i32>(hdr(H_STOP)) != 0; }
 export function requestStop(): void { atomic.store<i32>(hdr(H_STOP), 1); }
 
+/** *a = max(*a, v), atomically (high-water marks). */
+export function atomicMax(a: usize, v: i32): void {
+  let seen = atomic.load<i32>(a);
+  while (seen < v) {
+    const was = atomic.cmpxchg<i32>(a, seen, v);
+    if (was == seen) break;
+    seen = was;
+  }
+}
+
 let codeBase: usize = 0;
 let effectsBase: usize = 0;
 let sitesBase: usize = 0;

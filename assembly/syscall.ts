@@ -2,12 +2,12 @@
 // what to do next from the workload weights; on the way back to user space
 // the checks the kernel makes there run (locks held, a failed fork's child
 // owning nothing), and the syscall is counted.
-import { hget, hdr, insnAddr, siteAddr, requestStop, nrCpus, cpuAddr, rqAddr } from './machine';
+import { hget, hdr, insnAddr, siteAddr, requestStop, nrCpus, cpuAddr, rqAddr, taskAddr } from './machine';
 import {
   H_WEIGHTS, H_ENTRIES, H_ACTION_CONDS, H_NR_THREADS, H_POPULATION, H_NR_ZOMBIES,
   H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, H_FORK_ACTIONS, H_FIRST_ACTIONS, C_LOCALS, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
   C_ACTION, C_FLAGS, C_HELD_DEPTH, K_FORKS_OK, K_FORKS_FAILED, K_YIELDS, K_MODEL_ACTIONS,
-  K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO, S_RETURNED, C_IRQS_OFF, C_PREEMPT, C_IRQ_SAVES, RQ_HEAD,
+  K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO, S_RETURNED, C_IRQS_OFF, C_PREEMPT, C_IRQ_SAVES, RQ_HEAD, T_USER_LOCK,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
@@ -142,6 +142,8 @@ export function exitSyscall(cpu: i32): i32 {
   for (let i = 0; i < held; i++) {
     const info = heldInfo(cpu, i);
     reportLock(A.FIND_LOCK_HELD_RETURN, cpu, heldPc(cpu, i), heldLock(cpu, i), infoClass(info), infoMode(info), act);
+    const t = curr(cpu);
+    if (t != NO_TASK && !inHardirq(cpu)) atomic.store<i32>(taskAddr(t) + T_USER_LOCK, heldLock(cpu, i)); // who keeps it, for a hung task's report
   }
   cset(cpu, C_HELD_DEPTH, 0);
   if (inHardirq(cpu)) return irqExit(cpu); // the end of an interrupt handler

@@ -1,6 +1,6 @@
 // task_struct accessors, and the pool of task slots (a lock-free stack with
 // an ABA tag, so that CPUs fork and free concurrently without a model lock).
-import { taskAddr, hdr, hget, nrTasks, varAddr } from './machine';
+import { taskAddr, hdr, hget, nrTasks, varAddr, atomicMax } from './machine';
 import {
   T_PINS, H_NR_VARS, V_FLAGS, V_SLOT, V_HOST, T_STATE, T_PID, T_CPU, T_FLAGS, T_NEXT, T_USAGE, T_OWNED, T_VARS, T_END,
   H_FREE_HEAD, H_NR_LIVE, H_TASK_HWM, TASK_STRIDE,
@@ -65,12 +65,7 @@ export function allocTaskSlot(): i32 {
     if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(next + 1))) == old) {
       atomic.store<i32>(taskAddr(t) + T_PINS, 1);
       atomic.add<i32>(hdr(H_NR_LIVE), 1);
-      let hwm = atomic.load<i32>(hdr(H_TASK_HWM));
-      while (hwm < t + 1) {
-        const seen = atomic.cmpxchg<i32>(hdr(H_TASK_HWM), hwm, t + 1);
-        if (seen == hwm) break;
-        hwm = seen;
-      }
+      atomicMax(hdr(H_TASK_HWM), t + 1);
       return t;
     }
   }

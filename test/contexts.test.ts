@@ -130,9 +130,11 @@ describe('sleeping locks that sleep, and hung tasks', () => {
     expect(enable, f.map(brief(p)).join('\n')).toBeDefined();
     expect(p.vocab.className(enable!.lockClass)).toBe('scx_fork_rwsem');
     expect(enable!.mode).toBe(A.MODE_EXCL);
-    expect(enable!.holders.map((x) => x.state)).toEqual([A.HOLDER_USER]);
+    // The holders: every task that went back to user space with a read hold (each leaked on a failed fork).
+    expect(enable!.holders.length).toBeGreaterThan(0);
+    expect(enable!.holders.every((x) => x.state === A.HOLDER_USER && x.waitPc === -1)).toBe(true);
     const leakers = ofKind(f, 'lock-held-returning-to-user').map((g) => g.first.pid);
-    expect(leakers).toContain(enable!.holders[0].pid);
+    expect(leakers.some((pid) => enable!.holders.some((x) => x.pid === pid))).toBe(true);
     expect(o.hang?.cause).toBe('hung-task');
   });
 

@@ -41,7 +41,8 @@ describe.each(['step', 'parallel'] as const)('mutants under the %s driver', (dri
     // The hang: scx_ops_enable() sleeps to take scx_fork_rwsem for write, held for read by a task that left.
     const writer = ofKind(f, 'hung-task').map((g) => g.first).find((h) => h.lockClass === CLASS.scx_fork_rwsem && h.mode === A.MODE_EXCL);
     expect(writer, JSON.stringify(ofKind(f, 'hung-task'))).toBeDefined();
-    expect(writer!.holders.some((h) => h.state === A.HOLDER_USER && held.some((g) => g.first.pid === h.pid))).toBe(true);
+    expect(writer!.holders.length).toBeGreaterThan(0);
+    expect(writer!.holders.every((h) => h.state === A.HOLDER_USER)).toBe(true); // tasks that left with a read hold
     expect(o.hang?.cause).toBe('hung-task');
   });
 

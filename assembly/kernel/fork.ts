@@ -2,8 +2,8 @@
 // bad_fork_free gives it back.
 import * as A from '../abi';
 import { NO_TASK } from '../abi';
-import { C_P, H_NR_VARS, V_FLAGS } from '../layout';
-import { hget, varAddr } from '../machine';
+import { C_P, H_NR_VARS, V_FLAGS, T_USER_LOCK } from '../layout';
+import { hget, varAddr, taskAddr } from '../machine';
 import { cset, curr } from '../cpu';
 import { allocTaskSlot, setTaskPid, setTaskCpu, setTaskNext, setTaskUsage, setTaskOwned, clearTaskVars, clearTaskFlag, setTaskState, pinTask, taskVarWord } from '../task';
 
@@ -16,6 +16,7 @@ export function dupTaskStruct(cpu: i32): i32 {
   setTaskNext(p, NO_TASK);
   setTaskUsage(p, 2); // rcu_users: one for the reaper, one for the scheduler
   setTaskOwned(p, 0);
+  store<i32>(taskAddr(p) + T_USER_LOCK, 0);
   clearTaskVars(p);
   copyStructs(p, curr(cpu));
   clearTaskFlag(p, -1);
