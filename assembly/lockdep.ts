@@ -72,10 +72,13 @@ export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i3
   const depth = load<i32>(c + C_HELD_DEPTH);
   const bit = usageBit(cpu, mode);
   if (bit != 0 && usageNew(to, bit)) markUsage(cpu, to, bit, lock, at);
-  checkWaitContext(cpu, wait, lock, cls, at);
+  // check_wait_context(): the narrowest wait type held, found in the same pass.
+  let narrowest = -1, inner = A.WAIT_MAX;
   for (let i = 0; i < depth; i++) {
     const h = c + C_HELD + <usize>i * HELD_SIZE;
     const info = load<i32>(h + HL_INFO);
+    const w = infoWait(info);
+    if (w < inner) { inner = w; narrowest = i; }
     const from = nodeOf(info);
     const heldLock = load<i32>(h + HL_LOCK);
     if (infoClass(info) == cls && heldLock != lock) {
@@ -111,6 +114,7 @@ export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i3
     if (reachable(cpu, to, from)) reportCycle(cpu, lock, cls, from, to, at);
     else checkIrqDependency(cpu, from, to, mode, lock, at);
   }
+  if (wait > A.WAIT_SPIN) checkWaitContext(cpu, wait, lock, cls, at, narrowest); // a raw spinlock fits every context
 }
 
 /** Only reader-writer holds have a write mode worth telling apart. */
@@ -120,27 +124,27 @@ export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i3
 /** check_wait_context() (kernel/locking/lockdep.c, v6.12.117 lines
  *  4852-4911): a lock's wait type may not exceed the narrowest of the
  *  context's — hardirq context is LD_WAIT_SPIN (LD_WAIT_CONFIG on
- *  PREEMPT_RT, whose handlers are threaded), each held lock its own. Without
+ *  PREEMPT_RT, whose handlers are threaded), each held lock its own
+ *  (`narrowest`: the held lock with the smallest, -1: none). Without
  *  PREEMPT_RT, LD_WAIT_CONFIG is LD_WAIT_SPIN (spinlock_t nests in
  *  raw_spinlock_t). An interrupt handler's held locks are its own context's. */
-function checkWaitContext(cpu: i32, wait: i32, lock: i32, cls: i32, at: i32): void {
+function checkWaitContext(cpu: i32, wait: i32, lock: i32, cls: i32, at: i32, narrowest: i32): void {
   const rt = (ctxFlags() & CTXF_PREEMPT_RT) != 0;
   const next = !rt && wait == A.WAIT_CONFIG ? A.WAIT_SPIN : wait;
   const c = cpuAddr(cpu);
   let inner = (load<i32>(c + C_PREEMPT) & A.HARDIRQ_MASK) != 0 ? (rt ? A.WAIT_CONFIG : A.WAIT_SPIN) : A.WAIT_MAX;
-  let narrowest = -1;
-  const depth = load<i32>(c + C_HELD_DEPTH);
-  for (let i = 0; i < depth; i++) {
-    const w0 = infoWait(load<i32>(c + C_HELD + <usize>i * HELD_SIZE + HL_INFO));
+  let by = -1;
+  if (narrowest >= 0) {
+    const w0 = infoWait(load<i32>(c + C_HELD + <usize>narrowest * HELD_SIZE + HL_INFO));
     const w = !rt && w0 == A.WAIT_CONFIG ? A.WAIT_SPIN : w0;
-    if (w != 0 && w < inner) { inner = w; narrowest = i; }
+    if (w < inner) { inner = w; by = narrowest; }
   }
   if (next <= inner) return;
   const f = begin(cpu, curr(cpu), at);
   if (f == 0) return;
   store<i32>(f + FD_LOCK, lock);
   store<i32>(f + FD_CLASS, cls);
-  store<i32>(f + FD_FROM_NODE, narrowest < 0 ? -1 : nodeOf(load<i32>(c + C_HELD + <usize>narrowest * HELD_SIZE + HL_INFO)));
+  store<i32>(f + FD_FROM_NODE, by < 0 ? -1 : nodeOf(load<i32>(c + C_HELD + <usize>by * HELD_SIZE + HL_INFO)));
   store<i32>(f + FD_TO_NODE, next << 8 | inner);
   heldList(cpu, f);
   publish(f, A.FIND_WAIT_CONTEXT);
