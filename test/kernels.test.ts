@@ -11,6 +11,7 @@ const MUTANTS = [
   'leak-skip-release', 'bad-unlock-balance', 'scx-prepatch-ladder', 'scx-no-label-split', 'deadlock-abba',
   'wake-up-rq-before-pi', 'exit-siglock-before-tasklist', 'double-rq-unordered', 'three-lock-cycle', 'recursive-lock',
   'thread-sighand-leak', 'pidfd-skip-put', 'reap-other-child', 'reparent-read-lock', 'futex-hash-core-free',
+  'irq-schedule-rq-lock', 'irq-tasklist-write-lock', 'sleep-mutex-under-pidmap-lock', 'sleep-gfp-kernel-under-siglock', 'sleep-rwsem-held-to-user',
 ].map((m) => `mutants/${m}`);
 
 describe('kernel models', () => {
