@@ -286,12 +286,14 @@ export const EXIT_ZOMBIE = 3;
 export const EXIT_DEAD = 4; // claimed by a reaper
 export const TASK_DEAD = 5; // a failed fork's child after bad_fork_free
 export const TASK_HOST = 6; // freed, but its slot keeps a struct other tasks still point at (a leader's signal_struct)
-export const TASK_UNINTERRUPTIBLE = 7; // blocked on a sleeping lock: off every runqueue, its kernel context saved
+
 
 // Task flags.
 export const TF_SIGKILL = 1; // SIGKILL pending
 export const TF_UNKILLABLE = 2; // SIGNAL_UNKILLABLE (the boot tasks: init and friends)
 export const TF_EXITING = 4; // PF_EXITING
+export const TF_BLOCKED = 8; // TASK_UNINTERRUPTIBLE on a sleeping lock: off every runqueue, its kernel context saved (a flag:
+                             // the one state word is also exit_state's, and an exiting task may sleep too)
 
 // ── Workload actions: what a running task does next ─────────────────────────
 // The built-in ones have machine semantics (population control, fork

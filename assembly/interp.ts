@@ -208,7 +208,10 @@ function lockOp(cpu: i32, at: i32, obj: i32, ref: i32, lf: i32): i32 {
   }
   const sub = objSubclass(obj);
   const wait = lockWait(lf);
-  const sleeping = sleeps(kind, wait);
+  const irq = inHardirq(cpu);
+  // A handler's context cannot sleep: on PREEMPT_RT handlers are threaded,
+  // and their spinlock_t spins here instead.
+  const sleeping = sleeps(kind, wait) && !(irq && wait == A.WAIT_CONFIG);
   if (cget(cpu, C_SPIN_LOCK) != lock) {
     // First attempt. A spinning lock's form first turns off what it says
     // (spin_lock_irqsave(): local_irq_save(); preempt_disable()), then
@@ -225,7 +228,6 @@ function lockOp(cpu: i32, at: i32, obj: i32, ref: i32, lf: i32): i32 {
     }
     if ((flags() & FLAG_LOCKDEP) != 0) lockdepAcquire(cpu, lockClass(ref), sub, mode, kind, wait, lock, at);
   }
-  const irq = inHardirq(cpu);
   if (tryLock(cpu, lock, kind, mode, irq)) {
     let info = heldInfoOf(lockClass(ref), sub, mode) | (wait << A.HELD_WAIT_SHIFT);
     if (!sleeping) info |= A.HELD_ATOMIC;
@@ -269,10 +271,8 @@ function unlockOp(cpu: i32, at: i32, obj: i32, ref: i32, lf: i32): i32 {
   heldRemove(cpu, i);
   const kind = objKind(obj);
   unlock(lock, kind, heldMode);
-  if ((info & A.HELD_ATOMIC) == 0) {
-    if (sleeps(kind, lockWait(lf))) wakeSleepers(cpu, lock, kind);
-    return A.STEP_PROGRESS;
-  }
+  if (sleeps(kind, lockWait(lf))) wakeSleepers(cpu, lock, kind); // (a handler's hold spun, but tasks may sleep on it)
+  if ((info & A.HELD_ATOMIC) == 0) return A.STEP_PROGRESS;
   // What the lock's form turned off comes back: interrupts (restored, for
   // _irqrestore), then preempt_enable(), a preemption point.
   if ((lf & A.LF_IRQSAVE) != 0) { if ((info & A.HELD_IRQS_ON) != 0) irqEnable(cpu, at); }

@@ -1,6 +1,6 @@
 // Sleeping locks that sleep. A task that cannot take a mutex or a
 // rw_semaphore (on PREEMPT_RT also a spinlock_t or rwlock_t) blocks: it is
-// TASK_UNINTERRUPTIBLE, its kernel context parked in a slot that names the
+// TASK_UNINTERRUPTIBLE (TF_BLOCKED), its kernel context parked in a slot that names the
 // lock, on no runqueue, and its CPU schedules another task. A release looks
 // for sleepers on the lock it freed and wakes them in the kernel's order —
 // a mutex's next ticket (FIFO); for a rw_semaphore the writer that blocked
@@ -22,7 +22,7 @@ import {
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { cget, cset, curr, count } from './cpu';
-import { setTaskState, taskCpu, taskNext, setTaskNext } from './task';
+import { setTaskFlag, clearTaskFlag, taskCpu, taskNext, setTaskNext } from './task';
 import { parkContext, clearContext, setTaskKctx, kctxFree } from './context';
 import { raiseIrq } from './irq';
 import { enqueue } from './runqueue';
@@ -47,13 +47,13 @@ export function block(cpu: i32, t: i32, lock: i32, kind: i32, mode: i32, at: i32
   const x = kctxAddr(s);
   store<i32>(x + KX_MODE, mode);
   store<i32>(x + KX_SEQ, atomic.add<i32>(hdr(H_BLOCK_SEQ), 1) + 1);
-  setTaskState(t, A.TASK_UNINTERRUPTIBLE);
+  setTaskFlag(t, A.TF_BLOCKED);
   atomic.add<i32>(hdr(H_NR_SLEEPING), 1);
   atomic.store<i32>(x + KX_WAIT, lock);
   if (lockFree(lock, kind, mode, cget(cpu, C_TICKET)) && atomic.cmpxchg<i32>(x + KX_WAIT, lock, 0) == lock) {
     // Freed meanwhile, and no waker claimed us: take it on the next step.
     atomic.sub<i32>(hdr(H_NR_SLEEPING), 1);
-    setTaskState(t, A.TASK_RUNNING);
+    clearTaskFlag(t, A.TF_BLOCKED);
     setTaskKctx(t, -1);
     kctxFree(s);
     return false;
@@ -117,14 +117,14 @@ function claim(cpu: i32, x: usize, lock: i32): void {
 /** sched_ttwu_pending(): the tasks woken onto this CPU become runnable on
  *  its runqueue, in the order they were woken (the caller holds its lock).
  *  One still current here never left (it was claimed as it blocked): it
- *  only becomes TASK_RUNNING again (ttwu_runnable()). */
+ *  only becomes runnable again (ttwu_runnable()). */
 export function ttwuPending(cpu: i32): void {
   let t = atomic.xchg<i32>(cpuAddr(cpu) + C_WAKE_LIST, NO_TASK);
   let rev = NO_TASK;
   while (t != NO_TASK) { const next = taskNext(t); setTaskNext(t, rev); rev = t; t = next; }
   while (rev != NO_TASK) {
     const next = taskNext(rev);
-    setTaskState(rev, A.TASK_RUNNING);
+    clearTaskFlag(rev, A.TF_BLOCKED);
     if (rev != curr(cpu)) enqueue(cpu, rev);
     rev = next;
   }

@@ -28,7 +28,7 @@ import { taskKctx, resumeContext } from './context';
 export function enterSyscall(cpu: i32): i32 {
   const t = curr(cpu);
   let act: i32;
-  if (t != NO_TASK && (needResched(cpu) || taskState(t) != A.TASK_RUNNING)) {
+  if (t != NO_TASK && (needResched(cpu) || (taskFlags(t) & A.TF_BLOCKED) != 0)) {
     // Blocked, or its slice is over (the return to user space and the end
     // of an interrupt both come here): schedule() before anything else.
     act = A.ACT_SCHEDULE;

@@ -108,6 +108,17 @@ routine int sys_fork
   });
 });
 
+describe('PREEMPT_RT', () => {
+  it('spinlock_t and rwlock_t sleep: v6.10 runs clean, exiting tasks that sleep on one finish their exit, and the threaded sigio handler does not arrive', async () => {
+    const { m, r, f } = await run('v6.10', { ...irqs, preemptRt: true, preempt: 'full' });
+    expect(f.map(brief(m.program))).toEqual([]);
+    expect(r.contexts.blocks).toBeGreaterThan(100);
+    expect(r.contexts.wakeups).toBe(r.contexts.blocks);
+    expect(r.contexts.rates).toMatchObject({ tick: 500, sigio: 0 }); // send_sigio() takes tasklist_lock: a threaded handler on RT
+    expect(r.conservation?.balanced).toBe(true);
+  });
+});
+
 describe('sleeping locks that sleep, and hung tasks', () => {
   it('sleep-rwsem-held-to-user: the task that returned holding mmap_lock sleeps on it at its next fork; the hung task names the lock and its holder in user space', async () => {
     const { m, f, o } = await run('mutants/sleep-rwsem-held-to-user', { ...irqs, interrupts: 'off', forks: 20_000 });

@@ -6,9 +6,10 @@ import { NO_TASK } from '../abi';
 import { nrCpus } from '../machine';
 import { cget, cset, curr, setCurr, count, setCpuFlag } from '../cpu';
 import { CF_ITER_END } from '../layout';
-import { taskState, setTaskState, setTaskCpu, taskCpu } from '../task';
+import { taskState, setTaskState, setTaskCpu, taskCpu, taskFlags } from '../task';
 import { enqueue, dequeueHead, nrRunning } from '../runqueue';
 import { setNeedResched } from '../irq';
+import { taskKctx } from '../context';
 
 /** select_task_rq() at fork: rq = the least loaded CPU (WF_FORK balancing). */
 export function selectTaskRq(cpu: i32, t: i32): void {
@@ -26,10 +27,12 @@ export function activateTask(cpu: i32, t: i32): void {
   setTaskState(t, A.TASK_RUNNING);
 }
 
-/** Requeue current at the tail of this runqueue (if it still runs). */
+/** Requeue current at the tail of this runqueue if it still runs: not
+ *  asleep on a lock, and running, or exiting with its context parked (it
+ *  slept on a lock on its way out, and was woken). */
 export function putPrevTask(cpu: i32): void {
   const c = curr(cpu);
-  if (c != NO_TASK && taskState(c) == A.TASK_RUNNING) enqueue(cpu, c);
+  if (c != NO_TASK && (taskFlags(c) & A.TF_BLOCKED) == 0 && (taskState(c) == A.TASK_RUNNING || taskKctx(c) >= 0)) enqueue(cpu, c);
   setCurr(cpu, NO_TASK);
 }
 

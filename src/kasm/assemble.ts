@@ -2,7 +2,7 @@
 // resolves what needs the whole program — labels, callees, fault sites and
 // their names, effects rows, entry points — and encodes the bytecode.
 import * as abi from '../../assembly/abi.js';
-import { encodeInsn } from './insn.js';
+import { decodeInsn, encodeInsn } from './insn.js';
 import { BUILTIN_ACTIONS, TASK_REGS } from './builtins.js';
 import { SERVICES } from './services.js';
 import { AggregateKasmError, Diagnostics, KasmError, shown, type Loc } from './errors.js';
@@ -32,8 +32,9 @@ export interface EffectsRow {
   name: string; service: number; serviceArg: number; reg: number; acquires: bigint; releases: bigint; asserts: number[];
   natural: number; errno: number; effects: StateEffect[]; flags: number;
 }
-/** An interrupt handler: its routine's entry, its rate (per million steps of a CPU), whether it is the wakeup IPI. */
-export interface IrqInfo { index: number; name: string; routine: string; entry: number; rate: number; wakeup: boolean; doc: string }
+/** An interrupt handler: its routine's entry, its rate (per million steps of a CPU), whether it is the wakeup IPI;
+ *  `threadedOnRt`: it takes a spinlock_t or rwlock_t, so PREEMPT_RT runs it in a thread (force_irqthreads). */
+export interface IrqInfo { index: number; name: string; routine: string; entry: number; rate: number; wakeup: boolean; threadedOnRt: boolean; doc: string }
 /** A declared variable as the core's vars table holds it. */
 export interface VarRow { scope: number; slot: number; flags: number; guard: number; guardWrite: boolean; release: number; releaseReg: number; init: number; host: number }
 /** A workload action: built-in or the model's; `fork`: a fork of some kind; `first`: a wait the task must finish first. */
@@ -180,7 +181,7 @@ export function assemble(files: SourceFile[]): Program {
     const r = byName.get(q.routine);
     if (!r) { err(q.at, `interrupt ${q.name}: unknown routine '${shown(q.routine)}'${diag.suggest(q.routine, byName.keys())}`); continue; }
     if (r.ast.param) err(q.at, `interrupt ${q.name}: its routine ${q.routine} takes no task (a handler runs on whatever it interrupted)`);
-    irqs.push({ index: q.index, name: q.name, routine: q.routine, entry: r.entry, rate: q.rate, wakeup: q.wakeup, doc: q.doc ?? '' });
+    irqs.push({ index: q.index, name: q.name, routine: q.routine, entry: r.entry, rate: q.rate, wakeup: q.wakeup, threadedOnRt: false, doc: q.doc ?? '' });
   }
 
   // The vars table: guards and release routines resolved.
@@ -223,6 +224,8 @@ export function assemble(files: SourceFile[]): Program {
   }
   const routineInfo = new Map<string, RoutineInfo>();
   for (const [name, r] of byName) routineInfo.set(name, { name, entry: r.entry, returnsInt: r.ast.returnsInt, file: r.ast.name.loc.file, line: r.ast.name.loc.line });
+  const starts = [...byName.values()].map((r) => r.entry).sort((a, b) => a - b);
+  for (const q of irqs) q.threadedOnRt = takesConfigLock(code, starts, q.entry);
   const taskLockHosts = new Array<number>(abi.MAX_TASK_LOCKS).fill(abi.NO_HOST);
   for (const l of vocab.locks.values()) if (l.scope === 'task' && l.host) taskLockHosts[l.slot] = l.host.slot;
   return { code, routines: routineInfo, labels, sites, effects, conds, vars, actions, irqs, src, entries, vocab, bootOwned, pidResource, taskLockHosts };
@@ -293,4 +296,19 @@ function nameSites(sites: SiteInfo[]): void {
     seen.set(qualified, k);
     s.name = byWhat.get(s.what) === 1 ? s.what : byRoutine.get(qualified) === 1 ? qualified : `${qualified}#${k}`;
   }
+}
+
+/** Does the routine at `entry` (or one it calls) take a lock of wait type
+ *  LD_WAIT_CONFIG (spinlock_t, rwlock_t)? A routine's code runs from its
+ *  entry to the next routine's. */
+function takesConfigLock(code: Int32Array, entries: number[], entry: number, seen = new Set<number>()): boolean {
+  if (seen.has(entry)) return false;
+  seen.add(entry);
+  const end = entries.find((e) => e > entry) ?? code.length / abi.INSN_WORDS;
+  for (let pc = entry; pc < end; pc++) {
+    const { op, arg, errno } = decodeInsn(code, pc);
+    if (op === abi.OP_LOCK && ((errno >> abi.LF_WAIT_SHIFT) & abi.LF_WAIT_MASK) === abi.WAIT_CONFIG) return true;
+    if (op === abi.OP_CALL && takesConfigLock(code, entries, arg, seen)) return true;
+  }
+  return false;
 }

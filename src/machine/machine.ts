@@ -152,10 +152,15 @@ export class Machine {
     this.hset(L.H_KCTX_CAP, Math.min(s.tasks, L.MAX_KCTX));
   }
 
-  /** Each handler's rate in this scenario (per million steps of a CPU). */
+  /** Each handler's rate in this scenario (per million steps of a CPU).
+   *  PREEMPT_RT threads a handler that takes a spinlock_t or rwlock_t
+   *  (force_irqthreads): threaded handlers are not modelled, so those do not
+   *  arrive with --preempt-rt (the tick and the wakeup IPI still do). */
   irqRates(): Record<string, number> {
     const s = this.current.interrupts;
-    return Object.fromEntries(this.program.irqs.map((q) => [q.name, s === 'off' ? 0 : s !== 'on' && Object.hasOwn(s, q.name) ? s[q.name] : q.rate]));
+    const rate = (q: (typeof this.program.irqs)[number]): number =>
+      s === 'off' || (this.current.preemptRt && q.threadedOnRt) ? 0 : s !== 'on' && Object.hasOwn(s, q.name) ? s[q.name] : q.rate;
+    return Object.fromEntries(this.program.irqs.map((q) => [q.name, rate(q)]));
   }
 
   private writeRunSettings(s: RunSettings): void {
