@@ -1,7 +1,7 @@
 // Sleeping locks that sleep. A task that cannot take a mutex or a
 // rw_semaphore (on PREEMPT_RT also a spinlock_t or rwlock_t) blocks: it is
-// TASK_UNINTERRUPTIBLE (TF_BLOCKED), its kernel context parked in a slot that names the
-// lock, on no runqueue, and its CPU schedules another task. A release looks
+// TASK_UNINTERRUPTIBLE (TF_BLOCKED), its kernel context parked in a slot
+// that names the lock, on no runqueue, and its CPU schedules another task. A release looks
 // for sleepers on the lock it freed and wakes them in the kernel's order —
 // a mutex's next ticket (FIFO); for a rw_semaphore the writer that blocked
 // first, else every reader (writers are preferred, as the lock word

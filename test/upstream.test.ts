@@ -12,7 +12,7 @@ const scenario = (seed: number) => ({
 
 describe('scx_cancel_fork() tests scx_enabled(), scx_fork() tests scx_ops_init_task_enabled', () => {
   it('v6.12-scx: a fork that runs ops.init_task() in the gap and then fails leaks its scx_task', async () => {
-    const { m, r, f } = await run('v6.12-scx', scenario(5));
+    const { m, r, f } = await run('v6.12-scx', scenario(2));
     expect(f.map((g) => [g.first.kind, 'resources' in g.first ? g.first.resources : 0n, failedAt(m.program, g.first)]))
       .toEqual([['leak', resources('scx_task'), 'fatal_signal_pending']]);
     expect(labelNames(m.program, f[0].first)).toContain('bad_fork_sched_cancel_fork'); // it did run sched_cancel_fork()
@@ -20,7 +20,7 @@ describe('scx_cancel_fork() tests scx_enabled(), scx_fork() tests scx_ops_init_t
   });
 
   it('the proposed fix (test the task\'s scx state) leaks nothing under the same schedules', async () => {
-    for (const seed of [5, 6, 12]) { // 5 and 6 leak on v6.12-scx
+    for (const seed of [2, 4, 12]) { // all three leak on v6.12-scx
       const { m, r, f } = await run('proposed/scx-cancel-fork-state', scenario(seed));
       expect(f.map(brief(m.program))).toEqual([]);
       expect(r.failures.find((x) => x.site === 'fatal_signal_pending')?.injected).toBeGreaterThan(0);

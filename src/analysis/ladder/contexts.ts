@@ -59,7 +59,7 @@ export class ContextRules {
   lock(s: State, pc: number, cls: number, mode: number, kind: number, lf: number): Held['atomic'] {
     const wait = (lf >> A.LF_WAIT_SHIFT) & A.LF_WAIT_MASK;
     const sleeping = kind === A.KIND_MUTEX || kind === A.KIND_RWSEM;
-    const held = s.held.filter((h) => h.cls !== undefined);
+    const held = s.held;
     if (!sleeping) {
       if (lf & (A.LF_IRQ | A.LF_IRQSAVE)) s.irqOff = true; // before the acquisition, as spin_lock_irqsave()
     } else this.mightSleep(s, pc, this.p.vocab.className(cls));
