@@ -159,7 +159,9 @@ describe('forksim faults', () => {
     for (const s of ['perf_event_init_task', 'audit_alloc']) {
       expect(row(r, s).hang, s).toBe(true);
       // scx enable/disable and the forks behind its waiting write sleep on it: hung tasks, every CPU idle.
-      expect(row(r, s).hangReport!.join('\n')).toMatch(/every CPU is idle while tasks sleep on a lock/);
+      const chain = row(r, s).hangReport!.join('\n');
+      expect(chain).toMatch(/every CPU is idle while tasks sleep on a lock/);
+      expect(chain).toMatch(/asleep on scx_fork_rwsem \((write|read)\) at .*; held by pid \d+ \(returned to user space holding it\)/);
     }
     // Before sched_fork(): clean. sched_cgroup_fork() is void: ops.init_task() refusing is dropped.
     for (const s of ['dup_task_struct', 'copy_creds', 'mpol_dup', 'sched_fork', 'dl_prio']) expect(row(r, s).verdict, s).toBe('clean');

@@ -163,7 +163,7 @@ export function formatReport(r: RunReport): string {
   out.push(`activity: ${n(a.exits)} exits, ${n(a.reaped)} reaped, ${n(a.autoreaped)} autoreaped, ${n(a.kills)} kills, ${n(a.migrations)} migrations${model}`);
   const x = r.contexts;
   const on = Object.entries(x.rates).filter(([, v]) => v > 0);
-  out.push(`contexts: preempt ${x.preempt}${x.preemptRt ? ' (PREEMPT_RT)' : ''}; interrupts ${on.length ? on.map(([h, v]) => `${h} ${n(v)}/M steps`).join(', ') : 'off'}: ${n(x.irqs)} taken, ${n(x.preempts)} preemptions, ${n(x.blocks)} sleeps on a lock, ${n(x.wakeups)} wakeups${x.noSlot ? `, ${n(x.noSlot)} spun (no kernel-context slot free)` : ''}`);
+  out.push(`contexts: preempt ${x.preempt}${x.preemptRt ? ' (PREEMPT_RT)' : ''}; interrupts ${on.length ? on.map(([h, v]) => `${h} ${n(v)}/M steps`).join(', ') : 'off (the wakeup IPI only)'}: ${n(x.irqs)} taken, ${n(x.preempts)} preemptions, ${n(x.blocks)} sleeps on a lock, ${n(x.wakeups)} wakeups${x.noSlot ? `, ${n(x.noSlot)} spun (no kernel-context slot free)` : ''}`);
   if (r.conservation) {
     const c = r.conservation;
     out.push(`conservation: ${n(c.forksOk)} forks + ${c.bootTasks} boot tasks − ${n(c.reaped)} reaped − ${n(c.autoreaped)} autoreaped = ${n(c.forksOk + c.bootTasks - c.reaped - c.autoreaped)}; live tasks ${n(c.live)} ${c.balanced ? '✓' : '✗ MISMATCH'}`);

@@ -4,7 +4,7 @@ import type { FindingRecord } from '../machine/findings.js';
 import type { Hang, DeadWorker } from '../drivers/outcome.js';
 import { waiters, findCycle, type Waiter } from '../analysis/waitfor.js';
 import type { LockWord } from '../machine/views.js';
-import { MODES, actionName, lockIdName, fmtPc } from './names.js';
+import { MODES, HOLDER_STATES, actionName, lockIdName, fmtPc } from './names.js';
 
 function note(w: Waiter): string {
   const n = w.note;
@@ -39,7 +39,20 @@ export function describeHang(p: Program, h: Hang, records: FindingRecord[]): str
   const chain = describeWaiters(p, waiters(p, h.state, records), h.state.locks);
   switch (h.cause) {
     case 'deadlock': return chain;
-    case 'hung-task': return ['every CPU is idle while tasks sleep on a lock nothing will release (see the hung-task findings)', ...chain];
+    case 'hung-task': {
+      // Who sleeps on what, and who holds it (the hung-task records, a few).
+      const hung = records.filter((r): r is Extract<FindingRecord, { kind: 'hung-task' }> => r.kind === 'hung-task');
+      const seen = new Set<string>();
+      const lines = ['every CPU is idle while tasks sleep on a lock nothing will release:'];
+      for (const h of hung) {
+        const k = `${h.lockClass}:${h.mode}:${h.pc}`;
+        if (seen.has(k) || seen.size >= 4) continue;
+        seen.add(k);
+        const holders = h.holders.length ? h.holders.slice(0, 5).map((x) => `pid ${x.pid} (${HOLDER_STATES[x.state] ?? '?'})`).join(', ') : 'no holder found';
+        lines.push(`  pid ${h.pid} asleep on ${p.vocab.heldLockName(h.lockClass, h.mode)} at ${fmtPc(p, h.pc)}; held by ${holders}`);
+      }
+      return [...lines, ...chain];
+    }
     case 'drain': return ['while letting in-flight syscalls finish:', ...chain];
     case 'soft-lockup': return [`CPU${h.cpu} has been inside one syscall for about ${Math.round(h.stuckFor / 1e6)}M of its steps (a soft lockup)`, ...chain];
     case 'livelock': {
