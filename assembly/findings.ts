@@ -12,12 +12,13 @@ import {
   FD_STEP, FD_PATH_LEN, FD_PATH, FD_PATH_MAX, FD_END, C_FAIL_PC, C_ERR, C_STEPS, C_PATH_LEN, C_PATH, C_PC, C_SPIN_PC,
   FD_LOCK, FD_CLASS, FD_MODE, FD_COUNT, FD_INVARIANT, FD_INV_VALUE, FD_INV_SUBJECT, FD_INV_CLASS,
   FD_FROM_NODE, FD_TO_NODE, FINDING_SIZE, DISTINCT_CAP, DS_STATE, DS_KIND, DS_PC, DS_FAIL_PC, DS_K1, DS_K2,
-  DS_K3, DS_K4, DS_MASK, DS_COUNT, DS_SEQ, DS_FREE, DS_CLAIMING, DS_READY,
+  DS_K3, DS_K4, DS_MASK, DS_COUNT, DS_SEQ, DS_FREE, DS_CLAIMING, DS_READY, C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_INFO, HL_PC,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { taskPid } from './task';
 import { cget, curr } from './cpu';
+import { nodeOf } from './insn';
 
 // The key of the finding being published is built in the staging record's
 // spare tail, past the record proper.
@@ -212,4 +213,16 @@ export function reportRefcount(cpu: i32, t: i32, pc: i32, id: i32, before: i32, 
   store<i32>(f + FD_C, zeroPc);
   store<i32>(f + FD_D, underflow ? 1 : 0);
   publish(f, A.FIND_REFCOUNT);
+}
+
+/** The held-lock list in a record's path from index `from` on (lockdep's
+ *  reports print it): node << 16 | acquisition pc. */
+export function heldList(cpu: i32, f: usize, from: i32 = 0): void {
+  const c = cpuAddr(cpu);
+  const depth = min(load<i32>(c + C_HELD_DEPTH), FD_PATH_MAX - from);
+  for (let i = 0; i < depth; i++) {
+    const h = c + C_HELD + <usize>i * HELD_SIZE;
+    store<i32>(f + FD_PATH + (<usize>(from + i) << 2), (nodeOf(load<i32>(h + HL_INFO)) << 16) | (load<i32>(h + HL_PC) & 0xffff));
+  }
+  store<i32>(f + FD_PATH_LEN, from + depth);
 }

@@ -3,7 +3,7 @@
 import {
   INSN_OP_MASK, INSN_OBJ_SHIFT, INSN_OBJ_MASK, INSN_SITE_SHIFT, OBJ_MODE_MASK, SUBCLASS_SHIFT, SUBCLASS_MASK,
   KIND_SHIFT, KIND_MASK, HELD_CLASS_MASK, HELD_SUB_SHIFT, HELD_SUB_MASK, HELD_MODE_SHIFT, HELD_MODE_MASK, HELD_WAIT_SHIFT, HELD_WAIT_MASK,
-  LF_WAIT_SHIFT, LF_WAIT_MASK,
+  LF_WAIT_SHIFT, LF_WAIT_MASK, MAX_SUBCLASSES,
 } from './abi';
 
 // @ts-ignore: decorator
@@ -30,6 +30,9 @@ import {
 @inline export function infoSubclass(info: i32): i32 { return (info >> HELD_SUB_SHIFT) & HELD_SUB_MASK; }
 // @ts-ignore: decorator
 @inline export function infoMode(info: i32): i32 { return (info >> HELD_MODE_SHIFT) & HELD_MODE_MASK; }
+/** lockdep's graph node of a held lock: its (class, subclass) pair. */
+// @ts-ignore: decorator
+@inline export function nodeOf(info: i32): i32 { return infoClass(info) * MAX_SUBCLASSES + infoSubclass(info); }
 // @ts-ignore: decorator
 @inline export function infoWait(info: i32): i32 { return (info >> HELD_WAIT_SHIFT) & HELD_WAIT_MASK; }
 // A lock instruction's flags word: LF_* and the class's wait type.

@@ -1,6 +1,6 @@
 // step(cpu): execute one micro-op of the routine this CPU runs. Every
 // driver is built on this one function.
-import { insnAddr, effectAddr, siteAddr, varAddr, stopped, cpuAddr, flags, hdr } from './machine';
+import { insnAddr, effectAddr, siteAddr, varAddr, stopped, cpuAddr, flags, ctxFlags, hdr } from './machine';
 import {
   C_DEPTH, C_FRAMES, FRAME_SIZE, FR_CALL_PC, FR_ERR, FR_FAIL_PC, FR_PATH_LEN, C_FAIL_PC, C_PATH_LEN, C_PATH, C_SPIN_LOCK, C_SPINS_NOW, C_SPIN_PC,
   C_STEPS, C_SPINS, FLAG_LOCKDEP, E_SERVICE, E_SERVICE_ARG, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, E_NATURAL,
@@ -22,7 +22,7 @@ import { reportLock, reportCount, reportInvariant } from './findings';
 import { insnOp, insnObj, insnSite, objMode, objSubclass, objKind, heldInfoOf, infoClass, infoMode, lockWait } from './insn';
 import { enterSyscall, exitSyscall } from './syscall';
 import {
-  flags as ctxFlags, irqsOff, inHardirq, irqDisable, irqEnable, irqSave, irqRestore, preemptDisable, preemptEnable,
+  irqsOff, inHardirq, irqDisable, irqEnable, irqSave, irqRestore, preemptDisable, preemptEnable,
   mightSleep, irqEnter, interruptedHolds, reportIrqDeadlock,
 } from './irq';
 import { block, wakeSleepers } from './sleep';

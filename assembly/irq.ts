@@ -4,9 +4,9 @@
 // interrupt, and a preempt_count that drops to zero (preempt_enable(),
 // spin_unlock()), each with TIF_NEED_RESCHED set. Softirqs are not
 // modelled: `_bh` forms are the plain ones.
-import { cpuAddr, hget, irqSaveAddr, flags as machineFlags } from './machine';
+import { cpuAddr, hget, irqSaveAddr, ctxFlags, flags as machineFlags } from './machine';
 import {
-  H_CTX_FLAGS, H_PREEMPT, H_IRQ_ENTRIES, C_IRQ_PENDING, C_CPU_FLAGS, C_IRQS_OFF, C_PREEMPT, C_IRQ_STACK, C_IRQ_SAVES,
+  H_PREEMPT, H_IRQ_ENTRIES, C_IRQ_PENDING, C_CPU_FLAGS, C_IRQS_OFF, C_PREEMPT, C_IRQ_STACK, C_IRQ_SAVES,
   C_DEPTH, C_ACTION, C_LOCALS, C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_PC, HL_INFO, C_SPIN_LOCK, CPUF_RESCHED,
   CTXF_CAN_BLOCK, FLAG_LOCKDEP, K_IRQS, K_PREEMPTS, K_NO_KCTX, C_CTX, FD_A, FD_B, FD_C, FD_D, C_PC,
 } from './layout';
@@ -16,19 +16,12 @@ import { cget, cset, curr, setPc, count } from './cpu';
 import { taskState } from './task';
 import { saveContext, loadContext, clearContext, parkContext, taskKctx } from './context';
 import { markHeldEnabled } from './usage';
-import { heldList } from './lockdep';
-import { begin, publish } from './findings';
+import { begin, publish, heldList } from './findings';
 
-// @ts-ignore: decorator
-@inline export function flags(): i32 { return hget(H_CTX_FLAGS); }
 // @ts-ignore: decorator
 @inline export function irqsOff(cpu: i32): bool { return cget(cpu, C_IRQS_OFF) != 0; }
 // @ts-ignore: decorator
-@inline export function preemptCount(cpu: i32): i32 { return cget(cpu, C_PREEMPT); }
-// @ts-ignore: decorator
 @inline export function inHardirq(cpu: i32): bool { return (cget(cpu, C_PREEMPT) & A.HARDIRQ_MASK) != 0; }
-// @ts-ignore: decorator
-@inline export function pendingIrqs(cpu: i32): i32 { return atomic.load<i32>(cpuAddr(cpu) + C_IRQ_PENDING); }
 
 /** Raise interrupt `h` on `cpu` (from any thread: an IPI, a timer). A
  *  raised interrupt is latched until the CPU takes it, as a line is. */
@@ -87,7 +80,7 @@ export function preemptEnable(cpu: i32): bool {
  *  is parked where it stands (the pc is past what it finished); the CPU
  *  then runs the schedule routine, whose put_prev_task queues it again. */
 export function maybePreempt(cpu: i32): bool {
-  if (hget(H_PREEMPT) != A.PREEMPT_FULL || !needResched(cpu) || (flags() & CTXF_CAN_BLOCK) == 0) return false;
+  if (hget(H_PREEMPT) != A.PREEMPT_FULL || !needResched(cpu) || (ctxFlags() & CTXF_CAN_BLOCK) == 0) return false;
   const t = curr(cpu);
   if (t == NO_TASK || cget(cpu, C_DEPTH) == 0 || cget(cpu, C_PREEMPT) != 0 || irqsOff(cpu) || taskState(t) != A.TASK_RUNNING) return false;
   if (taskKctx(t) >= 0) return false; // its own context is parked: the CPU is scheduling on its behalf

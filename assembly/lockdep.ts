@@ -11,20 +11,19 @@
 // OR, and only then searches the graph. Of the two ORs one is first in the
 // single total order of seq-cst operations; the CPU whose OR came second
 // searches after both bits are set and finds the cycle.
-import { cpuAddr, matrixWordAddr, edgeAddr, scratchAddr, LOCKDEP_ROW_WORDS } from './machine';
+import { cpuAddr, matrixWordAddr, edgeAddr, scratchAddr, ctxFlags, LOCKDEP_ROW_WORDS } from './machine';
 import {
   C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, ED_PC_TO, ED_PC_FROM, ED_CPU, ED_PID, ED_FROM_MODE,
-  ED_TO_MODE, FD_PATH, FD_PATH_LEN, FD_LOCK, FD_CLASS, FD_FROM_NODE, FD_TO_NODE, EDGE_SIZE, LD_SCRATCH_PER_CPU,
+  ED_TO_MODE, FD_LOCK, FD_CLASS, FD_FROM_NODE, FD_TO_NODE, EDGE_SIZE, LD_SCRATCH_PER_CPU,
 } from './layout';
 import * as A from './abi';
 import { LOCKDEP_NODES, MAX_SUBCLASSES } from './abi';
 import { curr } from './cpu';
 import { taskPid } from './task';
-import { begin, publish, reportLock } from './findings';
-import { infoClass, infoSubclass, infoMode, infoWait } from './insn';
+import { begin, publish, reportLock, heldList } from './findings';
+import { infoClass, infoSubclass, infoMode, infoWait, nodeOf } from './insn';
 import { usageBit, usageNew, markUsage, checkIrqDependency } from './usage';
 import { C_PREEMPT, ED_EXCL, CTXF_PREEMPT_RT } from './layout';
-import { flags as ctxFlags } from './irq';
 
 const MATRIX_BYTES = LOCKDEP_NODES * LOCKDEP_ROW_WORDS * 4;
 const EDGES = LOCKDEP_NODES * LOCKDEP_NODES;
@@ -34,8 +33,6 @@ export function lockdepMatrixSize(): i32 { return MATRIX_BYTES; }
 export function lockdepEdgesSize(): i32 { return EDGES * EDGE_SIZE; }
 export function lockdepScratchSize(cpus: i32): i32 { return cpus * LD_SCRATCH_PER_CPU; }
 
-// @ts-ignore: decorator
-@inline export function nodeOf(info: i32): i32 { return infoClass(info) * MAX_SUBCLASSES + infoSubclass(info); }
 
 /** Is `target` reachable from `start`? Breadth-first over the matrix. */
 function reachable(cpu: i32, start: i32, target: i32): bool {
@@ -148,17 +145,6 @@ function checkWaitContext(cpu: i32, wait: i32, lock: i32, cls: i32, at: i32, nar
   store<i32>(f + FD_TO_NODE, next << 8 | inner);
   heldList(cpu, f);
   publish(f, A.FIND_WAIT_CONTEXT);
-}
-
-/** The held-lock list in a record's path, for the report: node << 16 | acquisition pc. */
-export function heldList(cpu: i32, f: usize): void {
-  const c = cpuAddr(cpu);
-  const depth = min(load<i32>(c + C_HELD_DEPTH), A.MAX_PATH);
-  for (let i = 0; i < depth; i++) {
-    const h = c + C_HELD + <usize>i * HELD_SIZE;
-    store<i32>(f + FD_PATH + (<usize>i << 2), (nodeOf(load<i32>(h + HL_INFO)) << 16) | (load<i32>(h + HL_PC) & 0xffff));
-  }
-  store<i32>(f + FD_PATH_LEN, depth);
 }
 
 function reportCycle(cpu: i32, lock: i32, cls: i32, from: i32, to: i32, at: i32): void {

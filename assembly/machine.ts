@@ -8,7 +8,7 @@
 // shared data, identical in every instance.
 import {
   HEADER_BASE, H_CODE_BASE, H_EFFECTS_BASE, H_SITES_BASE, H_VARS_BASE, H_CONDS_BASE, H_GLOBAL_VARS_BASE, H_GLOBAL_LOCKS_BASE, H_CPU_BASE,
-  H_RQ_BASE, H_TASK_BASE, H_FINDINGS_BASE, H_NR_CPUS, H_NR_TASKS, H_FLAGS, H_STOP,
+  H_RQ_BASE, H_TASK_BASE, H_FINDINGS_BASE, H_NR_CPUS, H_NR_TASKS, H_FLAGS, H_CTX_FLAGS, H_STOP,
   CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE, VAR_SIZE, COND_SIZE, GLOBAL_VAR_STRIDE,
   H_LD_MATRIX_BASE, H_LD_EDGES_BASE, H_LD_SCRATCH_BASE, H_LOCKSTAT_BASE, H_CONTENTION_BASE, H_SCHED_BASE,
   H_STAGE_BASE, H_DISTINCT_BASE, H_FIRSTS_BASE, DISTINCT_SIZE, H_KCTX_BASE, H_LD_USAGE_BASE, KCTX_STRIDE, KX_CTX, USAGE_SIZE,
@@ -29,6 +29,8 @@ import { INSN_SIZE, LOCKDEP_NODES, MAX_CLASSES } from './abi';
 @inline export function nrTasks(): i32 { return hget(H_NR_TASKS); }
 // @ts-ignore: decorator
 @inline export function flags(): i32 { return hget(H_FLAGS); }
+// @ts-ignore: decorator
+@inline export function ctxFlags(): i32 { return hget(H_CTX_FLAGS); }
 // @ts-ignore: decorator
 @inline export function stopped(): bool { return atomic.load<i32>(hdr(H_STOP)) != 0; }
 export function requestStop(): void { atomic.store<i32>(hdr(H_STOP), 1); }

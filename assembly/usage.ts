@@ -16,15 +16,15 @@
 // it was held for write counts (ED_EXCL).
 import { usageAddr, cpuAddr, matrixWordAddr, edgeAddr, scratchAddr } from './machine';
 import {
-  US_MASK, US_SITES, USAGE_SITE_SIZE, UST_PC, UST_CPU, UST_PID, C_IRQS_OFF, C_PREEMPT, C_HELD_DEPTH, C_HELD, HELD_SIZE,
-  HL_INFO, HL_LOCK, HL_PC, ED_EXCL, FD_LOCK, FD_CLASS, FD_C, FD_D, FD_PATH, FD_PATH_LEN,
+  US_MASK, US_SITES, USAGE_SITE_SIZE, UST_PC, UST_CPU, UST_PID, C_IRQS_OFF, C_PREEMPT, C_HELD_DEPTH, C_HELD,
+  HELD_SIZE, HL_INFO, HL_LOCK, ED_EXCL, FD_LOCK, FD_CLASS, FD_C, FD_D, FD_PATH,
 } from './layout';
 import * as A from './abi';
 import { curr } from './cpu';
 import { taskPid } from './task';
-import { begin, publish } from './findings';
-import { infoMode } from './insn';
-import { nodeOf } from './lockdep';
+import { begin, publish, heldList } from './findings';
+import { infoMode, nodeOf } from './insn';
+
 
 /** The usage bit an acquisition in `mode` sets now (0: hardirqs are off in task context). */
 // @ts-ignore: decorator
@@ -149,15 +149,9 @@ function report(kind: i32, cpu: i32, at: i32, lock: i32, node: i32, bit: i32, ot
   store<i32>(f + FD_CLASS, node << 8 | bit);
   store<i32>(f + FD_C, other << 8 | otherBit);
   store<i32>(f + FD_D, how);
-  // The path: each usage's first site, then the held locks (node << 16 | pc).
+  // The path: each usage's first site, then the held locks.
   store<i32>(f + FD_PATH, sitePc(node, bit));
   store<i32>(f + FD_PATH + 4, sitePc(other, otherBit));
-  const c = cpuAddr(cpu);
-  const depth = min(load<i32>(c + C_HELD_DEPTH), A.MAX_PATH - 2);
-  for (let i = 0; i < depth; i++) {
-    const h = c + C_HELD + <usize>i * HELD_SIZE;
-    store<i32>(f + FD_PATH + (<usize>(i + 2) << 2), (nodeOf(load<i32>(h + HL_INFO)) << 16) | (load<i32>(h + HL_PC) & 0xffff));
-  }
-  store<i32>(f + FD_PATH_LEN, depth + 2);
+  heldList(cpu, f, 2);
   publish(f, kind);
 }

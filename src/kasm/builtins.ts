@@ -26,11 +26,6 @@ export const LOCK_KINDS: Record<string, { kind: number; wait: number; raw?: bool
   rwsem: { kind: abi.KIND_RWSEM, wait: abi.WAIT_SLEEP },
   percpu_rwsem: { kind: abi.KIND_RWSEM, wait: abi.WAIT_SLEEP, percpu: true },
 };
-/** A kind that sleeps when it cannot be taken (spinlock_t and rwlock_t too, on PREEMPT_RT). */
-export const sleepingKind = (kind: string, rt = false): boolean => {
-  const w = LOCK_KINDS[kind]?.wait;
-  return w === abi.WAIT_SLEEP || (rt && w === abi.WAIT_CONFIG);
-};
 
 /** The execution context's own instructions (OP_CTX). */
 export const CTX_OPS: Record<string, number> = {
