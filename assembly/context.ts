@@ -6,10 +6,11 @@
 // context is the CPU block's C_CTX .. C_CTX_END, copied whole.
 import { cpuAddr, kctxAddr, hdr, hget, taskAddr, atomicMax } from './machine';
 import {
-  C_CTX, CTX_SIZE, KX_CTX, KX_NEXT, KX_WAIT, KX_TASK, H_KCTX_FREE, H_NR_KCTX, H_KCTX_HWM, H_KCTX_CAP, T_KCTX,
+  C_CTX, CTX_SIZE, KX_CTX, KX_NEXT, KX_WAIT, KX_TASK, KCTX_STRIDE, H_KCTX_FREE, H_NR_KCTX, H_KCTX_HWM, H_KCTX_CAP, T_KCTX,
   C_P, C_T, C_T2, C_PARENT, C_FAIL_PC, C_FRAMES,
 } from './layout';
 import { NO_TASK } from './abi';
+import { poolPop, poolPush } from './pool';
 
 /** Copy this CPU's execution context to `to`, or back from `from`. */
 export function saveContext(cpu: i32, to: usize): void { memory.copy(to, cpuAddr(cpu) + C_CTX, CTX_SIZE); }
@@ -34,21 +35,12 @@ export function clearContext(cpu: i32): void {
 
 /** Take a free slot for task t (-1: none is free). */
 export function kctxAlloc(t: i32): i32 {
-  const head = hdr(H_KCTX_FREE);
-  while (true) {
-    const old = atomic.load<u64>(head);
-    const s = <i32>(old & 0xffffffff) - 1;
-    if (s < 0) return -1;
-    const next = load<i32>(kctxAddr(s) + KX_NEXT);
-    const tag = (old >> 32) + 1;
-    if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(next + 1))) == old) {
-      store<i32>(kctxAddr(s) + KX_TASK, t);
-      atomic.add<i32>(hdr(H_NR_KCTX), 1);
-      atomicMax(hdr(H_KCTX_HWM), s + 1);
-      return s;
-    }
-  }
-  return -1; // unreachable
+  const s = poolPop(hdr(H_KCTX_FREE), kctxAddr(0), KCTX_STRIDE, KX_NEXT);
+  if (s < 0) return -1;
+  store<i32>(kctxAddr(s) + KX_TASK, t);
+  atomic.add<i32>(hdr(H_NR_KCTX), 1);
+  atomicMax(hdr(H_KCTX_HWM), s + 1);
+  return s;
 }
 
 export function kctxFree(s: i32): void {
@@ -56,13 +48,7 @@ export function kctxFree(s: i32): void {
   store<i32>(a + KX_TASK, NO_TASK);
   atomic.store<i32>(a + KX_WAIT, 0);
   atomic.sub<i32>(hdr(H_NR_KCTX), 1);
-  const head = hdr(H_KCTX_FREE);
-  while (true) {
-    const old = atomic.load<u64>(head);
-    store<i32>(a + KX_NEXT, <i32>(old & 0xffffffff) - 1);
-    const tag = (old >> 32) + 1;
-    if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(s + 1))) == old) break;
-  }
+  poolPush(hdr(H_KCTX_FREE), kctxAddr(0), KCTX_STRIDE, KX_NEXT, s);
 }
 
 /** Park task t's context (this CPU's) in a fresh slot; -1 when none is free. */

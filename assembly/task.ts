@@ -1,11 +1,12 @@
-// task_struct accessors, and the pool of task slots (a lock-free stack with
-// an ABA tag, so that CPUs fork and free concurrently without a model lock).
+// task_struct accessors, and the pool of task slots (pool.ts: a lock-free
+// stack, so that CPUs fork and free concurrently without a model lock).
 import { taskAddr, hdr, hget, nrTasks, varAddr, atomicMax } from './machine';
 import {
   T_PINS, H_NR_VARS, V_FLAGS, V_SLOT, V_HOST, T_STATE, T_PID, T_CPU, T_FLAGS, T_NEXT, T_USAGE, T_OWNED, T_VARS, T_END,
   H_FREE_HEAD, H_NR_LIVE, H_TASK_HWM, TASK_STRIDE,
 } from './layout';
 import * as A from './abi';
+import { poolPop, poolPush } from './pool';
 import { NO_TASK, TASK_FREE } from './abi';
 
 // @ts-ignore: decorator
@@ -55,21 +56,12 @@ export function clearTaskVars(t: i32): void { memory.fill(taskAddr(t) + T_VARS, 
 
 /** Pop a free slot, or NO_TASK when the table is full. */
 export function allocTaskSlot(): i32 {
-  const head = hdr(H_FREE_HEAD);
-  while (true) {
-    const old = atomic.load<u64>(head);
-    const t = <i32>(old & 0xffffffff) - 1;
-    if (t < 0) return NO_TASK;
-    const next = taskNext(t);
-    const tag = (old >> 32) + 1;
-    if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(next + 1))) == old) {
-      atomic.store<i32>(taskAddr(t) + T_PINS, 1);
-      atomic.add<i32>(hdr(H_NR_LIVE), 1);
-      atomicMax(hdr(H_TASK_HWM), t + 1);
-      return t;
-    }
-  }
-  return NO_TASK; // unreachable
+  const t = poolPop(hdr(H_FREE_HEAD), taskAddr(0), TASK_STRIDE, T_NEXT);
+  if (t < 0) return NO_TASK;
+  atomic.store<i32>(taskAddr(t) + T_PINS, 1);
+  atomic.add<i32>(hdr(H_NR_LIVE), 1);
+  atomicMax(hdr(H_TASK_HWM), t + 1);
+  return t;
 }
 
 /** The task hosting task `t`'s struct whose pointer is task var slot `host`
@@ -110,13 +102,7 @@ export function pinTask(t: i32): void { atomic.add<i32>(taskAddr(t) + T_PINS, 1)
 export function unpinTask(t: i32): void {
   if (atomic.sub<i32>(taskAddr(t) + T_PINS, 1) != 1) return;
   setTaskState(t, TASK_FREE);
-  const head = hdr(H_FREE_HEAD);
-  while (true) {
-    const old = atomic.load<u64>(head);
-    setTaskNext(t, <i32>(old & 0xffffffff) - 1);
-    const tag = (old >> 32) + 1;
-    if (atomic.cmpxchg<u64>(head, old, (tag << 32) | <u64>(<u32>(t + 1))) == old) break;
-  }
+  poolPush(hdr(H_FREE_HEAD), taskAddr(0), TASK_STRIDE, T_NEXT, t);
 }
 
 /** Build the free list in slot order (boot only, single-threaded). */
