@@ -6,7 +6,7 @@
 // and returned to user space with it — and what each holder waits for.
 import { cpuAddr, nrCpus, kctxAddr, irqSaveAddr, insnAddr, hdr, taskAddr } from './machine';
 import {
-  C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, C_SPIN_LOCK, C_SPIN_PC, C_CTX, C_PREEMPT, KX_TASK, KX_WAIT, KX_CTX, KX_MODE,
+  C_SPIN_LOCK, C_SPIN_PC, C_CTX, C_PREEMPT, KX_TASK, KX_WAIT, KX_CTX, KX_MODE,
   H_KCTX_HWM, H_TASK_HWM, T_USER_LOCK, L_OWNER, FD_A, FD_B, FD_C, FD_D, FD_PATH, FD_PATH_LEN,
 } from './layout';
 import * as A from './abi';
@@ -14,16 +14,10 @@ import { NO_TASK } from './abi';
 import { curr } from './cpu';
 import { taskPid, taskState } from './task';
 import { begin, publish } from './findings';
+import { heldIndexIn } from './lock';
 import { taskKctx } from './context';
 
 const MAX_HOLDERS = 15; // pairs in the record's path
-
-/** Does the context at `c` (a CPU block, or a saved context addressed as one) hold `lock`? */
-function holds(c: usize, lock: i32): bool {
-  const d = load<i32>(c + C_HELD_DEPTH);
-  for (let i = 0; i < d && i < A.MAX_HELD; i++) if (load<i32>(c + C_HELD + <usize>i * HELD_SIZE + HL_LOCK) == lock) return true;
-  return false;
-}
 
 /** Report the task asleep in kernel-context slot `slot`, blocked for `blockedFor` (the host's unit). */
 export function reportHungTask(slot: i32, blockedFor: i32): void {
@@ -49,7 +43,7 @@ export function reportHungTask(slot: i32, blockedFor: i32): void {
     const ctxs = irq ? 2 : 1;
     for (let k = 0; k < ctxs; k++) {
       const b = k == 0 ? a : irqSaveAddr(c) - C_CTX;
-      if (!holds(b, lock)) continue;
+      if (heldIndexIn(b, lock) < 0) continue;
       const spin = load<i32>(b + C_SPIN_LOCK) != 0;
       addHolder(f, pid, spin ? A.HOLDER_SPINNING : A.HOLDER_RUNNING, spin ? load<i32>(b + C_SPIN_PC) : -1);
       found = true;
@@ -61,7 +55,7 @@ export function reportHungTask(slot: i32, blockedFor: i32): void {
     const owner = load<i32>(y + KX_TASK);
     if (owner == NO_TASK || s == slot || taskKctx(owner) != s) continue;
     const b = y + KX_CTX - C_CTX;
-    if (!holds(b, lock)) continue;
+    if (heldIndexIn(b, lock) < 0) continue;
     const asleep = atomic.load<i32>(y + KX_WAIT) != 0;
     addHolder(f, taskPid(owner), asleep ? A.HOLDER_SLEEPING : A.HOLDER_PREEMPTED, asleep ? load<i32>(b + C_SPIN_PC) : -1);
     found = true;

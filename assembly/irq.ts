@@ -7,7 +7,7 @@
 import { cpuAddr, hget, irqSaveAddr, ctxFlags, flags as machineFlags } from './machine';
 import {
   H_PREEMPT, H_IRQ_ENTRIES, C_IRQ_PENDING, C_CPU_FLAGS, C_IRQS_OFF, C_PREEMPT, C_IRQ_STACK, C_IRQ_SAVES,
-  C_DEPTH, C_ACTION, C_LOCALS, C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_PC, HL_INFO, C_SPIN_LOCK, CPUF_RESCHED,
+  C_DEPTH, C_ACTION, C_LOCALS, C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_PC, HL_INFO, C_SPIN_LOCK, CPUF_RESCHED,
   CTXF_CAN_BLOCK, FLAG_LOCKDEP, K_IRQS, K_PREEMPTS, K_NO_KCTX, C_CTX, FD_A, FD_B, FD_C, FD_D, C_PC,
 } from './layout';
 import * as A from './abi';
@@ -17,6 +17,8 @@ import { taskState } from './task';
 import { saveContext, loadContext, clearContext, parkContext, taskKctx } from './context';
 import { markHeldEnabled } from './usage';
 import { begin, publish, heldList } from './findings';
+import { heldIndexIn } from './lock';
+import { infoMode } from './insn';
 
 // @ts-ignore: decorator
 @inline export function irqsOff(cpu: i32): bool { return cget(cpu, C_IRQS_OFF) != 0; }
@@ -156,14 +158,10 @@ export function interruptedHolds(cpu: i32, lock: i32, kind: i32, mode: i32): i32
   const s = irqSaveAddr(cpu) - C_CTX; // the save area, addressed as a CPU block
   const rw = kind == A.KIND_RWLOCK || kind == A.KIND_RWSEM;
   if (!rw && load<i32>(s + C_SPIN_LOCK) == lock) return load<i32>(s + C_PC);
-  const d = load<i32>(s + C_HELD_DEPTH);
-  for (let i = 0; i < d; i++) {
-    const h = s + C_HELD + <usize>i * HELD_SIZE;
-    if (load<i32>(h + HL_LOCK) != lock) continue;
-    const heldMode = (load<i32>(h + HL_INFO) >> A.HELD_MODE_SHIFT) & A.HELD_MODE_MASK;
-    if (!rw || heldMode == A.MODE_EXCL || mode == A.MODE_EXCL) return load<i32>(h + HL_PC);
-  }
-  return -1;
+  const i = heldIndexIn(s, lock);
+  if (i < 0) return -1;
+  const h = s + C_HELD + <usize>i * HELD_SIZE;
+  return !rw || infoMode(load<i32>(h + HL_INFO)) == A.MODE_EXCL || mode == A.MODE_EXCL ? load<i32>(h + HL_PC) : -1;
 }
 
 /** The one-CPU deadlock: a handler spins on `lock`, which the code it

@@ -113,9 +113,13 @@ export function unlock(lock: i32, kind: i32, mode: i32): void {
 }
 
 /** Index of `lock` in this CPU's held-lock stack, searching from the top (-1: not held). */
-export function heldIndex(cpu: i32, lock: i32): i32 {
-  for (let i = cget(cpu, C_HELD_DEPTH) - 1; i >= 0; i--) {
-    if (load<i32>(cpuAddr(cpu) + C_HELD + <usize>i * HELD_SIZE + HL_LOCK) == lock) return i;
+export function heldIndex(cpu: i32, lock: i32): i32 { return heldIndexIn(cpuAddr(cpu), lock); }
+
+/** The same in the held-lock stack of context `c`: a CPU block, or a saved
+ *  context addressed as one (another CPU's, read racily: bounded). */
+export function heldIndexIn(c: usize, lock: i32): i32 {
+  for (let i = min(load<i32>(c + C_HELD_DEPTH), MAX_HELD) - 1; i >= 0; i--) {
+    if (load<i32>(c + C_HELD + <usize>i * HELD_SIZE + HL_LOCK) == lock) return i;
   }
   return -1;
 }
