@@ -15,6 +15,7 @@
 //    may deadlock its CPU. Checked once every entry point and handler is walked.
 import * as A from '../../../assembly/abi.js';
 import type { Program } from '../../kasm/index.js';
+import { LOCK_KINDS } from '../../kasm/builtins.js';
 import type { Held, State } from './state.js';
 
 export type ContextIssue = { kind: 'might-sleep' | 'wait-context' | 'irq-unsafe'; pc: number; what: string; message: string };
@@ -59,13 +60,12 @@ export class ContextRules {
   lock(s: State, pc: number, cls: number, mode: number, kind: number, lf: number): Held['atomic'] {
     const wait = (lf >> A.LF_WAIT_SHIFT) & A.LF_WAIT_MASK;
     const sleeping = kind === A.KIND_MUTEX || kind === A.KIND_RWSEM;
-    const held = s.held;
     if (!sleeping) {
       if (lf & (A.LF_IRQ | A.LF_IRQSAVE)) s.irqOff = true; // before the acquisition, as spin_lock_irqsave()
     } else this.mightSleep(s, pc, this.p.vocab.className(cls));
-    const inner = held.reduce((w, h) => Math.min(w, effectiveWait(this.waitOf(h.cls))), this.handler ? A.WAIT_SPIN : A.WAIT_MAX);
+    const inner = s.held.reduce((w, h) => Math.min(w, effectiveWait(this.waitOf(h.cls))), this.handler ? A.WAIT_SPIN : A.WAIT_MAX);
     if (effectiveWait(wait) > inner) {
-      const narrow = held.find((h) => effectiveWait(this.waitOf(h.cls)) === inner);
+      const narrow = s.held.find((h) => effectiveWait(this.waitOf(h.cls)) === inner);
       this.report(s, { kind: 'wait-context', pc, what: this.p.vocab.className(cls), message: `invalid wait context: ${this.p.vocab.className(cls)} taken inside ${narrow ? this.p.vocab.className(narrow.cls) : 'hardirq context'}` });
     }
     this.use(s, cls, mode, pc);
@@ -101,10 +101,8 @@ export class ContextRules {
   /** A primitive at `pc` declared `sleeps`. */
   sleeps(s: State, pc: number, name: string): void { this.mightSleep(s, pc, `${name} (it sleeps)`); }
 
-  private waitOf(cls: number): number {
-    const k = this.p.vocab.classes[cls]?.kind;
-    return k === 'raw_spinlock' ? A.WAIT_SPIN : k === 'spinlock' || k === 'rwlock' ? A.WAIT_CONFIG : A.WAIT_SLEEP;
-  }
+  /** A class's wait type, as its kind declares it (LOCK_KINDS). */
+  private waitOf(cls: number): number { return LOCK_KINDS[this.p.vocab.classes[cls].kind].wait; }
 
   /** Once everything is walked: each class a handler takes against its uses with interrupts on. */
   finish(): ContextIssue[] {
