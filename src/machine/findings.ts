@@ -111,7 +111,7 @@ export function decodeFinding(r: RecordReader, f: number): FindingRecord | null 
     case A.FIND_HELD_OVERFLOW: return { ...head, kind: 'held-lock-overflow', ...lock, max: word(L.FD_COUNT) };
     case A.FIND_LOCK_ORDER_INSTANCE: return { ...head, kind: 'lock-instance-order', ...lock, heldLock: word(L.FD_HELD_LOCK), heldPc: word(L.FD_HELD_PC) };
     case A.FIND_LOCKDEP_CYCLE:
-      return { ...head, kind: 'circular-locking-dependency', ...lock, from: word(L.FD_FROM_NODE), to: word(L.FD_TO_NODE), held: path.map((v) => ({ node: v >>> 16, pc: v & 0xffff })) };
+      return { ...head, kind: 'circular-locking-dependency', ...lock, from: word(L.FD_FROM_NODE), to: word(L.FD_TO_NODE), held: held(0) };
     case A.FIND_CALL_OVERFLOW: return { ...head, kind: 'call-stack-overflow', depth: word(L.FD_COUNT) };
     case A.FIND_DEADLOCK: return { ...head, kind: 'deadlock', spinning: word(L.FD_COUNT) };
     case A.FIND_HANG: return { ...head, kind: 'hung-cpu', lock: word(L.FD_LOCK) };

@@ -7,7 +7,7 @@ import type { Machine } from '../machine/machine.js';
 import type { FindingRecord } from '../machine/findings.js';
 import { siteAt, type FindingGroup } from '../analysis/findings.js';
 import { cycleOf } from '../analysis/lockdep.js';
-import { lockdepView, formatCycle, type LockdepView } from './lockdep.js';
+import { lockdepView, formatCycle, formatHeld, type LockdepView } from './lockdep.js';
 import { INVARIANTS, MODES, USAGE_NAMES, WAIT_NAMES, HOLDER_STATES, actionName, errnoName, lockName, nodeName, sourceRef, fmtRef, fmtPc, type SourceRef } from './names.js';
 
 /** A finding as the report shows it (and the JSON carries it). */
@@ -90,8 +90,7 @@ function contextDetail(p: Program, f: HeldRecord): string[] {
     out.push(`{${USAGE_NAMES[f.otherUsage]}} state of ${nodeName(p.vocab, f.otherNode)} was registered at ${site(f.otherPc)}`);
   }
   if (f.kind === 'sleeping-in-atomic' && f.disabledAt >= 0) out.push(`Preemption disabled at: ${site(f.disabledAt)}`);
-  out.push(f.held.length ? `${f.held.length} lock(s) held:` : 'no locks held');
-  f.held.forEach((h, i) => out.push(`  #${i}: ${nodeName(p.vocab, h.node)}, at ${fmtPc(p, h.pc)}`));
+  out.push(...formatHeld(f.held.map((h) => ({ lock: nodeName(p.vocab, h.node), at: fmtPc(p, h.pc) })), `task/${f.pid}`));
   return out;
 }
 

@@ -51,7 +51,12 @@ export function formatCycle(c: LockdepView, who: string): string[] {
   out.push(`  ${pad('')}     ${lockOp(parent?.from ?? c.trying.lock, parent?.fromRead ?? c.trying.read)}`);
   out.push(`  ${pad('')}     ${lockOp(c.holding.lock, parent?.toRead ?? false)}`);
   out.push(`  ${lockOp(c.trying.lock, c.trying.read)}`, '', ' *** DEADLOCK ***', '');
-  out.push(`${c.held.length} lock${c.held.length === 1 ? '' : 's'} held by ${who}:`);
-  c.held.forEach((h, i) => out.push(` #${i}: (${h.lock}), at: ${h.at}`));
+  out.push(...formatHeld(c.held, who));
   return out;
+}
+
+/** The locks a task holds, as lockdep_print_held_locks() lists them. */
+export function formatHeld(held: { lock: string; at: string }[], who: string): string[] {
+  if (!held.length) return [`no locks held by ${who}.`];
+  return [`${held.length} lock${held.length === 1 ? '' : 's'} held by ${who}:`, ...held.map((h, i) => ` #${i}: (${h.lock}), at: ${h.at}`)];
 }
