@@ -4,7 +4,7 @@
 // runs again (its kernel stack, in effect). An interrupt sets the context
 // it interrupted aside in its CPU's save area while the handler runs. The
 // context is the CPU block's C_CTX .. C_CTX_END, copied whole.
-import { cpuAddr, kctxAddr, hdr, hget, taskAddr, atomicMax } from './machine';
+import { cpuAddr, kctxAddr, irqSaveAddr, hdr, hget, taskAddr, atomicMax } from './machine';
 import {
   C_CTX, CTX_SIZE, KX_CTX, KX_NEXT, KX_WAIT, KX_TASK, KCTX_STRIDE, H_KCTX_FREE, H_NR_KCTX, H_KCTX_HWM, H_KCTX_CAP, T_KCTX,
   C_P, C_T, C_T2, C_PARENT, C_FAIL_PC, C_FRAMES,
@@ -15,6 +15,13 @@ import { poolPop, poolPush } from './pool';
 /** Copy this CPU's execution context to `to`, or back from `from`. */
 export function saveContext(cpu: i32, to: usize): void { memory.copy(to, cpuAddr(cpu) + C_CTX, CTX_SIZE); }
 export function loadContext(cpu: i32, from: usize): void { memory.copy(cpuAddr(cpu) + C_CTX, from, CTX_SIZE); }
+
+/** A saved context addressed as a CPU block, so that the C_* offsets read
+ *  it: CPU `cpu`'s interrupted one, or kernel-context slot `s`'s. */
+// @ts-ignore: decorator
+@inline export function interruptedCtx(cpu: i32): usize { return irqSaveAddr(cpu) - C_CTX; }
+// @ts-ignore: decorator
+@inline export function parkedCtx(s: i32): usize { return kctxAddr(s) + KX_CTX - C_CTX; }
 
 /** The CPU starts over in user space: no frame, nothing held, interrupts
  *  on, preempt_count 0, empty task registers. */

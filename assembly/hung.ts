@@ -4,9 +4,9 @@
 // holds it — tasks running or spinning on a CPU, asleep or preempted in the
 // kernel, or, when no kernel context holds it, the task that last took it
 // and returned to user space with it — and what each holder waits for.
-import { cpuAddr, nrCpus, kctxAddr, irqSaveAddr, insnAddr, hdr, taskAddr } from './machine';
+import { cpuAddr, nrCpus, kctxAddr, insnAddr, hdr, taskAddr } from './machine';
 import {
-  C_SPIN_LOCK, C_SPIN_PC, C_CTX, C_PREEMPT, KX_TASK, KX_WAIT, KX_CTX, KX_MODE,
+  C_SPIN_LOCK, C_SPIN_PC, C_PREEMPT, KX_TASK, KX_WAIT, KX_MODE,
   H_KCTX_HWM, H_TASK_HWM, T_USER_LOCK, L_OWNER, FD_A, FD_B, FD_C, FD_D, FD_PATH, FD_PATH_LEN,
 } from './layout';
 import * as A from './abi';
@@ -15,7 +15,7 @@ import { curr } from './cpu';
 import { taskPid, taskState } from './task';
 import { begin, publish } from './findings';
 import { heldIndexIn } from './lock';
-import { taskKctx } from './context';
+import { taskKctx, interruptedCtx, parkedCtx } from './context';
 
 const MAX_HOLDERS = 15; // pairs in the record's path
 
@@ -25,7 +25,7 @@ export function reportHungTask(slot: i32, blockedFor: i32): void {
   const t = load<i32>(x + KX_TASK);
   const lock = atomic.load<i32>(x + KX_WAIT);
   if (t == NO_TASK || lock == 0) return; // woken meanwhile
-  const ctx = x + KX_CTX - C_CTX;
+  const ctx = parkedCtx(slot);
   const at = load<i32>(ctx + C_SPIN_PC);
   const f = begin(-1, t, at, -1);
   store<i32>(f + FD_A, lock);
@@ -42,7 +42,7 @@ export function reportHungTask(slot: i32, blockedFor: i32): void {
     const irq = (load<i32>(a + C_PREEMPT) & A.HARDIRQ_MASK) != 0;
     const ctxs = irq ? 2 : 1;
     for (let k = 0; k < ctxs; k++) {
-      const b = k == 0 ? a : irqSaveAddr(c) - C_CTX;
+      const b = k == 0 ? a : interruptedCtx(c);
       if (heldIndexIn(b, lock) < 0) continue;
       const spin = load<i32>(b + C_SPIN_LOCK) != 0;
       addHolder(f, pid, spin ? A.HOLDER_SPINNING : A.HOLDER_RUNNING, spin ? load<i32>(b + C_SPIN_PC) : -1);
@@ -54,7 +54,7 @@ export function reportHungTask(slot: i32, blockedFor: i32): void {
     const y = kctxAddr(s);
     const owner = load<i32>(y + KX_TASK);
     if (owner == NO_TASK || s == slot || taskKctx(owner) != s) continue;
-    const b = y + KX_CTX - C_CTX;
+    const b = parkedCtx(s);
     if (heldIndexIn(b, lock) < 0) continue;
     const asleep = atomic.load<i32>(y + KX_WAIT) != 0;
     addHolder(f, taskPid(owner), asleep ? A.HOLDER_SLEEPING : A.HOLDER_PREEMPTED, asleep ? load<i32>(b + C_SPIN_PC) : -1);

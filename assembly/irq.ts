@@ -8,13 +8,13 @@ import { cpuAddr, hget, irqSaveAddr, ctxFlags, flags as machineFlags } from './m
 import {
   H_PREEMPT, H_IRQ_ENTRIES, C_IRQ_PENDING, C_CPU_FLAGS, C_IRQS_OFF, C_PREEMPT, C_IRQ_STACK, C_IRQ_SAVES,
   C_DEPTH, C_ACTION, C_LOCALS, C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_PC, HL_INFO, C_SPIN_LOCK, CPUF_RESCHED,
-  CTXF_CAN_BLOCK, FLAG_LOCKDEP, K_IRQS, K_PREEMPTS, K_NO_KCTX, C_CTX, FD_A, FD_B, FD_C, FD_D, C_PC,
+  CTXF_CAN_BLOCK, FLAG_LOCKDEP, K_IRQS, K_PREEMPTS, K_NO_KCTX, FD_A, FD_B, FD_C, FD_D, C_PC,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { cget, cset, curr, setPc, count } from './cpu';
 import { taskState } from './task';
-import { saveContext, loadContext, clearContext, parkContext, taskKctx } from './context';
+import { saveContext, loadContext, clearContext, parkContext, taskKctx, interruptedCtx } from './context';
 import { markHeldEnabled } from './usage';
 import { begin, publish, heldList } from './findings';
 import { heldIndexIn } from './lock';
@@ -155,7 +155,7 @@ export function irqExit(cpu: i32): i32 {
  *  when the handler writes (readers in interrupt context pass waiting
  *  writers). The pc where the interrupted code took it (or waits), else -1. */
 export function interruptedHolds(cpu: i32, lock: i32, kind: i32, mode: i32): i32 {
-  const s = irqSaveAddr(cpu) - C_CTX; // the save area, addressed as a CPU block
+  const s = interruptedCtx(cpu);
   const rw = kind == A.KIND_RWLOCK || kind == A.KIND_RWSEM;
   if (!rw && load<i32>(s + C_SPIN_LOCK) == lock) return load<i32>(s + C_PC);
   const i = heldIndexIn(s, lock);

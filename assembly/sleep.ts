@@ -16,14 +16,14 @@
 // sees the other. A waker claims a sleeper with cmpxchg, so it is woken once.
 import { hdr, hget, kctxAddr, cpuAddr } from './machine';
 import {
-  H_NR_SLEEPING, H_BLOCK_SEQ, H_KCTX_HWM, H_IRQ_IPI, KX_WAIT, KX_TASK, KX_SEQ, KX_MODE, KX_CTX, C_CTX, C_TICKET, C_SPIN_PC,
+  H_NR_SLEEPING, H_BLOCK_SEQ, H_KCTX_HWM, H_IRQ_IPI, KX_WAIT, KX_TASK, KX_SEQ, KX_MODE, C_TICKET, C_SPIN_PC,
   C_WAKE_LIST, L_WORD, L_SERVING, K_BLOCKS, K_WAKEUPS, K_NO_KCTX,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
 import { cget, cset, curr, count } from './cpu';
 import { setTaskFlag, clearTaskFlag, taskCpu, taskNext, setTaskNext } from './task';
-import { parkContext, clearContext, setTaskKctx, kctxFree } from './context';
+import { parkContext, clearContext, setTaskKctx, kctxFree, parkedCtx } from './context';
 import { raiseIrq } from './irq';
 import { enqueue } from './runqueue';
 
@@ -75,7 +75,7 @@ export function wakeSleepers(cpu: i32, lock: i32, kind: i32): void {
     if (atomic.load<i32>(a + L_WORD) == serving) return; // nobody holds a ticket
     for (let s = 0; s < n; s++) {
       const x = kctxAddr(s);
-      if (atomic.load<i32>(x + KX_WAIT) == lock && load<i32>(x + KX_CTX + (C_TICKET - C_CTX)) == serving) { claim(cpu, x, lock); return; }
+      if (atomic.load<i32>(x + KX_WAIT) == lock && load<i32>(parkedCtx(s) + C_TICKET) == serving) { claim(cpu, x, lock); return; }
     }
     return;
   }
