@@ -324,6 +324,15 @@ export const CHOICE_SKIP = -1; // no step this time (a stall began)
 export const CHOICE_END = -2; // the policy has no more choices
 export const IRQ_MARK = 0x80; // a schedule byte IRQ_MARK | h: interrupt h arrives at the CPU of the next byte
 
+// A scheduling point's access (sched/points.ts): the object the CPU's next
+// operation touches, an address (a multiple of 4) or'd with ACC_*. A
+// transition ends before an access that is not local.
+export const ACC_LOCAL = 0; // touches only this CPU's own words
+export const ACC_READ = 1;
+export const ACC_WRITE = 2;
+export const ACC_KIND_MASK = 3;
+export const OBJ_MACHINE = 4; // what services, conditions and syscall entry read or write: overlaps every object
+
 // ── What runStep() (the step driver's batch) returns ────────────────────────
 export const RUN_BUDGET = 0; // the budget is spent
 export const RUN_STOPPED = 1; // the machine's stop flag is set

@@ -5,7 +5,7 @@
 import {
   HEADER_SIZE, H_STOP, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
   H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
-  SF_OVERFLOW, H_CONTEXTS, H_CONTEXTS_END, H_IRQ_RNG, C_WAKE_LIST, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
+  SF_OVERFLOW, H_CONTEXTS, H_CONTEXTS_END, H_PROGRAMS, H_PROGRAMS_END, H_IRQ_RNG, C_WAKE_LIST, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
   H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, V_FLAGS, GLOBAL_VAR_STRIDE, S_RETURNED, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_T2, C_PARENT,
 } from './layout';
 import * as A from './abi';
@@ -18,8 +18,9 @@ import { initKctxPool } from './context';
 
 export function boot(): void {
   const cpus = nrCpus();
-  // Machine state starts at zero; the execution contexts' configuration is the host's.
-  for (let off = H_STOP; off < HEADER_SIZE; off += 4) if (off < H_CONTEXTS || off >= H_CONTEXTS_END) hset(off, 0);
+  // Machine state starts at zero; the execution contexts' configuration and
+  // a closed scenario's programs are the host's.
+  for (let off = H_STOP; off < HEADER_SIZE; off += 4) if ((off < H_CONTEXTS || off >= H_CONTEXTS_END) && (off < H_PROGRAMS || off >= H_PROGRAMS_END)) hset(off, 0);
   for (let s = 0; s < hget(H_NR_SITES); s++) {
     const a = siteAddr(s);
     store<i32>(a + S_PASSES, 0); store<i32>(a + S_INJECTED, 0); store<i32>(a + S_FORK_FAILS, 0);

@@ -159,6 +159,19 @@ export const H_NR_SLEEPING = H_KCTX_FREE + LINE; // tasks blocked on a sleeping 
 export const H_BLOCK_SEQ = H_NR_SLEEPING + 4; // blocks so far: each block's number orders the waiters (FIFO)
 export const H_CONTEXTS_STATE_END = H_BLOCK_SEQ + 4;
 
+// ── Header: a closed scenario's programs (configuration: boot keeps them).
+// Each CPU runs the syscalls of its program in order, whichever task is
+// current there, then idles: a finite workload an exhaustive search can cover.
+//  0 closed (1: programs replace the workload weights) · 64 programs[MAX_PROGRAM_CPUS]
+// A program: a length byte, then that many action ids (ACT_*).
+export const H_PROGRAMS = 2048;
+export const H_CLOSED = H_PROGRAMS;
+export const H_PROGRAM_BASE = H_PROGRAMS + LINE;
+export const PROGRAM_SIZE = 64;
+export const MAX_PROGRAM_LEN = PROGRAM_SIZE - 1;
+export const MAX_PROGRAM_CPUS = 8;
+export const H_PROGRAMS_END = H_PROGRAM_BASE + MAX_PROGRAM_CPUS * PROGRAM_SIZE;
+
 export const CTXF_PREEMPT_RT = 1; // PREEMPT_RT: spinlock_t and rwlock_t sleep, their _irq forms leave interrupts on
 export const CTXF_CAN_BLOCK = 2; // the model has a wakeup IPI and a schedule routine: sleeping locks block
 export const CTXF_IRQ_RATES = 4; // some handler has a rate: the step driver draws arrivals
@@ -368,7 +381,8 @@ export const C_SCRATCH = C_SPINS + 8; // litmus tests' register
 export const C_WAKE_LIST = C_SCRATCH + 4; // tasks woken onto this CPU (ttwu_queue_wakelist): a lock-free stack through T_NEXT
 export const C_COUNTERS = C_WAKE_LIST + 4; // i32[NR_COUNTERS]
 export const C_RES_COUNT = C_COUNTERS + 28 * 4; // i32[MAX_RESOURCES]: net acquisitions per resource by this CPU
-export const C_CTX = C_RES_COUNT + 32 * 4; // the execution context
+export const C_PROG_POS = C_RES_COUNT + 32 * 4; // closed scenario: the next entry of this CPU's program
+export const C_CTX = C_PROG_POS + 4; // the execution context
 export const C_DEPTH = C_CTX; // call frames in use (0: in user space)
 export const C_PC = C_DEPTH + 4;
 export const C_P = C_PC + 4;

@@ -74,6 +74,18 @@ export function tryLock(cpu: i32, lock: i32, kind: i32, mode: i32, irq: bool): b
     atomic.cmpxchg<i32>(a + L_WORD, v, v - RW_WAITER + RW_WRITER) == v;
 }
 
+/** Would this CPU's next attempt at the lock it waits for fail again? Reads
+ *  only: what tryLock() tests once the CPU holds its ticket or its place. */
+export function spinBlocked(cpu: i32, kind: i32, irq: bool): bool {
+  const lock = cget(cpu, C_SPIN_LOCK);
+  if (lock == 0) return false;
+  const a = <usize>lock;
+  if (!isRw(kind)) return atomic.load<i32>(a + L_SERVING) != cget(cpu, C_TICKET);
+  const v = atomic.load<i32>(a + L_WORD);
+  if (cget(cpu, C_SPIN_MODE) == MODE_READ) return (v & (irq && kind == KIND_RWLOCK ? RW_WRITER : RW_WRITER | RW_WAITERS_MASK)) != 0;
+  return (v & (RW_READERS_MASK | RW_WRITER)) != 0;
+}
+
 /** Bookkeeping once a lock is taken: owner, lock_stat, held-lock stack.
  *  False: the stack is full. */
 export function lockAcquired(cpu: i32, lock: i32, info: i32, atPc: i32, waited: i32): bool {

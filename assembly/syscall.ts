@@ -5,7 +5,7 @@
 import { hget, hdr, insnAddr, siteAddr, requestStop, nrCpus, cpuAddr, rqAddr, taskAddr } from './machine';
 import {
   H_WEIGHTS, H_ENTRIES, H_ACTION_CONDS, H_NR_THREADS, H_POPULATION, H_NR_ZOMBIES,
-  H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, H_FORK_ACTIONS, H_FIRST_ACTIONS, C_LOCALS, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
+  H_FORK_ATTEMPTS, H_FORK_LIMIT, H_DRAIN, H_CLOSED, H_PROGRAM_BASE, PROGRAM_SIZE, MAX_PROGRAM_CPUS, C_PROG_POS, H_FORK_ACTIONS, H_FIRST_ACTIONS, C_LOCALS, C_DEPTH, C_ERR, C_FAIL_PC, C_PATH_LEN, C_P,
   C_ACTION, C_FLAGS, C_HELD_DEPTH, K_FORKS_OK, K_FORKS_FAILED, K_YIELDS, K_MODEL_ACTIONS,
   K_LEAKED, K_SYSCALLS, S_FORK_FAILS, S_ERRNO, S_RETURNED, C_IRQS_OFF, C_PREEMPT, C_IRQ_SAVES, RQ_HEAD, T_USER_LOCK,
 } from './layout';
@@ -25,28 +25,58 @@ import { taskKctx, resumeContext } from './context';
 // @ts-ignore: decorator
 @inline function entry(act: i32): i32 { return hget(H_ENTRIES + (act << 2)); }
 
-export function enterSyscall(cpu: i32): i32 {
+// What decide() answers besides an action (ACT_*).
+const DECIDE_IDLE = -1; // nothing to run
+const DECIDE_RESUME = -2; // a task back in the kernel where it blocked or was preempted
+const DECIDE_PICK = -3; // the open workload: draw the action from the weights
+const DECIDE_PROGRAM = -4; // a closed scenario: the next entry of this CPU's program
+
+/** What this CPU does on entering the kernel. Reads only (no RNG draw), so
+ *  that explore can ask which CPUs have something to do (syscallIdle). */
+function decide(cpu: i32): i32 {
   const t = curr(cpu);
-  let act: i32;
-  if (t != NO_TASK && (needResched(cpu) || (taskFlags(t) & A.TF_BLOCKED) != 0)) {
-    // Blocked, or its slice is over (the return to user space and the end
-    // of an interrupt both come here): schedule() before anything else.
-    act = A.ACT_SCHEDULE;
-  } else if (t != NO_TASK && taskKctx(t) >= 0) {
-    resumeContext(cpu, t); // back in the kernel where it blocked or was preempted
-    return A.STEP_PROGRESS;
-  } else if (atomic.load<i32>(hdr(H_DRAIN)) != 0) {
+  // Blocked, or its slice is over (the return to user space and the end
+  // of an interrupt both come here): schedule() before anything else.
+  if (t != NO_TASK && (needResched(cpu) || (taskFlags(t) & A.TF_BLOCKED) != 0)) return A.ACT_SCHEDULE;
+  if (t != NO_TASK && taskKctx(t) >= 0) return DECIDE_RESUME;
+  if (atomic.load<i32>(hdr(H_DRAIN)) != 0) {
     // Draining: no new syscall; a task waiting here in the kernel is still
     // to finish its own, so it gets the CPU.
-    if (!kernelTaskQueued(cpu)) return A.STEP_IDLE;
-    act = A.ACT_SCHEDULE;
-  } else if (t == NO_TASK) {
-    if (nrRunning(cpu) > 0) act = A.ACT_SCHEDULE;
-    else if (weight(A.ACT_BALANCE) > 0 && someRqBusy()) {
-      act = A.ACT_BALANCE; // newidle balance
-    } else return A.STEP_IDLE;
-  } else {
-    act = pickAction(cpu, t);
+    return kernelTaskQueued(cpu) ? A.ACT_SCHEDULE : DECIDE_IDLE;
+  }
+  if (t == NO_TASK) {
+    if (nrRunning(cpu) > 0) return A.ACT_SCHEDULE;
+    return weight(A.ACT_BALANCE) > 0 && someRqBusy() ? A.ACT_BALANCE : DECIDE_IDLE; // newidle balance
+  }
+  if (hget(H_CLOSED) == 0) return DECIDE_PICK;
+  const first = firstAction(cpu);
+  if (first >= 0) return first;
+  if ((taskFlags(t) & A.TF_SIGKILL) != 0) return A.ACT_EXIT;
+  return cget(cpu, C_PROG_POS) < programLen(cpu) ? DECIDE_PROGRAM : DECIDE_IDLE;
+}
+
+/** Would this CPU, in user space, find nothing to run? */
+export function syscallIdle(cpu: i32): bool {
+  const d = decide(cpu);
+  return d == DECIDE_IDLE || (d >= 0 && entry(d) < 0);
+}
+
+export function enterSyscall(cpu: i32): i32 {
+  const t = curr(cpu);
+  let act = decide(cpu);
+  if (act == DECIDE_IDLE) return A.STEP_IDLE;
+  if (act == DECIDE_RESUME) {
+    resumeContext(cpu, t); // back in the kernel where it blocked or was preempted
+    return A.STEP_PROGRESS;
+  }
+  if (act == DECIDE_PICK) act = pickAction(cpu, t);
+  else if (act == DECIDE_PROGRAM) {
+    const pos = cget(cpu, C_PROG_POS);
+    cset(cpu, C_PROG_POS, pos + 1);
+    act = programAction(cpu, pos);
+    // Not allowed now (a boot task's exit, a wait with no zombie): the
+    // syscall returns an error at once, and the program goes on.
+    if (!allowedNow(cpu, act, taskFlags(t), atomic.load<i32>(hdr(H_NR_THREADS)))) return A.STEP_PROGRESS;
   }
   if (entry(act) < 0) return A.STEP_IDLE; // no schedule routine: nothing to switch with
   cset(cpu, C_ACTION, act);
@@ -85,18 +115,29 @@ function weight(act: i32): i32 {
 // @ts-ignore: decorator
 @inline function isFork(act: i32): bool { return act == A.ACT_FORK || (hget(H_FORK_ACTIONS) & (1 << act)) != 0; }
 
-function pickAction(cpu: i32, t: i32): i32 {
-  // What a task waiting in the kernel must do before anything else (a
-  // vfork parent waiting for its child), even with SIGKILL pending: the
-  // wait itself is killable, and ends.
+// @ts-ignore: decorator
+@inline function programLen(cpu: i32): i32 { return cpu < MAX_PROGRAM_CPUS ? <i32>load<u8>(hdr(H_PROGRAM_BASE + cpu * PROGRAM_SIZE)) : 0; }
+// @ts-ignore: decorator
+@inline function programAction(cpu: i32, pos: i32): i32 { return <i32>load<u8>(hdr(H_PROGRAM_BASE + cpu * PROGRAM_SIZE + 1 + pos)); }
+
+/** What a task waiting in the kernel must do before anything else (a
+ *  vfork parent waiting for its child), even with SIGKILL pending: the
+ *  wait itself is killable, and ends. -1: none. */
+function firstAction(cpu: i32): i32 {
   const first = hget(H_FIRST_ACTIONS);
-  if (first != 0) {
-    for (let a = A.ACT_MODEL; a < A.NR_ACTIONS; a++) {
-      if ((first & (1 << a)) == 0) continue;
-      const c = hget(H_ACTION_CONDS + (a << 2));
-      if (c < 0 || cond(cpu, c, -1)) return a;
-    }
+  if (first == 0) return -1;
+  for (let a = A.ACT_MODEL; a < A.NR_ACTIONS; a++) {
+    if ((first & (1 << a)) == 0) continue;
+    const c = hget(H_ACTION_CONDS + (a << 2));
+    if (c < 0 || cond(cpu, c, -1)) return a;
   }
+  return -1;
+}
+
+function pickAction(cpu: i32, t: i32): i32 {
+  const first = hget(H_FIRST_ACTIONS);
+  const now = firstAction(cpu);
+  if (now >= 0) return now;
   const f = taskFlags(t);
   if ((f & A.TF_SIGKILL) != 0) return A.ACT_EXIT;
   const live = atomic.load<i32>(hdr(H_NR_THREADS));

@@ -19,9 +19,8 @@ export function kernelProgram(kernel: string): Program {
   return p;
 }
 
-/** Reject fault specs naming sites this kernel does not have. */
 /** What a scenario names that only the kernel model knows: its fault
- *  sites, its actions (weights) and its params. */
+ *  sites, its actions (weights, programs) and its params. */
 export function checkScenario(program: Program, s: Scenario): void {
   const names = new Set(program.sites.slice(1).map((x) => x.name));
   for (const site of Object.keys(s.faults)) {
@@ -34,6 +33,9 @@ export function checkScenario(program: Program, s: Scenario): void {
   for (const w of Object.keys(s.weights)) {
     if (!actions.includes(w)) throw new ScenarioError(`scenario: weights.${w}: kernel ${s.kernel} has no action '${w}'; its actions are: ${actions.join(', ')}`);
   }
+  s.programs?.forEach((prog, cpu) => prog.forEach((name, i) => {
+    if (!actions.includes(name)) throw new ScenarioError(`scenario: programs.${cpu}.${i}: kernel ${s.kernel} has no action '${name}'; its actions are: ${actions.join(', ')}`);
+  }));
   if (typeof s.interrupts === 'object') {
     const irqs = program.irqs.map((q) => q.name);
     for (const k of Object.keys(s.interrupts)) {

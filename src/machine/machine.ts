@@ -129,7 +129,19 @@ export class Machine {
     this.hset(L.H_FIRST_ACTIONS, mask((a) => a.first));
     p.taskLockHosts.forEach((h, slot) => this.hset(L.H_TASK_LOCK_HOSTS + slot * 4, h));
     this.writeContexts(s);
+    this.writePrograms(s.programs);
     this.writeRunSettings(s);
+  }
+
+  /** A closed scenario's programs: each CPU's syscalls by action id. */
+  private writePrograms(programs: Scenario['programs']): void {
+    this.hset(L.H_CLOSED, programs ? 1 : 0);
+    const bytes = new Uint8Array(this.memory.buffer, L.HEADER_BASE + L.H_PROGRAM_BASE, L.MAX_PROGRAM_CPUS * L.PROGRAM_SIZE);
+    bytes.fill(0);
+    programs?.forEach((prog, cpu) => {
+      bytes[cpu * L.PROGRAM_SIZE] = prog.length;
+      prog.forEach((name, i) => { bytes[cpu * L.PROGRAM_SIZE + 1 + i] = this.program.actions.find((a) => a.name === name)!.action; });
+    });
   }
 
   /** Interrupt handlers and their rates, the preemption model, and whether
@@ -500,6 +512,25 @@ export class Machine {
   hasEdge(from: number, to: number): boolean {
     return (this.at(this.core.lockdepMatrixWord(from, to)) & (1 << (to & 31))) !== 0;
   }
+  /** Every lockdep dependency (from → to, graph nodes) in the graph now. */
+  lockOrderEdges(): [number, number][] {
+    const out: [number, number][] = [];
+    const base = this.core.lockdepMatrixWord(0, 0) >> 2;
+    const rowWords = (A.LOCKDEP_NODES + 31) >> 5;
+    const i32 = this.i32;
+    for (let from = 0; from < A.LOCKDEP_NODES; from++) {
+      for (let w = 0; w < rowWords; w++) {
+        let bits = i32[base + from * rowWords + w];
+        while (bits !== 0) {
+          const b = 31 - Math.clz32(bits & -bits);
+          out.push([from, w * 32 + b]);
+          bits &= bits - 1;
+        }
+      }
+    }
+    return out;
+  }
+
   /** Where the lockdep edge from → to was first seen (toPc -1: not written yet). */
   edge(from: number, to: number): EdgeRecord {
     const e = this.core.lockdepEdge(from, to);

@@ -6,11 +6,12 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parse as parseYaml } from 'yaml';
 import { MAX_CPUS, MAX_TASKS } from '../../assembly/abi.js';
+import { MAX_PROGRAM_CPUS, MAX_PROGRAM_LEN } from '../../assembly/layout.js';
 import { readInputFile, SCENARIO_FILE_MAX_BYTES } from '../files.js';
 import { MAX_WEIGHT, MIN_PPM, MIN_WEIGHT } from '../kasm/builtins.js';
 import { shown } from '../kasm/errors.js';
 
-export { MAX_WEIGHT };
+export { MAX_WEIGHT, MAX_PROGRAM_CPUS };
 
 const I32_MAX = 2 ** 31 - 1;
 const int = (min: number, max = I32_MAX) => z.number().int().min(min).max(max);
@@ -80,6 +81,10 @@ const Schema = z.strictObject({
   // A task blocked on one sleeping lock this long is hung (step driver: steps; parallel: ms).
   hungTaskSteps: int(1000).default(4_000_000),
   hungTaskMs: int(10, 3_600_000).default(2000),
+  // A closed scenario: what each CPU runs, as a list of syscalls (action
+  // names) in order, in place of the weighted workload; CPUs past the list idle.
+  programs: z.array(z.array(declaredName()).max(MAX_PROGRAM_LEN, { message: `at most ${MAX_PROGRAM_LEN} syscalls per CPU` }))
+    .min(1).max(MAX_PROGRAM_CPUS, { message: `at most ${MAX_PROGRAM_CPUS} CPUs have a program` }).optional(),
 });
 export type Scenario = Omit<z.infer<typeof Schema>, 'population' | 'maxThreads'> & { population: number; maxThreads: number };
 export type ScenarioInput = z.input<typeof Schema>;
@@ -110,6 +115,7 @@ export function parseScenario(input: unknown, where = 'scenario'): Scenario {
   const d = r.data;
   const s: Scenario = { ...d, population: d.population ?? d.cpus + POPULATION_ABOVE_BOOT, maxThreads: d.maxThreads ?? d.cpus + POPULATION_ABOVE_BOOT };
   if (s.threads !== undefined && s.threads > s.cpus) throw new ScenarioError(`${where}: threads (${s.threads}) must be at most cpus (${s.cpus})`);
+  if (s.programs && s.programs.length > s.cpus) throw new ScenarioError(`${where}: programs: ${s.programs.length} programs for ${s.cpus} CPUs`);
   if (s.cpus + 1 > s.tasks) throw new ScenarioError(`${where}: tasks (${s.tasks}) must exceed cpus (${s.cpus}): each CPU has a boot task`);
   return s;
 }

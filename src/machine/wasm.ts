@@ -12,10 +12,15 @@ export interface CoreExports {
   step(cpu: number): number;
   run(first: number, count: number, budget: number): number;
   runStep(budget: bigint, quietLimit: number): number;
+  runTransition(cpu: number, max: number): number;
+  nextAccess(cpu: number): number;
+  enabledNow(cpu: number): number;
+  arriveIrq(cpu: number): void;
   checkInvariants(): number;
   reportHang(cpu: number, lock: number): void;
   reportWorkerDied(cpu: number, held: number): void;
   reportLivelock(syscalls: number): void;
+  reportDeadlock(spinning: number): void;
   reportHungTask(slot: number, blockedFor: number): void;
   lockdepMatrixWord(from: number, to: number): number;
   lockdepEdge(from: number, to: number): number;
