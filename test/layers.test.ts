@@ -9,7 +9,7 @@ import { PACKAGE_ROOT } from '../src/paths.js';
 
 const SRC = join(PACKAGE_ROOT, 'src');
 /** Layers, lowest first; a file imports only from its own layer or lower ones. */
-const LAYERS = ['leaf', 'kasm', 'machine', 'drivers', 'analysis', 'report', 'commands', 'cli'];
+const LAYERS = ['leaf', 'kasm', 'machine', 'drivers', 'analysis', 'report', 'explore', 'trace', 'commands', 'cli'];
 const layerOf = (file: string): number => {
   const top = file.split('/')[1];
   if (file === 'src/cli.ts') return LAYERS.indexOf('cli');
