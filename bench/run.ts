@@ -13,6 +13,7 @@ import { fmt, hostInfo, hostLine, ratio, scalingSvg, sig, table, type HostInfo }
 import { memoryFor, runInterleaved, runMicro, type Interleaved, type LockPairs, type MicroResult } from './micro.js';
 import { runNative, type NativeResult } from './native.js';
 import { scaling, scalingTable, stressNg, timedRun, type RunPoint, type StressResult } from './throughput.js';
+import { exploreSpeed, type ExploreSpeed } from './explore.js';
 
 export interface Target { id: string; what: string; required: string; measured: string; value: number | null; pass: boolean | null; note: string }
 
@@ -31,6 +32,7 @@ export interface BenchResults {
   scaling: RunPoint[];
   variants: { lockdepOff: RunPoint; ledgerOff: RunPoint };
   stressNg: StressResult;
+  explore: ExploreSpeed;
   ratios: Record<string, number | null>;
   targets: Target[];
   markdown: string;
@@ -84,6 +86,10 @@ async function main(): Promise<void> {
   const lockdepOff = await timedRun(2, { kernel, seconds, lockdep: false });
   const ledgerOff = await timedRun(2, { kernel, seconds, ledger: false });
   log(`  lockdep off ${fmt(lockdepOff.forksPerSecond)}, ledger off ${fmt(ledgerOff.forksPerSecond)} forks/s`);
+
+  log('exploration speed (explore on a small closed scenario)…');
+  const ex = await exploreSpeed();
+  for (const v of ex.variants) log(`  ${v.name}: ${fmt(v.median)} schedules/s (${v.schedules} schedules, ±${sig(v.spreadPercent)}%)`);
 
   log('the real kernel (stress-ng)…');
   const stress = stressNg(cpuList, 2, log);
@@ -152,7 +158,7 @@ async function main(): Promise<void> {
   const date = new Date();
   const stamp = date.toISOString().slice(0, 10);
   const totalSeconds = (performance.now() - started) / 1000;
-  const markdown = report({ stamp, host, kernel, seconds, micro, ab, pairs, native, memory, points, stress, lockdepOff, ledgerOff, base2, ratios, targets, totalSeconds });
+  const markdown = report({ stamp, host, kernel, seconds, micro, ab, pairs, native, memory, points, stress, lockdepOff, ledgerOff, base2, ratios, targets, totalSeconds, ex });
   console.log('');
   console.log(markdown);
 
@@ -161,7 +167,7 @@ async function main(): Promise<void> {
   const results: BenchResults = {
     kind: 'forksim-bench', date: date.toISOString(), command: 'npm run bench', host, kernel, totalSeconds,
     micro: [...micro.values()], interleaved: ab, lockPairsNs: pairs, native, memory, scaling: points, variants: { lockdepOff, ledgerOff },
-    stressNg: stress, ratios, targets, markdown,
+    stressNg: stress, explore: ex, ratios, targets, markdown,
   };
   const svg = scalingSvg(`forksim parallel driver, ${kernel} — ${host.cores}-core host`, 'simulated CPUs (one worker thread each)', 'fork+exit+reap cycles/s', [
     { name: 'forksim forks/s', color: '#1f77b4', points: points.map((p) => [p.cpus, p.forksPerSecond]) },
@@ -179,7 +185,7 @@ async function main(): Promise<void> {
 interface ReportInput {
   stamp: string; host: HostInfo; kernel: string; seconds: number; micro: Map<string, MicroResult>; ab: Interleaved; pairs: LockPairs; native: NativeResult;
   memory: ReturnType<typeof memoryFor>; points: RunPoint[]; stress: StressResult; lockdepOff: RunPoint; ledgerOff: RunPoint; base2: RunPoint;
-  ratios: Record<string, number | null>; targets: Target[]; totalSeconds: number;
+  ratios: Record<string, number | null>; targets: Target[]; totalSeconds: number; ex: ExploreSpeed;
 }
 
 function report(r: ReportInput): string {
@@ -235,6 +241,13 @@ function report(r: ReportInput): string {
   out.push(scalingTable(r.points, r.stress));
   out.push('');
   out.push('![forks/s vs simulated CPUs](scaling.svg)');
+  out.push('');
+  out.push(`### Exploration (${r.ex.scenario}; ${r.ex.rounds} interleaved rounds)`);
+  out.push('');
+  out.push(table(['strategy', 'schedules', 'scheduling points', 'schedules/s (median)', 'spread'],
+    r.ex.variants.map((v) => [v.name, fmt(v.schedules), fmt(v.points), fmt(v.median), `±${sig(v.spreadPercent / 2)}%`]), ['l', 'r', 'r', 'r', 'r']));
+  out.push('');
+  out.push(`Sleep sets: the bounded space in ${x(r.ex.reductionSpeedup)} less time than without reduction (median wall time, no reduction ÷ sleep sets).`);
   out.push('');
   out.push('### Targets');
   out.push('');

@@ -21,6 +21,7 @@ import { explore } from './explore/campaign.js';
 import { STRATEGIES } from './explore/strategy.js';
 import { ExploreError, formatExplore, formatReplay, mergeResults, readScheduleFile, replayToken, traceDefault, traceToken, type ScheduleFile } from './commands/explore.js';
 import { traceText } from './trace/chrome.js';
+import { traceRecorded, TRACE_STEPS } from './trace/run.js';
 
 import { checkReportPath, OutputError, quietOnClosedStdout, writeAtomically } from './cli/output.js';
 
@@ -130,6 +131,10 @@ function warnIgnored(s: Scenario): void {
 async function runCommand(flags: RunFlags): Promise<number> {
   const scenario = scenarioFrom(flags);
   if (flags.report) checkReportPath(flags.report);
+  if (flags.trace) {
+    checkReportPath(flags.trace);
+    if (scenario.driver !== 'step') throw new UsageError('--trace needs --driver step: a parallel run cannot be replayed step by step');
+  }
   const signals = onInterrupt('the CPUs');
   const tty = (process.stderr.isTTY && !flags.json) || flags.progress === true;
   let lastLine = 0;
@@ -143,7 +148,8 @@ async function runCommand(flags: RunFlags): Promise<number> {
     process.stderr.write(`\r  forks ${ok.toLocaleString('en-US')} ok (${rate.toLocaleString('en-US')}/s), ${failed.toLocaleString('en-US')} failed, findings ${m.nrFindings()}   `);
   };
   try {
-    const run = await runScenario(scenario, { interrupted: () => signals.interrupted, progress });
+    const run = await runScenario(scenario, { interrupted: () => signals.interrupted, progress }, flags.trace ? { scheduleCapacity: TRACE_STEPS } : undefined);
+    if (flags.trace) writeAtomically(flags.trace, traceText(traceRecorded(run.machine, buildMachine(scenario, undefined, { scheduleCapacity: TRACE_STEPS }))));
     if (tty) process.stderr.write(process.stderr.isTTY ? '\r\x1b[K' : '\n');
     const report = buildReport(run.machine, run.outcome);
     // A predicted lock-order cycle: search (bounded) for a schedule in which it
@@ -311,6 +317,7 @@ export function program(): Command {
     .option('--progress', 'print a progress line on stderr even when it is not a terminal')
     .option('--json', 'print the report as JSON')
     .option('--report <file>', 'also write the JSON report to this file (atomically)')
+    .option('--trace <file>', `step driver: write a Chrome trace (Perfetto) of the run (its first ${TRACE_STEPS.toLocaleString('en-US')} steps, at most 1,000,000 events)`)
     .action(async (flags: RunFlags) => { process.exitCode = await runCommand(flags); });
   cli.command('check')
     .description('assemble a kernel model or .kasm files and report errors as file:line:col (exit 2), then walk every failure path of the error ladders and report each that leaks, keeps a lock or releases what it never took, with its kasm lines (exit 1; with no arguments, mutants do not count)')

@@ -3,7 +3,7 @@
 // each CPU, closed by finish()); a short correct run; and the schema check
 // against documents broken on purpose. Assertions are on the event records.
 import { describe, it, expect } from 'vitest';
-import { buildMachine } from '../src/commands/run.js';
+import { buildMachine, runScenario } from '../src/commands/run.js';
 import { parseScenario, type ScenarioInput } from '../src/machine/scenario.js';
 import type { Machine } from '../src/machine/machine.js';
 import { runSchedule, type Chooser, type Ending, type PointView } from '../src/explore/execution.js';
@@ -11,6 +11,7 @@ import { DepartureReplay, ScheduleError, type Departures } from '../src/explore/
 import * as A from '../assembly/abi.js';
 import { actionName } from '../src/report/names.js';
 import { ChromeTrace, checkTrace, type TraceDocument, type TraceEvent } from '../src/trace/chrome.js';
+import { traceRecorded, TRACE_STEPS } from '../src/trace/run.js';
 
 const MAX_POINTS = 10_000;
 const machine = (input: ScenarioInput): Machine => buildMachine(parseScenario({ driver: 'step', cpus: 2, tasks: 64, ...input }));
@@ -157,4 +158,17 @@ describe('checkTrace', () => {
     expect(checkTrace(d).length).toBeGreaterThan(0);
   });
   it('refuses what is not a trace', () => expect(checkTrace({ events: [] })).toEqual(['traceEvents is not an array']));
+});
+
+describe('run --trace: a step-driver run recorded, then replayed a step at a time', () => {
+  it('traces the same run (every micro-op, the same findings) and the trace is valid', async () => {
+    const s = parseScenario({ kernel: 'mutants/three-lock-cycle', driver: 'step', cpus: 2, forks: 150 });
+    const run = await runScenario(s, { interrupted: () => false }, { scheduleCapacity: TRACE_STEPS });
+    const doc = traceRecorded(run.machine, buildMachine(s, undefined, { scheduleCapacity: TRACE_STEPS }));
+    expect(checkTrace(doc)).toEqual([]);
+    expect(doc.otherData.microOps).toBe(Number(run.machine.steps()));
+    const found = doc.traceEvents.filter((e) => e.cat === 'finding').map((e) => e.name);
+    expect(found).toEqual(run.machine.findings().records.map((f) => f.kind));
+    expect(found).toContain('circular-locking-dependency');
+  });
 });

@@ -65,7 +65,8 @@ export async function drive(m: Machine, ctl: DriverControl = { interrupted: () =
   return runStepDriver(m, ctl);
 }
 
-export async function runScenario(s: Scenario, ctl?: DriverControl): Promise<{ machine: Machine; outcome: RunOutcome }> {
-  const machine = buildMachine(s);
+export async function runScenario(s: Scenario, ctl?: DriverControl, opts?: MachineOptions): Promise<{ machine: Machine; outcome: RunOutcome }> {
+  const machine = buildMachine(s, undefined, opts);
+  if (opts?.scheduleCapacity) machine.recordSchedule();
   return { machine, outcome: await drive(machine, ctl) };
 }

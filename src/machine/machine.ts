@@ -281,6 +281,17 @@ export class Machine {
     this.hset(L.H_POLICY, L.POLICY_REPLAY);
   }
 
+  /** The CPU the replay policy steps next (-1: the schedule is done). */
+  nextScheduled(): number {
+    const len = this.h(L.H_SCHED_LEN);
+    const bytes = new Uint8Array(this.memory.buffer, this.h(L.H_SCHED_BASE), len);
+    let pos = this.h(L.H_SCHED_POS);
+    while (pos < len && bytes[pos] & A.IRQ_MARK) pos++;
+    return pos < len ? bytes[pos] : -1;
+  }
+  /** Replay: the choices followed so far. */
+  schedulePosition(): number { return this.h(L.H_SCHED_POS); }
+
   /** The bytes of memory that are the simulated machine: everything but the
    *  scheduler's own header line and the schedule buffer. */
   machineBytes(): Uint8Array {
@@ -300,8 +311,11 @@ export class Machine {
   stopWord(): Int32Array { return new Int32Array(this.memory.buffer, L.HEADER_BASE + L.H_STOP, 1); }
   /** Why the core set its stop flag: the first finding, or the fork count. */
   stopCause(): 'finding' | 'forks' { return this.current.stopOnFinding && this.nrFindings() > 0 ? 'finding' : 'forks'; }
+  /** Recording: the schedule's length when the drain began (-1: none). */
+  drainedAt = -1;
   /** Let every CPU finish its syscall and start no new one. */
   drain(): void {
+    if (this.drainedAt < 0) this.drainedAt = this.h(L.H_SCHED_LEN);
     this.hset(L.H_DRAIN, 1);
     this.hset(L.H_FORK_LIMIT, 0);
     this.hset(L.H_FLAGS, this.h(L.H_FLAGS) & ~L.FLAG_STOP_ON_FINDING);

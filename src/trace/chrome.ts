@@ -73,6 +73,9 @@ export class ChromeTrace implements StepObserver {
     this.pollFindings();
   }
 
+  /** The event limit was reached: nothing more is recorded. */
+  get full(): boolean { return this.truncated; }
+
   /** Close what is open at the last timestamp and hand back the document. */
   finish(): TraceDocument {
     if (!this.truncated) this.pollFindings(); // explore reports a deadlock after the last micro-op
