@@ -61,6 +61,12 @@ export function syscallIdle(cpu: i32): bool {
   return d == DECIDE_IDLE || (d >= 0 && entry(d) < 0);
 }
 
+/** Does entering the kernel now write what other CPUs see? Only a resumed
+ *  task does (its context slot goes back to the shared pool); the rest
+ *  reads shared state (the runqueue, signals, the workload's conditions)
+ *  and writes this CPU's own words. */
+export function syscallEntryWrites(cpu: i32): bool { return decide(cpu) == DECIDE_RESUME; }
+
 export function enterSyscall(cpu: i32): i32 {
   const t = curr(cpu);
   let act = decide(cpu);

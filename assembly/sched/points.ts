@@ -14,14 +14,14 @@
 import { insnAddr, effectAddr, siteAddr, cpuAddr, stopped, ctxFlags, taskAddr, hdr, varAddr, condAddr } from '../machine';
 import {
   C_IRQ_PENDING, C_IRQS_OFF, C_PREEMPT, C_DEPTH, C_PC, E_SERVICE, E_NR_EFFECTS, E_NATURAL, E_ACQUIRES, E_RELEASES,
-  S_ENABLED, CTXF_PREEMPT_RT, CTXF_IRQ_RATES, V_FLAGS, V_SCOPE, H_STEP_COUNT, CD_NR_ATOMS, CD_ATOMS, ATOM_SIZE, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE,
+  S_ENABLED, CTXF_PREEMPT_RT, CTXF_IRQ_RATES, E_EFFECTS, EF_OP, EF_VAR, EF_COND, V_FLAGS, V_SCOPE, H_STEP_COUNT, CD_NR_ATOMS, CD_ATOMS, ATOM_SIZE, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE,
 } from '../layout';
 import * as A from '../abi';
 import { taskReg } from '../cpu';
 import { insnOp, insnObj, insnSite, objKind } from '../insn';
 import { lockAddr, spinBlocked } from '../lock';
 import { varWord } from '../state';
-import { syscallIdle } from '../syscall';
+import { syscallIdle, syscallEntryWrites } from '../syscall';
 import { step } from '../interp';
 import { drawIrq } from './irqs';
 import { raiseIrq } from '../irq';
@@ -34,7 +34,7 @@ export function nextAccess(cpu: i32): i32 {
   const c = cpuAddr(cpu);
   if (atomic.load<i32>(c + C_IRQ_PENDING) != 0 && load<i32>(c + C_IRQS_OFF) == 0) return MACHINE_WRITE; // an interrupt's entry
   const depth = load<i32>(c + C_DEPTH);
-  if (depth == 0) return MACHINE_WRITE; // a syscall's entry: the workload, the runqueue
+  if (depth == 0) return syscallEntryWrites(cpu) ? MACHINE_WRITE : MACHINE_READ; // a syscall's entry: the workload, the runqueue
   const at = load<i32>(c + C_PC);
   const w0 = load<i32>(insnAddr(at));
   const site = insnSite(w0);
@@ -65,7 +65,21 @@ export function nextAccess(cpu: i32): i32 {
     }
     case A.OP_PRIM: {
       const e = effectAddr(arg);
-      if (load<i32>(e + E_SERVICE) != A.B_NONE || load<i32>(e + E_NR_EFFECTS) > 0 || load<i32>(e + E_NATURAL) >= 0) return MACHINE_WRITE;
+      if (load<i32>(e + E_SERVICE) != A.B_NONE || load<i32>(e + E_NATURAL) >= 0 || load<i32>(e + E_NR_EFFECTS) > 1) return MACHINE_WRITE;
+      if (load<i32>(e + E_NR_EFFECTS) == 1) {
+        // One state effect (an unconditional set, inc or dec of a variable)
+        // and no ledger: that variable's word.
+        if (load<u64>(e + E_ACQUIRES) != 0 || load<u64>(e + E_RELEASES) != 0 || load<i32>(e + E_EFFECTS + EF_COND) >= 0) return MACHINE_WRITE;
+        const op = load<i32>(e + E_EFFECTS + EF_OP);
+        const sop = op & 0xff;
+        if (sop != A.ST_SET && sop != A.ST_INC && sop != A.ST_DEC) return MACHINE_WRITE;
+        const id = load<i32>(e + E_EFFECTS + EF_VAR);
+        const v = varAddr(id);
+        if (load<i32>(v + V_SCOPE) == A.SCOPE_LOCAL) return A.ACC_LOCAL;
+        if ((load<i32>(v + V_FLAGS) & A.VF_STRUCT) != 0) return MACHINE_WRITE;
+        const w = <i32>varWord(cpu, id, op >> 8);
+        return w == 0 ? MACHINE_WRITE : w | A.ACC_WRITE;
+      }
       if (load<u64>(e + E_ACQUIRES) == 0 && load<u64>(e + E_RELEASES) == 0) return A.ACC_LOCAL; // a cost, asserts on this CPU's locks
       const t = taskReg(cpu, obj);
       return t == A.NO_TASK ? MACHINE_WRITE : <i32>taskAddr(t) | A.ACC_WRITE;

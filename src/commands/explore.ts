@@ -29,23 +29,32 @@ const programsText = (s: Scenario): string =>
 
 export function formatExplore(r: ExploreResult, scheduleFile: ScheduleFile): string {
   const st = r.strategy;
-  const how = st.name === 'pct' ? `pct, depth ${st.depth}, k = ${st.steps} points` : st.name === 'dfs' ? `dfs, at most ${st.preemptions} preemptions, ${st.reduction ? 'sleep sets' : 'no reduction'}` : 'random';
+  const how = st.name === 'pct' ? `pct, depth ${st.depth}, k = ${st.steps} points` : st.name === 'dfs' ? `dfs, at most ${plural(st.preemptions ?? 0, 'preemption')}, ${st.reduction ? 'sleep sets' : 'no reduction'}` : 'random';
   const c = r.coverage;
   const lines = [
     `explore: ${r.kernel} (model ${r.digest}), ${how}, seed ${st.seed}${r.shard ? `, shard ${r.shard.index}/${r.shard.count}` : ''}`,
     `  ${r.scenario.cpus} CPUs: ${programsText(r.scenario)}${Object.keys(r.scenario.faults).length ? `; faults: ${Object.entries(r.scenario.faults).map(([k, v]) => `${k}${v.nth ? ` nth=${v.nth}` : ''}`).join(', ')}` : ''}`,
     `  schedules ${c.schedules.toLocaleString('en-US')} in ${r.elapsedSeconds.toFixed(1)} s (${Math.round(c.schedules / Math.max(r.elapsedSeconds, 1e-9)).toLocaleString('en-US')}/s), ` +
-      `${c.distinctTraces.toLocaleString('en-US')} distinct after reduction${c.pruned ? `, ${c.pruned.toLocaleString('en-US')} pruned by sleep sets` : ''}; ${c.points.toLocaleString('en-US')} scheduling points, ${c.steps.toLocaleString('en-US')} micro-ops`,
+      `${c.distinctTraces.toLocaleString('en-US')} distinct traces${c.pruned ? `, ${c.pruned.toLocaleString('en-US')} cut short by sleep sets` : ''}; ${c.points.toLocaleString('en-US')} scheduling points, ${c.steps.toLocaleString('en-US')} micro-ops`,
     `  reached: ${c.lockOrders.length} lock-order pairs, ${c.ladders.length} error ladders${c.ladders.length ? ` (${c.ladders.join(', ')})` : ''}`,
   ];
   if (st.bound !== undefined) lines.push(`  PCT bound: one schedule finds a bug of depth ${st.depth} with probability at least 1/(${r.scenario.programs?.length ?? r.scenario.cpus}·${st.steps}^${(st.depth ?? 1) - 1}) = ${st.bound.toExponential(2)}`);
   if (c.cutByMaxPoints) lines.push(`  ${c.cutByMaxPoints} schedules were cut at the point limit (--max-points)`);
-  if (c.exhausted) lines.push(r.findings.length ? `  the bounded space is exhausted: every schedule with at most ${st.preemptions} preemptions ran` : `  no finding in any schedule with at most ${st.preemptions} preemptions (the bounded space is exhausted)`);
+  if (c.exhausted) lines.push(`  ${boundedClaim(r)}`);
   else if (st.name === 'dfs') lines.push(`  the bounded space was not exhausted (stopped: ${r.stopped})`);
   lines.push(r.findings.length ? `findings: ${r.findings.length} distinct` : 'findings: none');
   r.findings.forEach((f, i) => lines.push(...formatExploreFinding(f, (shrunk) => scheduleFile(i, shrunk, shrunk ? f.shrunk!.replay : f.replay))));
   if (r.stopped === 'interrupted') lines.push('(interrupted: what ran is reported)');
   return lines.join('\n');
+}
+
+/** What an exhausted dfs proved, with its bound and its reduction. */
+function boundedClaim(r: ExploreResult): string {
+  const b = plural(r.strategy.preemptions ?? 0, 'preemption');
+  if (r.findings.length) return `the bounded space is exhausted: the findings below are all those of the schedules with at most ${b}`;
+  if (!r.coverage.boundCut) return `no finding in any schedule at all: the whole space was searched (the bound of ${b} never cut a schedule)`;
+  if (r.coverage.exact) return `no finding in any schedule with at most ${b}: the bounded space is exhausted`;
+  return `no finding in any schedule with at most ${b} whose reordering of independent operations also fits the bound (sleep sets under a bound); --no-reduction for the strict bound`;
 }
 
 function formatExploreFinding(f: ExploreFinding, file: (shrunk: boolean) => string): string[] {
@@ -55,7 +64,7 @@ function formatExploreFinding(f: ExploreFinding, file: (shrunk: boolean) => stri
     `    replay: ${replayLine(f.replay, () => file(false))}`,
   ];
   if (f.shrunk) {
-    out.push(`    shrunk to ${plural(f.shrunk.preemptions, 'preemption')}, ${f.shrunk.points} points (${f.shrunk.tried} schedules tried): ${replayLine(f.shrunk.replay, () => file(true))}`);
+    out.push(`    shrunk to ${plural(f.shrunk.preemptions, 'preemption')}, ${f.shrunk.points} points (${plural(f.shrunk.tried, 'schedule')} tried): ${replayLine(f.shrunk.replay, () => file(true))}`);
     out.push(...formatInterleaving(f.shrunk.interleaving).map((l) => `      ${l}`));
   }
   return out;
@@ -136,6 +145,7 @@ export function mergeResults(files: string[]): ExploreResult {
   const sum = (pick: (r: ExploreResult) => number): number => parts.reduce((n, r) => n + pick(r), 0);
   const traceHashes = union((r) => r.coverage.traceHashes);
   const exhausted = first.coverage.exhausted === null ? null : parts.every((r) => r.coverage.exhausted);
+  const all = (k: 'boundCut' | 'exact', how: 'some' | 'every'): boolean | null => (first.coverage[k] === null ? null : parts[how]((r) => r.coverage[k]));
   return {
     ...first,
     shard: undefined,
@@ -143,6 +153,7 @@ export function mergeResults(files: string[]): ExploreResult {
       schedules: sum((r) => r.coverage.schedules), pruned: sum((r) => r.coverage.pruned), distinctTraces: traceHashes.length, traceHashes,
       lockOrders: union((r) => r.coverage.lockOrders), ladders: union((r) => r.coverage.ladders),
       points: sum((r) => r.coverage.points), steps: sum((r) => r.coverage.steps), cutByMaxPoints: sum((r) => r.coverage.cutByMaxPoints), exhausted,
+      boundCut: all('boundCut', 'some'), exact: all('exact', 'every'),
     },
     findings: [...findings.values()],
     stopped: parts.some((r) => r.stopped === 'interrupted') ? 'interrupted' : exhausted ? 'exhausted' : first.stopped,

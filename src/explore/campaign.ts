@@ -61,6 +61,8 @@ export interface ExploreResult {
     schedules: number; pruned: number; distinctTraces: number; traceHashes: string[]; lockOrders: string[]; ladders: string[];
     points: number; steps: number; cutByMaxPoints: number;
     exhausted: boolean | null; // dfs: every schedule within the bound was run (null: not dfs)
+    boundCut: boolean | null; // dfs: the bound cut some alternative (false: the whole space was searched)
+    exact: boolean | null; // dfs: the bounded claim holds exactly (exhausted, and no reduction or no cut)
   };
   findings: ExploreFinding[];
   stopped: 'exhausted' | 'schedules' | 'seconds' | 'interrupted';
@@ -135,6 +137,8 @@ export async function explore(m: Machine, o: ExploreOptions): Promise<ExploreRes
       schedules: cov.schedules, pruned: cov.pruned, distinctTraces: cov.traces.size, traceHashes: [...cov.traces].sort(),
       lockOrders: [...cov.lockOrders].sort(), ladders: [...cov.ladders].sort(), points: cov.points, steps: cov.steps, cutByMaxPoints: cov.cutByMaxPoints,
       exhausted: strategy instanceof DfsStrategy ? strategy.exhausted && cov.cutByMaxPoints === 0 : null,
+      boundCut: strategy instanceof DfsStrategy ? strategy.boundCut : null,
+      exact: strategy instanceof DfsStrategy ? strategy.exhausted && cov.cutByMaxPoints === 0 && (!o.reduction || !strategy.boundCut) : null,
     },
     findings: findings.map(({ departures: _d, ...f }) => f),
     stopped,
