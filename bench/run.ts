@@ -89,7 +89,7 @@ async function main(): Promise<void> {
 
   log('exploration speed (explore on a small closed scenario)…');
   const ex = await exploreSpeed();
-  for (const v of ex.variants) log(`  ${v.name}: ${fmt(v.median)} schedules/s (${v.schedules} schedules, ±${sig(v.spreadPercent)}%)`);
+  for (const v of ex.variants) log(`  ${v.name}: ${fmt(v.median)} schedules/s (${v.schedules} schedules, spread ${sig(v.spreadPercent)}%)`);
 
   log('the real kernel (stress-ng)…');
   const stress = stressNg(cpuList, 2, log);
@@ -242,12 +242,12 @@ function report(r: ReportInput): string {
   out.push('');
   out.push('![forks/s vs simulated CPUs](scaling.svg)');
   out.push('');
-  out.push(`### Exploration (${r.ex.scenario}; ${r.ex.rounds} interleaved rounds)`);
+  out.push(`### Exploration (\`forksim explore\`, closed scenarios, ${r.ex.rounds} interleaved rounds)`);
   out.push('');
-  out.push(table(['strategy', 'schedules', 'scheduling points', 'schedules/s (median)', 'spread'],
-    r.ex.variants.map((v) => [v.name, fmt(v.schedules), fmt(v.points), fmt(v.median), `±${sig(v.spreadPercent / 2)}%`]), ['l', 'r', 'r', 'r', 'r']));
+  out.push(table(['strategy', 'scenario', 'schedules', 'scheduling points', 'schedules/s (median)', 'spread (max − min)'],
+    r.ex.variants.map((v) => [v.name, v.scenario, fmt(v.schedules), fmt(v.points), fmt(v.median), `${sig(v.spreadPercent)}%`]), ['l', 'l', 'r', 'r', 'r', 'r']));
   out.push('');
-  out.push(`Sleep sets: the bounded space in ${x(r.ex.reductionSpeedup)} less time than without reduction (median wall time, no reduction ÷ sleep sets).`);
+  out.push(`Sleep sets: ${x(r.ex.reductionScheduleRatio)} fewer schedules for the same bounded space; wall time without reduction ÷ with: ${x(r.ex.reductionTimeRatio)} (median of the rounds).`);
   out.push('');
   out.push('### Targets');
   out.push('');

@@ -15,6 +15,8 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kasm, machineFor } from './helpers.js';
+import { mutantSearches } from '../src/explore/mutants.js';
+import { listModels } from '../src/kasm/index.js';
 
 const closed = (kernel: string, programs: string[][], extra: ScenarioInput = {}) =>
   parseScenario({ kernel, driver: 'step', cpus: programs.length, tasks: 64, forks: 0, programs, ...extra });
@@ -130,41 +132,18 @@ describe('dfs: bounded-exhaustive search', () => {
   }, 60_000);
 });
 
-// Every shipped mutant, each by a closed scenario (and fault plan) that
-// reaches its bug, or the open workload; the kind it must be found as.
-export const MUTANTS: { kernel: string; strategy: 'pct' | 'dfs' | 'random'; programs?: string[][]; extra?: ScenarioInput; kind: string }[] = [
-  { kernel: 'bad-unlock-balance', strategy: 'dfs', programs: [['kill']], kind: 'bad-unlock-balance' },
-  { kernel: 'deadlock-abba', strategy: 'dfs', programs: [['fork'], ['kill']], kind: 'deadlock' },
-  { kernel: 'double-rq-unordered', strategy: 'pct', programs: [['fork', 'fork', 'load_balance'], ['fork', 'fork', 'load_balance']], kind: 'lock-instance-order' },
-  { kernel: 'exit-siglock-before-tasklist', strategy: 'dfs', programs: [['fork', 'yield', 'exit', 'wait']], kind: 'circular-locking-dependency' }, // the child exits, its parent reaps it
-  { kernel: 'futex-hash-core-free', strategy: 'dfs', programs: [['clone_thread']], extra: { faults: { futex_hash_allocate_default: { nth: 1 } } }, kind: 'bad-unlock-balance' },
-  { kernel: 'irq-schedule-rq-lock', strategy: 'pct', programs: [['fork', 'yield'], ['fork', 'yield']], extra: { interrupts: { tick: 20_000 } }, kind: 'irq-deadlock' },
-  { kernel: 'irq-tasklist-write-lock', strategy: 'pct', programs: [['fork'], ['fork']], extra: { interrupts: { sigio: 20_000 } }, kind: 'irq-deadlock' },
-  { kernel: 'leak-skip-release', strategy: 'dfs', programs: [['fork']], extra: { faults: { audit_alloc: { nth: 1 } } }, kind: 'leak' },
-  { kernel: 'pidfd-skip-put', strategy: 'dfs', programs: [['clone_pidfd']], extra: { faults: { put_user_pidfd: { nth: 1 } } }, kind: 'leak' },
-  { kernel: 'reap-other-child', strategy: 'pct', kind: 'warning' },
-  { kernel: 'recursive-lock', strategy: 'dfs', programs: [['fork']], kind: 'recursive-locking' },
-  { kernel: 'reparent-read-lock', strategy: 'pct', kind: 'guarded-state' },
-  { kernel: 'scx-no-label-split', strategy: 'dfs', programs: [['scx_enable', 'fork']], extra: { faults: { scx_ops_init_task: { nth: 1 } } }, kind: 'bad-unlock-balance' },
-  { kernel: 'scx-prepatch-ladder', strategy: 'dfs', programs: [['scx_enable', 'fork']], extra: { faults: { fatal_signal_pending: { nth: 1 } } }, kind: 'lock-held-returning-to-user' },
-  { kernel: 'sleep-gfp-kernel-under-siglock', strategy: 'dfs', programs: [['fork']], kind: 'sleeping-in-atomic' },
-  { kernel: 'sleep-mutex-under-pidmap-lock', strategy: 'dfs', programs: [['fork']], kind: 'invalid-wait-context' },
-  { kernel: 'sleep-rwsem-held-to-user', strategy: 'dfs', programs: [['fork', 'fork']], extra: { params: { anon_vma_fork_fail: 1 } }, kind: 'hung-task' },
-  { kernel: 'thread-sighand-leak', strategy: 'dfs', programs: [['clone_thread']], extra: { faults: { copy_signal: { nth: 1 } } }, kind: 'leak' },
-  { kernel: 'three-lock-cycle', strategy: 'pct', kind: 'circular-locking-dependency' },
-  { kernel: 'wake-up-rq-before-pi', strategy: 'pct', programs: [['scx_enable', 'fork'], ['fork']], kind: 'circular-locking-dependency' },
-];
-
 describe('every mutant is found by explore, and its replay token reproduces it', () => {
-  it.each(MUTANTS)('$kernel: $kind by $strategy', async (t) => {
-    const kernel = `mutants/${t.kernel}`;
-    const s = t.programs ? closed(kernel, t.programs, t.extra) : parseScenario({ kernel, driver: 'step', cpus: 2, tasks: 64, forks: 20, ...t.extra });
+  const searches = mutantSearches();
+  it('kernels/mutants/explore.yaml names every shipped mutant', () => {
+    expect(searches.map((x) => x.mutant).sort()).toEqual(listModels().filter((k) => /^mutants\/[^/]+$/.test(k)).map((k) => k.slice('mutants/'.length)).sort());
+  });
+  it.each(searches)('$mutant: $finds by $strategy', async (t) => {
     // dfs runs its whole bounded space; pct and random 300 schedules.
-    const r = await explore(buildMachine(s), options({ strategy: t.strategy, schedules: t.strategy === 'dfs' ? undefined : 300, shrink: false }));
-    const f = r.findings.find((x) => x.kind === t.kind);
+    const r = await explore(buildMachine(t.scenario), options({ strategy: t.strategy, schedules: t.strategy === 'dfs' ? undefined : 300, shrink: false }));
+    const f = r.findings.find((x) => x.kind === t.finds);
     expect(f, JSON.stringify(r.findings.map((x) => x.kind))).toBeDefined();
     const replayed = replayToken(f!.replay);
-    expect(replayed.findings.map((x) => x.kind)).toContain(t.kind);
+    expect(replayed.findings.map((x) => x.kind)).toContain(t.finds);
   }, 60_000);
 });
 

@@ -35,6 +35,7 @@ export interface ExploreOptions {
   shard?: Shard;
   shrink: boolean;
   stopEarly?: () => boolean; // a signal: stop with what is known
+  stopWhen?: (kinds: string[]) => boolean; // stop once the findings so far (their kinds) satisfy it
   progress?: (p: { schedules: number; findings: number; elapsed: number }) => void;
 }
 
@@ -65,7 +66,7 @@ export interface ExploreResult {
     exact: boolean | null; // dfs: the bounded claim holds exactly (exhausted, and no reduction or no cut)
   };
   findings: ExploreFinding[];
-  stopped: 'exhausted' | 'schedules' | 'seconds' | 'interrupted';
+  stopped: 'exhausted' | 'schedules' | 'seconds' | 'interrupted' | 'found';
   elapsedSeconds: number;
 }
 
@@ -118,6 +119,7 @@ export async function explore(m: Machine, o: ExploreOptions): Promise<ExploreRes
         preemptions: run.preemptions, points: run.choices.length, finding: renderFinding(m, g.first, g),
       });
     }
+    if (o.stopWhen?.([...found.values()].map((f) => f.kind))) { stopped = 'found'; break; }
     if (o.progress && performance.now() - lastProgress > 250) {
       lastProgress = performance.now();
       o.progress({ schedules: cov.schedules, findings: found.size, elapsed: elapsed() });
