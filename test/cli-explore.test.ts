@@ -36,6 +36,16 @@ describe('forksim explore and replay', () => {
     expect(checkTrace(JSON.parse(readFileSync(trace, 'utf8')))).toEqual([]);
   });
 
+  it('a scenario file holds a closed scenario (programs and the fault plan)', () => {
+    const file = join(tmp(), 'window.yaml');
+    writeFileSync(file, 'kernel: v6.12-scx\nprograms: [[scx_enable], [fork]]\nfaults: { fatal_signal_pending: { nth: 1 } }\n');
+    const out = forksim('explore', '--scenario', file, '--schedules', '20', '--no-shrink', '--json');
+    expect(out.status).toBe(1);
+    const r = JSON.parse(out.stdout);
+    expect(r.scenario).toMatchObject({ cpus: 2, programs: [['scx_enable'], ['fork']], faults: { fatal_signal_pending: { nth: 1 } } });
+    expect(r.findings.map((f: { kind: string }) => f.kind)).toEqual(['leak']);
+  });
+
   it('a clean dfs exhaustion exits 0 and says what it proved', () => {
     const out = forksim('explore', '--kernel', 'proposed/scx-cancel-fork-state', '--cpu0', 'scx_enable', '--cpu1', 'fork', '--fail', 'fatal_signal_pending:nth=1', '--strategy', 'dfs', '--preemptions', '1', '--no-reduction');
     expect(out.status).toBe(0);

@@ -10,7 +10,7 @@ import type { Machine } from '../machine/machine.js';
 import type { Scenario } from '../machine/scenario.js';
 import { groupFindings } from '../analysis/findings.js';
 import { renderFinding, type FindingView } from '../report/findings.js';
-import { runSchedule, type ScheduleRun } from './execution.js';
+import { runSchedule } from './execution.js';
 import { DepartureLog, DepartureReplay, encodeToken, modelDigest, type Departures } from './schedule.js';
 import { Coverage } from './coverage.js';
 import { findingKey } from './key.js';
@@ -158,5 +158,3 @@ function shrunkOf(m: Machine, s: Scenario, digest: string, f: ExploreFinding & {
     interleaving: interleaving(m, r.departures, o.maxPoints),
   };
 }
-
-export type { ScheduleRun };

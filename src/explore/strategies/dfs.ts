@@ -37,7 +37,6 @@ export class DfsStrategy implements Strategy {
   private stack: Frame[] = [];
   private started = false;
   private finished = false;
-  private pruned = 0;
   private schedules = 0;
   private replayTo = 0; // points fixed by the search; past them, new points
   private subtrees = 0; // subtrees met at the shard boundary
@@ -47,8 +46,6 @@ export class DfsStrategy implements Strategy {
 
   /** Every schedule within the bound was run, or skipped as equivalent to one run. */
   get exhausted(): boolean { return this.finished; }
-  /** Schedules ended early by their sleep sets. */
-  get prunedSchedules(): number { return this.pruned; }
   /** Some alternative was skipped for the bound: the space had schedules past it. */
   get boundCut(): boolean { return this.cut; }
 
@@ -96,10 +93,7 @@ export class DfsStrategy implements Strategy {
       for (const [c, a] of [...prev.sleep, ...prev.done]) if (c !== prev.chosen && !dependent(a, prev.access)) f.sleep.set(c, a);
     }
     const c = this.alternative(f);
-    if (c < 0) { // every CPU that can go on sleeps: this schedule is one already run, reordered
-      this.pruned++;
-      return ABANDON;
-    }
+    if (c < 0) return ABANDON; // every CPU that can go on sleeps (or is past the bound): a reordering of a schedule run
     f.chosen = c;
     f.access = p.access(c);
     this.stack.push(f);
