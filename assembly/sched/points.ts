@@ -6,11 +6,13 @@
 //
 // The objects: a spinning lock's word; a declared variable's word; a
 // task's ledger (the resources a primitive acquires or releases on it);
-// the words a condition reads (none, when it tests only this CPU's own
-// registers, flags and locals); and, taken whole as OBJ_MACHINE, whatever a service, an
-// armed fault site, a sleeping lock (its wait list, the runqueues) or a
-// syscall's entry and exit reads or writes. Coarse but sound: OBJ_MACHINE
-// overlaps every object, so only what is surely apart is independent.
+// the word a condition reads (none, when it tests only this CPU's own
+// registers, flags and locals); and, taken whole as OBJ_MACHINE, whatever
+// a service, an armed fault site, a sleeping lock (its wait list, the
+// runqueues) or a syscall's entry and exit reads or writes. Coarse but
+// sound: OBJ_MACHINE overlaps every object, so only what is surely apart
+// is independent. (lockdep's graph and the findings are written in any
+// order: they are what is looked for, not what a CPU reads to decide.)
 import { insnAddr, effectAddr, siteAddr, cpuAddr, stopped, ctxFlags, taskAddr, hdr, varAddr, condAddr } from '../machine';
 import {
   C_IRQ_PENDING, C_IRQS_OFF, C_PREEMPT, C_DEPTH, C_PC, E_SERVICE, E_NR_EFFECTS, E_NATURAL, E_ACQUIRES, E_RELEASES,
