@@ -72,6 +72,8 @@ describe('forksim explore and replay', () => {
       [['explore', '--strategy', 'dfs', '--kernel', 'v6.10'], /^forksim: --strategy dfs needs a closed scenario/],
       [['explore', '--kernel', 'v6.10', '--cpu0', 'forkk'], /^forksim: scenario: programs\.0\.0: kernel v6\.10 has no action 'forkk'; its actions are: fork, exit/],
       [['explore', '--kernel', 'v6.10', '--cpu0', 'fork', '--fail', 'copy_mm:nth=x'], /^forksim: --fail copy_mm: 'nth=x' is not name=number$/],
+      [['explore', ...WINDOW, '--depth', '0'], /^forksim: --depth must be 1\.\.64/],
+      [['explore', ...WINDOW, '--cpu8', 'fork'], /unknown option '--cpu8'/],
       [['replay', 'fs1-garbage'], /^forksim: the replay token is damaged/],
       [['replay'], /^forksim: replay: give a TOKEN or --schedule FILE$/],
       [['merge', join(tmp(), 'missing.json')], /^forksim: .*missing\.json/],

@@ -41,6 +41,9 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
     if (!m || Number(m[2]) < 1 || Number(m[1]) >= Number(m[2])) throw new UsageError(`--shard: '${flags.shard.slice(0, 40)}' is not I/N with 0 <= I < N`);
     shard = { index: Number(m[1]), count: Number(m[2]) };
   }
+  if (flags.depth !== undefined && (flags.depth < 1 || flags.depth > 64)) throw new UsageError('--depth must be 1..64 (the bug depth: 1 + the priority change points)');
+  if (flags.steps !== undefined && flags.steps < 1) throw new UsageError('--steps must be at least 1');
+  if (flags.maxPoints !== undefined && flags.maxPoints < 1) throw new UsageError('--max-points must be at least 1');
   const strategy = flags.strategy ?? 'pct';
   if (strategy === 'dfs' && !scenario.programs) throw new UsageError('--strategy dfs needs a closed scenario (--cpu0 LIST ..., or programs in the scenario file): an open workload has no finite space');
   if (flags.report) checkReportPath(flags.report);
@@ -115,7 +118,8 @@ export function addExploreCommands(cli: Command): void {
     .option('--no-shrink', 'do not shrink the schedules that found something')
     .option('--shard <I/N>', 'run shard I of N of the same space (schedules I, I+N, ...; dfs: every Nth subtree); merge the JSON with forksim merge')
     .option('--trace <file>', 'write a Chrome trace (Perfetto) of the first finding\'s shrunk schedule (or of the schedule with no preemption)');
-  for (let c = 0; c < MAX_PROGRAM_CPUS; c++) ex.option(`--cpu${c} <syscalls>`, c === 0 ? 'a closed scenario: what CPU 0 runs, as syscalls in order (fork,exit,wait,kill,yield or the model\'s actions); --cpu1 ... likewise' : undefined as unknown as string);
+  ex.option('--cpu0 <syscalls>', `a closed scenario: what CPU 0 runs, as syscalls in order (fork,exit,wait,kill,yield or the model's actions); --cpu1 ... --cpu${MAX_PROGRAM_CPUS - 1} likewise`);
+  for (let c = 1; c < MAX_PROGRAM_CPUS; c++) ex.addOption(new Option(`--cpu${c} <syscalls>`).hideHelp());
   ex.option('--scenario <file>', 'scenario file (YAML or JSON; `programs` gives a closed scenario); flags override its fields')
     .option('-k, --kernel <model|dir>', 'kernel model or folder of .kasm files (default: v6.12-scx)')
     .option('-c, --cpus <n>', 'simulated CPUs (default: one per program; open workloads 2)', int('--cpus'))
