@@ -16,10 +16,10 @@
 import { insnAddr, effectAddr, siteAddr, cpuAddr, stopped, ctxFlags, taskAddr, hdr, varAddr, condAddr } from '../machine';
 import {
   C_IRQ_PENDING, C_IRQS_OFF, C_PREEMPT, C_DEPTH, C_PC, E_SERVICE, E_NR_EFFECTS, E_NATURAL, E_ACQUIRES, E_RELEASES,
-  S_ENABLED, CTXF_PREEMPT_RT, CTXF_IRQ_RATES, E_EFFECTS, EF_OP, EF_VAR, EF_COND, V_FLAGS, V_SCOPE, H_STEP_COUNT, CD_NR_ATOMS, CD_ATOMS, ATOM_SIZE, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE,
+  S_ENABLED, H_NR_THREADS, H_PID_ALLOCATED, CTXF_PREEMPT_RT, CTXF_IRQ_RATES, E_EFFECTS, EF_OP, EF_VAR, EF_COND, V_FLAGS, V_SCOPE, H_STEP_COUNT, CD_NR_ATOMS, CD_ATOMS, ATOM_SIZE, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE,
 } from '../layout';
 import * as A from '../abi';
-import { taskReg } from '../cpu';
+import { taskReg, curr } from '../cpu';
 import { insnOp, insnObj, insnSite, objKind } from '../insn';
 import { lockAddr, spinBlocked } from '../lock';
 import { varWord } from '../state';
@@ -125,11 +125,21 @@ function operandWord(cpu: i32, opd: i32, value: i32): i32 {
       switch (value) {
         case A.BV_MAX_THREADS: case A.BV_ITER_END: case A.BV_LAST_REF: case A.BV_TRYGET_FAILED: case A.BV_RANDOM_PPM:
         case A.BV_IRQS_DISABLED: case A.BV_IN_HARDIRQ: case A.BV_PREEMPT_COUNT: return 0; // this CPU's own
+        // Words only services write (each an OBJ_MACHINE write): the read
+        // is of that word, apart from every lock and variable.
+        case A.BV_NR_THREADS: return <i32>hdr(H_NR_THREADS);
+        case A.BV_PIDNS_ADDING: return <i32>hdr(H_PID_ALLOCATED);
+        case A.BV_FATAL_SIGNAL_PENDING: return taskWord(curr(cpu));
+        case A.BV_TASK_CPU: case A.BV_EXIT_STATE: return taskWord(taskReg(cpu, (opd >> A.OPD_REG_SHIFT) & A.OPD_REG_MASK));
       }
-      return A.OBJ_MACHINE; // nr_threads, the pid namespace, another task's state or signals
+      return A.OBJ_MACHINE;
   }
   return 0; // a constant, a register
 }
+
+/** A task's own words (its state, flags, CPU) as one object; no task: none. */
+// @ts-ignore: decorator
+@inline function taskWord(t: i32): i32 { return t == A.NO_TASK ? 0 : <i32>taskAddr(t); }
 
 /** Can this CPU take a step that changes the machine? Not when it spins on
  *  a lock still unavailable, or has nothing to run. Reads only. */
