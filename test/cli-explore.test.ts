@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../src/paths.js';
 import { checkTrace } from '../src/trace/chrome.js';
+import { parseScenario } from '../src/machine/scenario.js';
+import { buildMachine } from '../src/commands/run.js';
+import { encodeToken, modelDigest } from '../src/explore/schedule.js';
 
 const CLI = join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
 const forksim = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: PACKAGE_ROOT, timeout: 120_000 });
@@ -67,7 +70,11 @@ describe('forksim explore and replay', () => {
   });
 
   it('bad input is one line and exit 2', () => {
+    // A token of this model whose departure names a CPU that cannot step there.
+    const s = parseScenario({ kernel: 'v6.10', driver: 'step', cpus: 2, tasks: 64, forks: 0, programs: [['fork'], ['fork']] });
+    const misfit = encodeToken({ kernel: 'v6.10', digest: modelDigest(buildMachine(s).program), scenario: s, strategy: 'test', departures: [{ at: 0, cpu: 7 }] });
     const cases: [string[], RegExp][] = [
+      [['replay', misfit], /^forksim: the schedule does not fit this model: at point 0 it runs CPU 7, which cannot step \(CPUs that can: 0, 1\)$/],
       [['explore', '--shard', '3/2', ...WINDOW], /^forksim: --shard: '3\/2' is not I\/N with 0 <= I < N$/],
       [['explore', '--strategy', 'dfs', '--kernel', 'v6.10'], /^forksim: --strategy dfs needs a closed scenario/],
       [['explore', '--kernel', 'v6.10', '--cpu0', 'forkk'], /^forksim: scenario: programs\.0\.0: kernel v6\.10 has no action 'forkk'; its actions are: fork, exit/],

@@ -6,8 +6,8 @@ import { buildMachine } from './run.js';
 import { groupFindings } from '../analysis/findings.js';
 import { renderFinding, type FindingView } from '../report/findings.js';
 import { runSchedule, type Ending, type StepObserver } from '../explore/execution.js';
-import { DepartureReplay, decodeToken, modelDigest, ScheduleError, TOKEN_MAX, type Departures } from '../explore/schedule.js';
-import { interleaving, formatInterleaving, type Interleaving } from '../explore/interleaving.js';
+import { DepartureReplay, decodeToken, modelDigest, ScheduleError, TOKEN_MAX } from '../explore/schedule.js';
+import { InterleavingRecorder, formatInterleaving, type Interleaving } from '../explore/interleaving.js';
 import type { ExploreFinding, ExploreResult } from '../explore/campaign.js';
 import { readInputFile } from '../files.js';
 import { ChromeTrace, type TraceDocument } from '../trace/chrome.js';
@@ -87,17 +87,21 @@ export function replayToken(text: string, opts: { observe?: (m: Machine) => Step
   const m = buildMachine(t.scenario);
   const digest = modelDigest(m.program);
   if (digest !== t.digest) throw new ExploreError(`the token was made with model ${t.digest} of ${t.kernel}, which is now ${digest}: the kasm changed since, so its schedule would not mean the same`);
-  const maxPoints = opts.maxPoints ?? 1_000_000;
-  const replay = (d: Departures, o?: StepObserver): ReturnType<typeof runSchedule> => {
-    try {
-      return runSchedule(m, new DepartureReplay(d), maxPoints, o);
-    } catch (e) {
-      if (e instanceof ScheduleError) throw new ExploreError(e.message);
-      throw e;
-    }
+  // One run draws the interleaving and feeds the caller's observer (a trace).
+  const recorder = new InterleavingRecorder(m);
+  const extra = opts.observe?.(m);
+  const observer: StepObserver = !extra ? recorder : {
+    before: (cpu, point) => { recorder.before(cpu); extra.before(cpu, point); },
+    after: (cpu, point, r) => { recorder.after(cpu); extra.after(cpu, point, r); },
   };
-  const il = interleaving(m, t.departures, maxPoints);
-  const run = replay(t.departures, opts.observe?.(m));
+  let run: ReturnType<typeof runSchedule>;
+  try {
+    run = runSchedule(m, new DepartureReplay(t.departures), opts.maxPoints ?? 1_000_000, observer);
+  } catch (e) {
+    if (e instanceof ScheduleError) throw new ExploreError(e.message);
+    throw e;
+  }
+  const il = recorder.draw();
   return {
     kernel: t.kernel, digest, strategy: t.strategy, ending: run.ending, points: run.choices.length, preemptions: run.preemptions, steps: run.steps,
     findings: groupFindings(m).map((g) => renderFinding(m, g.first, g)), interleaving: il,

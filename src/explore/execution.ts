@@ -53,10 +53,9 @@ export interface StepObserver {
 
 /** One transition run from the host, a micro-op at a time, for an observer
  *  (the core's runTransition() without the observer). */
-function observedTransition(m: Machine, cpu: number, point: number, o: StepObserver): number {
+function observedTransition(m: Machine, cpu: number, point: number, o: StepObserver, arrivals: boolean): number {
   let r: number;
   let n = 0;
-  const arrivals = Object.values(m.irqRates()).some((x) => x > 0);
   do {
     if (arrivals) m.core.arriveIrq(cpu); // as runTransition() does
     o.before(cpu, point);
@@ -80,6 +79,7 @@ export function runSchedule(m: Machine, chooser: Chooser, maxPoints: number, obs
   };
   const stepsBefore = m.steps();
   let current = -1, preemptions = 0;
+  const arrivals = observer !== undefined && Object.values(m.irqRates()).some((x) => x > 0); // interrupts drawn per step
   let ending: Ending = 'max-points';
   for (let i = 0; i < maxPoints; i++) {
     const enabled: number[] = [];
@@ -93,7 +93,7 @@ export function runSchedule(m: Machine, chooser: Chooser, maxPoints: number, obs
     accesses.push(access(c));
     choices.push(c);
     current = c;
-    const r = observer ? observedTransition(m, c, i, observer) : core.runTransition(c, MAX_LOCAL_STEPS);
+    const r = observer ? observedTransition(m, c, i, observer, arrivals) : core.runTransition(c, MAX_LOCAL_STEPS);
     if (r === A.STEP_STOPPED) { ending = 'stopped'; break; }
   }
   return { choices, accesses, preemptions, ending, steps: Number(m.steps() - stepsBefore) };

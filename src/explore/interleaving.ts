@@ -15,24 +15,38 @@ export interface Interleaving { cpus: number; rows: InterleavingRow[] }
 
 const LINES_PER_STRETCH = 8;
 
+type Op = { cpu: number; pc: number; access: number; entered?: string; found?: string };
+
+/** Watches a schedule run for what its interleaving is drawn from: each
+ *  micro-op's CPU, instruction and access, the syscalls entered, the
+ *  findings made. */
+export class InterleavingRecorder implements StepObserver {
+  private readonly ops: Op[] = [];
+  private findings = 0;
+  constructor(private readonly m: Machine) {}
+  before(cpu: number): void {
+    const c = this.m.cpu(cpu);
+    this.ops.push({ cpu, pc: c.busy ? c.pc : -1, access: this.m.core.nextAccess(cpu) });
+    this.findings = this.m.nrFindings();
+  }
+  after(cpu: number): void {
+    const op = this.ops[this.ops.length - 1];
+    const c = this.m.cpu(cpu);
+    if (op.pc < 0 && c.busy) op.entered = actionName(this.m.program, c.action) ?? `action ${c.action}`;
+    if (this.m.nrFindings() > this.findings) op.found = this.m.findings().records.slice(this.findings).map((f) => f.kind).join(', ');
+  }
+  draw(): Interleaving { return draw(this.m, this.ops); }
+}
+
+/** Replay `departures` and draw it. */
 export function interleaving(m: Machine, departures: Departures, maxPoints: number): Interleaving {
+  const r = new InterleavingRecorder(m);
+  runSchedule(m, new DepartureReplay(departures), maxPoints, r);
+  return r.draw();
+}
+
+function draw(m: Machine, ops: Op[]): Interleaving {
   const p = m.program;
-  const ops: { cpu: number; pc: number; access: number; entered?: string; found?: string }[] = [];
-  let findings = 0;
-  const observer: StepObserver = {
-    before(cpu) {
-      const c = m.cpu(cpu);
-      ops.push({ cpu, pc: c.busy ? c.pc : -1, access: m.core.nextAccess(cpu) });
-      findings = m.nrFindings();
-    },
-    after(cpu) {
-      const op = ops[ops.length - 1];
-      const c = m.cpu(cpu);
-      if (op.pc < 0 && c.busy) op.entered = actionName(p, c.action) ?? `action ${c.action}`;
-      if (m.nrFindings() > findings) op.found = m.findings().records.slice(findings).map((f) => f.kind).join(', ');
-    },
-  };
-  runSchedule(m, new DepartureReplay(departures), maxPoints, observer);
   // What matters: a lock more than one CPU takes, a global variable a CPU
   // writes, and a test of a global variable another CPU writes.
   const touchedBy = new Map<number, Set<number>>();
@@ -47,7 +61,7 @@ export function interleaving(m: Machine, departures: Departures, maxPoints: numb
   }
   const testsShared = (text: string, cpu: number): boolean =>
     [...writers].some(([name, by]) => [...by].some((c) => c !== cpu) && new RegExp(`\\b${name}\\b`).test(text));
-  const matters = (o: (typeof ops)[number]): boolean => {
+  const matters = (o: Op): boolean => {
     if (o.entered || o.found) return true;
     if (o.pc < 0 || (o.access & A.ACC_KIND_MASK) === A.ACC_LOCAL) return false;
     const insn = decodeInsn(p.code, o.pc);
