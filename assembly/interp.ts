@@ -193,7 +193,7 @@ function prim(cpu: i32, at: i32, reg: i32, row: i32, target: i32, site: i32): i3
 /** A lock that sleeps when it cannot be taken: a mutex or rw_semaphore,
  *  and on PREEMPT_RT a spinlock_t or rwlock_t (wait type LD_WAIT_CONFIG). */
 // @ts-ignore: decorator
-@inline function sleeps(kind: i32, wait: i32): bool {
+@inline export function sleeps(kind: i32, wait: i32): bool {
   return kind == A.KIND_MUTEX || kind == A.KIND_RWSEM || (wait == A.WAIT_CONFIG && (ctxFlags() & CTXF_PREEMPT_RT) != 0);
 }
 

@@ -16,15 +16,15 @@
 import { insnAddr, effectAddr, siteAddr, cpuAddr, stopped, ctxFlags, taskAddr, hdr, varAddr, condAddr } from '../machine';
 import {
   C_IRQ_PENDING, C_IRQS_OFF, C_PREEMPT, C_DEPTH, C_PC, E_SERVICE, E_NR_EFFECTS, E_NATURAL, E_ACQUIRES, E_RELEASES,
-  S_ENABLED, H_NR_THREADS, H_PID_ALLOCATED, CTXF_PREEMPT_RT, CTXF_IRQ_RATES, E_EFFECTS, EF_OP, EF_VAR, EF_COND, V_FLAGS, V_SCOPE, H_STEP_COUNT, CD_NR_ATOMS, CD_ATOMS, ATOM_SIZE, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE,
+  S_ENABLED, H_NR_THREADS, H_PID_ALLOCATED, CTXF_IRQ_RATES, E_EFFECTS, EF_OP, EF_VAR, EF_COND, V_FLAGS, V_SCOPE, H_STEP_COUNT, CD_NR_ATOMS, CD_ATOMS, ATOM_SIZE, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE,
 } from '../layout';
 import * as A from '../abi';
 import { taskReg, curr } from '../cpu';
-import { insnOp, insnObj, insnSite, objKind } from '../insn';
+import { insnOp, insnObj, insnSite, objKind, lockWait } from '../insn';
 import { lockAddr, spinBlocked } from '../lock';
 import { varWord } from '../state';
 import { syscallIdle, syscallEntryWrites } from '../syscall';
-import { step } from '../interp';
+import { step, sleeps } from '../interp';
 import { drawIrq } from './irqs';
 import { raiseIrq } from '../irq';
 
@@ -50,9 +50,8 @@ export function nextAccess(cpu: i32): i32 {
     case A.OP_MOV: return load<i32>(insnAddr(at) + (A.W_ERRNO << 2)) == 0 ? A.ACC_LOCAL : MACHINE_READ;
     case A.OP_REQUIRE: case A.OP_IF: case A.OP_WARN: return condAccess(cpu, arg);
     case A.OP_LOCK: case A.OP_UNLOCK: {
-      const kind = objKind(obj);
       const lock = lockAddr(cpu, arg);
-      const sleeping = kind == A.KIND_MUTEX || kind == A.KIND_RWSEM || (ctxFlags() & CTXF_PREEMPT_RT) != 0;
+      const sleeping = sleeps(objKind(obj), lockWait(load<i32>(insnAddr(at) + (A.W_ERRNO << 2))));
       return lock == 0 || sleeping ? MACHINE_WRITE : lock | A.ACC_WRITE; // a sleeping lock blocks and wakes tasks
     }
     case A.OP_STATE: {
