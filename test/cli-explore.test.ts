@@ -73,6 +73,8 @@ describe('forksim explore and replay', () => {
     // A token of this model whose departure names a CPU that cannot step there.
     const s = parseScenario({ kernel: 'v6.10', driver: 'step', cpus: 2, tasks: 64, forks: 0, programs: [['fork'], ['fork']] });
     const misfit = encodeToken({ kernel: 'v6.10', digest: modelDigest(buildMachine(s).program), scenario: s, strategy: 'test', departures: [{ at: 0, cpu: 7 }] });
+    const emptyFile = join(tmp(), 'empty.yaml');
+    writeFileSync(emptyFile, '');
     const cases: [string[], RegExp][] = [
       [['replay', misfit], /^forksim: the schedule does not fit this model: at point 0 it runs CPU 7, which cannot step \(CPUs that can: 0, 1\)$/],
       [['explore', '--shard', '3/2', ...WINDOW], /^forksim: --shard: '3\/2' is not I\/N with 0 <= I < N$/],
@@ -81,6 +83,7 @@ describe('forksim explore and replay', () => {
       [['explore', '--kernel', 'v6.10', '--cpu0', 'fork', '--fail', 'copy_mm:nth=x'], /^forksim: --fail copy_mm: 'nth=x' is not name=number$/],
       [['explore', ...WINDOW, '--depth', '0'], /^forksim: --depth must be 1\.\.64/],
       [['explore', ...WINDOW, '--cpu8', 'fork'], /unknown option '--cpu8'/],
+      [['explore', '--scenario', emptyFile], /^forksim: .*empty\.yaml: a scenario is a mapping of fields$/],
       [['replay', 'fs1-garbage'], /^forksim: the replay token is damaged/],
       [['replay'], /^forksim: replay: give a TOKEN or --schedule FILE$/],
       [['merge', join(tmp(), 'missing.json')], /^forksim: .*missing\.json/],

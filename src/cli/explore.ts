@@ -1,7 +1,7 @@
 // The exploration commands: explore (a strategy over a scenario's
 // schedules), replay (a token, exactly) and merge (shards combined).
 import { Option, type Command } from 'commander';
-import { loadScenarioFile, MAX_PROGRAM_CPUS } from '../machine/scenario.js';
+import { MAX_PROGRAM_CPUS } from '../machine/scenario.js';
 import { buildMachine } from '../commands/run.js';
 import { explore } from '../explore/campaign.js';
 import { STRATEGIES } from '../explore/strategy.js';
@@ -9,7 +9,7 @@ import { formatExplore, formatReplay, mergeResults, readScheduleFile, replayToke
 import { traceText } from '../trace/chrome.js';
 import { onInterrupt } from './signals.js';
 import { checkReportPath, writeAtomically } from './output.js';
-import { EXIT, UsageError, int, num, parseFail, scenarioFrom, type RunFlags } from './flags.js';
+import { EXIT, UsageError, int, num, parseFail, scenarioFile, scenarioFrom, type RunFlags } from './flags.js';
 
 interface ExploreFlags extends RunFlags {
   strategy?: 'random' | 'pct' | 'dfs'; schedules?: number; seconds?: number; depth?: number; steps?: number; preemptions?: number;
@@ -26,7 +26,7 @@ function programsFrom(flags: ExploreFlags): string[][] | undefined {
 
 async function exploreCommand(flags: ExploreFlags): Promise<number> {
   const programs = programsFrom(flags);
-  const base = flags.scenario ? loadScenarioFile(flags.scenario) as Record<string, unknown> : {};
+  const base = scenarioFile(flags);
   const closed = programs ?? (base.programs as string[][] | undefined);
   // Unless the flags or the file say otherwise: a closed scenario has as
   // many CPUs as programs and no fork limit; a small task table.
@@ -34,7 +34,7 @@ async function exploreCommand(flags: ExploreFlags): Promise<number> {
   const scenario = scenarioFrom({
     ...flags, driver: 'step', cpus: flags.cpus ?? given('cpus') ?? (closed ? closed.length : 2), tasks: flags.tasks ?? given('tasks') ?? 64,
     forks: flags.forks ?? given('forks') ?? (closed ? 0 : 20), programs,
-  });
+  }, base);
   let shard: { index: number; count: number } | undefined;
   if (flags.shard !== undefined) {
     const m = /^(\d+)\/(\d+)$/.exec(flags.shard);

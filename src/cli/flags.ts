@@ -53,10 +53,15 @@ export interface RunFlags {
   irq?: string; preempt?: string; preemptRt?: boolean; hungTask?: number; programs?: string[][]; trace?: string;
 }
 
-export function scenarioFrom(flags: RunFlags): Scenario {
+/** The scenario file's fields (none without --scenario). */
+export function scenarioFile(flags: Pick<RunFlags, 'scenario'>): Record<string, unknown> {
   const base = flags.scenario ? loadScenarioFile(flags.scenario) : {};
   if (typeof base !== 'object' || base === null || Array.isArray(base)) throw new ScenarioError(`${flags.scenario}: a scenario is a mapping of fields`);
-  const b = base as Record<string, unknown>;
+  return base as Record<string, unknown>;
+}
+
+/** The scenario: the file's fields (`b`, read by the caller or here), flags over them. */
+export function scenarioFrom(flags: RunFlags, b: Record<string, unknown> = scenarioFile(flags)): Scenario {
   const input: Record<string, unknown> = { ...b };
   const set = (k: string, v: unknown): void => { if (v !== undefined) input[k] = v; };
   set('kernel', flags.kernel);
