@@ -19,7 +19,7 @@ import { ExploreError } from './commands/explore.js';
 import { traceText } from './trace/chrome.js';
 import { traceRecorded, TRACE_STEPS } from './trace/run.js';
 import { onInterrupt } from './cli/signals.js';
-import { EXIT, UsageError, int, num, parseFail, scenarioFrom, type RunFlags } from './cli/flags.js';
+import { EXIT, UsageError, contextOptions, int, num, parseFail, scenarioFrom, type RunFlags } from './cli/flags.js';
 import { addExploreCommands } from './cli/explore.js';
 import { checkReportPath, OutputError, quietOnClosedStdout, writeAtomically } from './cli/output.js';
 
@@ -96,7 +96,7 @@ export function program(): Command {
     .description('A multicore machine simulated in WebAssembly that runs the Linux fork path')
     .showHelpAfterError()
     .exitOverride();
-  cli.command('run')
+  const run = cli.command('run')
     .description('run a kernel model under a workload and report findings, failures and throughput')
     .option('--scenario <file>', 'scenario file (YAML or JSON); flags override its fields')
     .option('-k, --kernel <model|dir>', 'kernel model (v6.10, v6.10-patched, v6.12-scx, mutants/...) or a folder of .kasm files (default: v6.12-scx)')
@@ -114,14 +114,11 @@ export function program(): Command {
     .option('-p, --param <k=v,...>', "the model's params (check --list shows them), e.g. pids_limit=100")
     .option('-f, --fail <site[:knob=v,...]>', 'inject faults at a site: probability, interval, times, nth (repeatable)', parseFail)
     .option('--no-ledger', 'do not book resources (to measure its cost)')
-    .addOption(new Option('--lockdep <on|off>', 'lock validation (default: on)').choices(['on', 'off']))
     .option('--stop-on-finding', 'stop at the first finding')
     .option('--watchdog <ms>', 'parallel driver: a CPU without progress this long is hung (default: 2000)', int('--watchdog'))
     .option('--max-steps <n>', 'step driver: stop after this many steps', int('--max-steps'))
-    .option('--stall <rate[:max]>', 'step driver: now and then stall a CPU (chance per step, longest stall in steps; default max 2000), as a preempted vCPU')
-    .option('--irq <on|off|name=rate,...>', "interrupts: the model's declared rates (on), none (off, the default), or rates per million steps of a CPU by handler (check --list shows them)")
-    .option('--preempt <none|full>', 'none: kernel code runs to completion (default); full: a tick may preempt a task in the kernel at preempt_count 0')
-    .option('--preempt-rt', 'PREEMPT_RT: spinlock_t and rwlock_t sleep, their _irq forms leave interrupts on, and they nest only in sleeping contexts')
+    .option('--stall <rate[:max]>', 'step driver: now and then stall a CPU (chance per step, longest stall in steps; default max 2000), as a preempted vCPU');
+  contextOptions(run)
     .option('--hung-task <n>', 'a task blocked this long on one lock is hung: steps (step driver; default 4000000) or ms (parallel; default 2000)', int('--hung-task'))
     .option('--progress', 'print a progress line on stderr even when it is not a terminal')
     .option('--json', 'print the report as JSON')

@@ -9,7 +9,7 @@ import { formatExplore, formatReplay, mergeResults, readScheduleFile, replayToke
 import { traceText } from '../trace/chrome.js';
 import { onInterrupt } from './signals.js';
 import { checkReportPath, writeAtomically } from './output.js';
-import { EXIT, UsageError, int, num, parseFail, scenarioFile, scenarioFrom, type RunFlags } from './flags.js';
+import { EXIT, UsageError, contextOptions, int, num, parseFail, scenarioFile, scenarioFrom, type RunFlags } from './flags.js';
 
 interface ExploreFlags extends RunFlags {
   strategy?: 'random' | 'pct' | 'dfs'; schedules?: number; seconds?: number; depth?: number; steps?: number; preemptions?: number;
@@ -128,11 +128,8 @@ export function addExploreCommands(cli: Command): void {
     .option('-s, --seed <n>', 'seed (default: 1)', int('--seed'))
     .option('-w, --weights <k=v,...>', 'open workloads: workload weights by action')
     .option('-p, --param <k=v,...>', "the model's params")
-    .option('-f, --fail <site[:knob=v,...]>', 'a fault plan: fail a site (nth=N: its Nth pass) (repeatable)', parseFail)
-    .addOption(new Option('--lockdep <on|off>', 'lock validation (default: on)').choices(['on', 'off']))
-    .option('--irq <on|off|name=rate,...>', "interrupts: the model's declared rates (on), none (off, the default), or rates per million steps of a CPU by handler")
-    .option('--preempt <none|full>', 'none: kernel code runs to completion (default); full: a tick may preempt a task in the kernel')
-    .option('--preempt-rt', 'PREEMPT_RT: spinlock_t and rwlock_t sleep')
+    .option('-f, --fail <site[:knob=v,...]>', 'a fault plan: fail a site (nth=N: its Nth pass) (repeatable)', parseFail);
+  contextOptions(ex)
     .option('--progress', 'print a progress line on stderr even when it is not a terminal')
     .option('--json', 'print the result as JSON (each finding with its replay token)')
     .option('--report <file>', 'also write the JSON result to this file (atomically)')

@@ -1,6 +1,6 @@
 // The flags every command shares: numbers, name=value lists, fault specs,
 // and the scenario they build (a scenario file's fields, flags over them).
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { parseScenario, loadScenarioFile, ScenarioError, type Scenario } from '../machine/scenario.js';
 
 export const EXIT = { clean: 0, findings: 1, usage: 2, partial: 3 } as const;
@@ -109,4 +109,14 @@ function warnIgnored(s: Scenario): void {
     : [s.stall !== undefined && '--stall', s.maxSteps !== undefined && '--max-steps'];
   const names = ignored.filter(Boolean);
   if (names.length) process.stderr.write(`forksim: warning: ${names.join(' and ')} ${names.length > 1 ? 'apply' : 'applies'} to the ${s.driver === 'step' ? 'parallel' : 'step'} driver only; ignored\n`);
+}
+
+/** The execution-context flags `run` and `explore` share: lockdep,
+ *  interrupts, preemption, PREEMPT_RT. */
+export function contextOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--lockdep <on|off>', 'lock validation (default: on)').choices(['on', 'off']))
+    .option('--irq <on|off|name=rate,...>', "interrupts: the model's declared rates (on), none (off, the default), or rates per million steps of a CPU by handler (check --list shows them)")
+    .option('--preempt <none|full>', 'none: kernel code runs to completion (default); full: a tick may preempt a task in the kernel at preempt_count 0')
+    .option('--preempt-rt', 'PREEMPT_RT: spinlock_t and rwlock_t sleep, their _irq forms leave interrupts on, and they nest only in sleeping contexts');
 }
