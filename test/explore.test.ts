@@ -15,6 +15,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kasm, machineFor } from './helpers.js';
+import * as A from '../assembly/abi.js';
 import { mutantSearches } from '../src/explore/mutants.js';
 import { listModels } from '../src/kasm/index.js';
 
@@ -145,6 +146,17 @@ describe('every mutant is found by explore, and its replay token reproduces it',
     const replayed = replayToken(f!.replay);
     expect(replayed.findings.map((x) => x.kind)).toContain(t.finds);
   }, 60_000);
+});
+
+describe('coverage', () => {
+  it('the lock-order pairs read in bulk are exactly the edges of lockdep\'s graph', () => {
+    const m = buildMachine(closed('v6.12-scx', [['scx_enable', 'fork'], ['fork']]));
+    runSchedule(m, new DepartureReplay([]), 20_000);
+    const all: string[] = [];
+    for (let from = 0; from < A.LOCKDEP_NODES; from++) for (let to = 0; to < A.LOCKDEP_NODES; to++) if (m.hasEdge(from, to)) all.push(`${from}>${to}`);
+    expect(all.length).toBeGreaterThan(5);
+    expect(m.lockOrderEdges().map(([f, t]) => `${f}>${t}`)).toEqual(all);
+  });
 });
 
 describe('replay tokens', () => {

@@ -529,12 +529,10 @@ export class Machine {
   /** Every lockdep dependency (from → to, graph nodes) in the graph now. */
   lockOrderEdges(): [number, number][] {
     const out: [number, number][] = [];
-    const base = this.core.lockdepMatrixWord(0, 0) >> 2;
-    const rowWords = (A.LOCKDEP_NODES + 31) >> 5;
     const i32 = this.i32;
     for (let from = 0; from < A.LOCKDEP_NODES; from++) {
-      for (let w = 0; w < rowWords; w++) {
-        let bits = i32[base + from * rowWords + w];
+      for (let w = 0; w * 32 < A.LOCKDEP_NODES; w++) {
+        let bits = i32[this.core.lockdepMatrixWord(from, w * 32) >> 2]; // the word of to = w*32 … w*32+31
         while (bits !== 0) {
           const b = 31 - Math.clz32(bits & -bits);
           out.push([from, w * 32 + b]);
