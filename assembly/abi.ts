@@ -339,6 +339,7 @@ export const RUN_STOPPED = 1; // the machine's stop flag is set
 export const RUN_DEADLOCK = 2; // every CPU spins or idles for quietLimit steps, at least one spinning
 export const RUN_IDLE = 3; // the whole machine is idle
 export const RUN_SCHEDULE_END = 4; // the replay policy has followed its whole schedule
+export const RUN_TIME_END = 5; // the time policy reached its horizon (every clock is past it)
 
 // ── Findings ────────────────────────────────────────────────────────────────
 export const FIND_LEAK = 1; // a failed fork's child still owns resources after its ladder

@@ -3,14 +3,14 @@
 // scheduler's configuration written by the host are kept; their counters
 // and state are reset.
 import {
-  HEADER_SIZE, H_STOP, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
+  HEADER_SIZE, H_STOP, H_TIMED, H_TIMED_END, H_LINES_CAP, LINE_ENTRY, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
   H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
   SF_OVERFLOW, H_CONTEXTS, H_CONTEXTS_END, H_PROGRAMS, H_PROGRAMS_END, H_IRQ_RNG, C_WAKE_LIST, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
   H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, V_FLAGS, GLOBAL_VAR_STRIDE, S_RETURNED, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_T2, C_PARENT,
 } from './layout';
 import * as A from './abi';
 import { NO_TASK } from './abi';
-import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, globalVarAddr, varAddr } from './machine';
+import { hget, hset, hdr, nrCpus, cpuAddr, siteAddr, globalLockAddr, globalVarAddr, varAddr, lineEntryAddr } from './machine';
 import { cset, splitmix, resCount } from './cpu';
 import { initTaskPool, allocTaskSlot, setTaskState, setTaskPid, setTaskCpu, setTaskFlag, setTaskUsage, setTaskOwned, taskVarWord } from './task';
 import { initRunqueues } from './runqueue';
@@ -18,9 +18,11 @@ import { initKctxPool } from './context';
 
 export function boot(): void {
   const cpus = nrCpus();
-  // Machine state starts at zero; the execution contexts' configuration and
-  // a closed scenario's programs are the host's.
-  for (let off = H_STOP; off < HEADER_SIZE; off += 4) if ((off < H_CONTEXTS || off >= H_CONTEXTS_END) && (off < H_PROGRAMS || off >= H_PROGRAMS_END)) hset(off, 0);
+  // Machine state starts at zero; the execution contexts' configuration,
+  // a closed scenario's programs and the timed model's machine are the host's.
+  for (let off = H_STOP; off < HEADER_SIZE; off += 4) {
+    if ((off < H_CONTEXTS || off >= H_CONTEXTS_END) && (off < H_PROGRAMS || off >= H_PROGRAMS_END) && (off < H_TIMED || off >= H_TIMED_END)) hset(off, 0);
+  }
   for (let s = 0; s < hget(H_NR_SITES); s++) {
     const a = siteAddr(s);
     store<i32>(a + S_PASSES, 0); store<i32>(a + S_INJECTED, 0); store<i32>(a + S_FORK_FAILS, 0);
@@ -36,6 +38,7 @@ export function boot(): void {
   // lockdep, lock_stat, contention counts and the findings' tables; the
   // schedule buffer is the host's.
   memory.fill(<usize>hget(H_LD_MATRIX_BASE), 0, <usize>(hget(H_SCHED_BASE) - hget(H_LD_MATRIX_BASE)));
+  memory.fill(lineEntryAddr(0), 0, <usize>hget(H_LINES_CAP) * LINE_ENTRY); // every line in memory, on no CPU
   initRunqueues();
   initTaskPool();
   initKctxPool();

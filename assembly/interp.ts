@@ -6,13 +6,13 @@ import {
   C_STEPS, C_SPINS, FLAG_LOCKDEP, E_SERVICE, E_SERVICE_ARG, E_ACQUIRES, E_RELEASES, E_ASSERT0, E_ASSERT1, E_NATURAL,
   E_ERRNO, E_NR_EFFECTS, E_EFFECTS, EF_SIZE, EF_OP, EF_VAR, EF_VALUE, EF_COND, S_NATURAL, S_ERRNO, S_NATURAL_AFTER,
   H_LEDGER_BROKEN, V_RELEASE, V_RELEASE_REG, CF_LAST_REF, C_IRQ_PENDING, C_IRQS_OFF, C_PREEMPT, C_LOCK_IRQS, E_PRIM_FLAGS,
-  CTXF_PREEMPT_RT, CTXF_CAN_BLOCK,
+  CTXF_PREEMPT_RT, CTXF_CAN_BLOCK, C_WAIT_SINCE,
 } from './layout';
 import * as A from './abi';
 import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr, setCpuFlag } from './cpu';
 import { lockAddr, lockClass, tryLock, lockAcquired, unlock, heldIndex, heldInfo, heldRemove, heldStep } from './lock';
 import { lockdepAcquire } from './lockdep';
-import { lockstatReleased } from './lockstat';
+import { lockstatReleased, lockClock, timed } from './lockstat';
 import { bookAcquire, bookRelease } from './ledger';
 import { shouldFail } from './faults';
 import { service } from './prims';
@@ -233,7 +233,10 @@ function lockOp(cpu: i32, at: i32, obj: i32, ref: i32, lf: i32): i32 {
     if (!sleeping) info |= A.HELD_ATOMIC;
     if (kind == A.KIND_RWLOCK || kind == A.KIND_RWSEM) info |= A.HELD_RW;
     if (!sleeping && (lf & A.LF_IRQSAVE) != 0 && cget(cpu, C_LOCK_IRQS) != 0) info |= A.HELD_IRQS_ON;
-    if (!lockAcquired(cpu, lock, info, at, cget(cpu, C_SPINS_NOW))) {
+    // lock_stat's wait: spins, or under the timed model nanoseconds.
+    const spins = cget(cpu, C_SPINS_NOW);
+    const waited = spins == 0 ? 0 : timed() ? max(1, lockClock(cpu) - cget(cpu, C_WAIT_SINCE)) : spins;
+    if (!lockAcquired(cpu, lock, info, at, waited)) {
       reportLock(A.FIND_HELD_OVERFLOW, cpu, at, lock, lockClass(ref), A.MAX_HELD, 0);
     }
     cset(cpu, C_SPINS_NOW, 0);
@@ -248,6 +251,7 @@ function lockOp(cpu: i32, at: i32, obj: i32, ref: i32, lf: i32): i32 {
   }
   const c = cpuAddr(cpu);
   store<u64>(c + C_SPINS, load<u64>(c + C_SPINS) + 1);
+  if (cget(cpu, C_SPINS_NOW) == 0) cset(cpu, C_WAIT_SINCE, lockClock(cpu));
   cset(cpu, C_SPINS_NOW, cget(cpu, C_SPINS_NOW) + 1);
   cset(cpu, C_SPIN_PC, at);
   return A.STEP_SPIN;

@@ -4,6 +4,7 @@
 // interrupt, and a preempt_count that drops to zero (preempt_enable(),
 // spin_unlock()), each with TIF_NEED_RESCHED set. Softirqs are not
 // modelled: `_bh` forms are the plain ones.
+import { timeKick } from './sched/time';
 import { cpuAddr, hget, irqSaveAddr, ctxFlags, flags as machineFlags } from './machine';
 import {
   H_PREEMPT, H_IRQ_ENTRIES, C_IRQ_PENDING, C_CPU_FLAGS, C_IRQS_OFF, C_PREEMPT, C_IRQ_STACK, C_IRQ_SAVES,
@@ -27,7 +28,10 @@ import { infoMode } from './insn';
 
 /** Raise interrupt `h` on `cpu` (from any thread: an IPI, a timer). A
  *  raised interrupt is latched until the CPU takes it, as a line is. */
-export function raiseIrq(cpu: i32, h: i32): void { atomic.or<i32>(cpuAddr(cpu) + C_IRQ_PENDING, 1 << h); }
+export function raiseIrq(cpu: i32, h: i32): void {
+  atomic.or<i32>(cpuAddr(cpu) + C_IRQ_PENDING, 1 << h);
+  timeKick(cpu); // the time policy: a CPU parked on a lock takes it
+}
 
 // @ts-ignore: decorator
 @inline export function needResched(cpu: i32): bool { return (atomic.load<i32>(cpuAddr(cpu) + C_CPU_FLAGS) & CPUF_RESCHED) != 0; }

@@ -115,6 +115,7 @@ export const H_SCHED_END = H_IRQ_RNG + 8;
 
 export const POLICY_RANDOM = 0; // seeded uniform choice, with optional stalls
 export const POLICY_REPLAY = 1; // follow the schedule buffer exactly
+export const POLICY_TIME = 2; // the CPU whose simulated clock is earliest (the timed model)
 export const SF_RECORD = 1; // append each choice to the schedule buffer
 export const SF_OVERFLOW = 2; // the buffer filled up: the recording is a prefix
 
@@ -172,9 +173,64 @@ export const MAX_PROGRAM_LEN = PROGRAM_SIZE - 1;
 export const MAX_PROGRAM_CPUS = 8;
 export const H_PROGRAMS_END = H_PROGRAM_BASE + MAX_PROGRAM_CPUS * PROGRAM_SIZE;
 
+// ── Header: the timed model (configuration, from a machine file; boot keeps
+// it). The time policy steps the CPU whose clock is earliest and charges
+// each step what it costs on that hardware (timing.ts, coherence.ts,
+// sched/time.ts). Times are in picoseconds.
+//  0 flags (TF_*) · 4 CPUs parked · 8 horizon (u64) · 16 now (u64) · 24 directory entries
+//  28 directory base · 32 costs[NR_COSTS] (u32) · 128 topology[MAX_CPUS]
+//  640 the clock heap (u8[MAX_CPUS]) · 768 each CPU's place in it (u8[MAX_CPUS])
+export const H_TIMED = 2688;
+export const H_TIME_FLAGS = H_TIMED; // TF_*
+export const H_TIME_PARKED = H_TIME_FLAGS + 4; // spinning CPUs parked until their lock is released
+export const H_TIME_HORIZON = H_TIME_PARKED + 4; // u64: the time policy stops once the earliest clock reaches it (0: never)
+export const H_TIME_NOW = H_TIME_HORIZON + 8; // u64: the clock of the CPU stepping now
+export const H_LINES_CAP = H_TIME_NOW + 8; // coherence directory entries (a power of two; 0: no timed model)
+export const H_LINES_BASE = H_LINES_CAP + 4; // placed by configure()
+export const H_COSTS = H_LINES_BASE + 4; // u32[NR_COSTS]: picoseconds (COST_*)
+export const H_TOPOLOGY = H_TIMED + 128; // u32[MAX_CPUS]: socket << 16 | LLC << 8 | core, per CPU
+export const H_TIME_HEAP = H_TOPOLOGY + 128 * 4; // u8[MAX_CPUS]: CPUs ordered by clock (a binary heap; rebuilt per runStep)
+export const H_TIME_POS = H_TIME_HEAP + 128; // u8[MAX_CPUS]: each CPU's index in the heap
+export const H_TIMED_END = H_TIME_POS + 128;
+export const TF_ON = 1; // the timed model is configured
+export const TF_TICKET = 2; // spinlock waiters all poll the lock word (a ticket lock), not only the queue head (qspinlock)
+
+// What the timed model charges (COST_*: indices into H_COSTS), in picoseconds.
+export const COST_OP = 0; // a plain micro-op (a few instructions, L1 hits)
+export const COST_HIT = 1; // a load or store on a line this CPU holds
+export const COST_RMW = 2; // a locked read-modify-write on a line this CPU owns
+export const COST_SPIN = 3; // one iteration of a spin loop (cpu_relax()) on a local copy
+export const COST_SYSCALL = 4; // a syscall's entry and exit
+export const COST_IRQ = 5; // an interrupt's entry and exit
+export const COST_SWITCH = 6; // a context switch
+export const COST_IDLE = 7; // an idle CPU's wait before it looks at its runqueue again
+export const COST_DRAM = 8; // a line from memory on its home node
+export const COST_DRAM_REMOTE = 9; // a line from memory on another node
+export const COST_XFER_SMT = 10; // a line from the other hyperthread of the core
+export const COST_XFER_LLC = 11; // a line from another core sharing the last-level cache
+export const COST_XFER_SOCKET = 12; // a line from another LLC domain of the socket
+export const COST_XFER_REMOTE = 13; // a line from another socket, whose memory is its home
+export const COST_XFER_REMOTE_HOME = 14; // a line from another socket, homed on a third node or the requester's
+export const NR_COSTS = 16;
+
 export const CTXF_PREEMPT_RT = 1; // PREEMPT_RT: spinlock_t and rwlock_t sleep, their _irq forms leave interrupts on
 export const CTXF_CAN_BLOCK = 2; // the model has a wakeup IPI and a schedule routine: sleeping locks block
 export const CTXF_IRQ_RATES = 4; // some handler has a rate: the step driver draws arrivals
+
+// ── Coherence directory entry (48 bytes): the cache line of one lock or one
+// declared variable, found by its address (open addressing).
+//  0 key (address; 0: empty) · 4 owner (CPU + 1 holding it modified; 0: none)
+//  8 home (socket + 1) · 12 spare · 16 sharers (u32[4], a bit per CPU)
+//  32 busy until (u64) · 40 end
+export const LN_KEY = 0;
+export const LN_OWNER = LN_KEY + 4;
+export const LN_HOME = LN_OWNER + 4;
+export const LN_SPARE = LN_HOME + 4;
+export const LN_SHARERS = LN_SPARE + 4; // u32[4]
+export const LN_BUSY = LN_SHARERS + 16; // u64: transfers of the line are served one at a time until then
+export const LN_END = LN_BUSY + 8;
+export const LINE_ENTRY = 48;
+export const MAX_LINES = 1 << 22; // directory entries at most
 
 // ── Kernel-context slot (896 bytes): a task's saved execution context while
 // it is blocked or preempted in the kernel; a sleeper's lock is its claim word.
@@ -221,7 +277,10 @@ export const E_ERRNO = E_ASSERT1 + 4; // errno of a natural failure by condition
 export const E_NR_EFFECTS = E_ERRNO + 4;
 export const E_EFFECTS = E_NR_EFFECTS + 4;
 export const E_PRIM_FLAGS = E_EFFECTS + 4 * 16; // PF_*
-export const E_SPARE = E_PRIM_FLAGS + 4;
+export const E_COST = E_PRIM_FLAGS + 4; // u32: what the primitive's work costs on the timed model's machine, ps (0: one micro-op)
+export const E_COST_WHEN = E_COST + 4; // condition row under which it costs E_COST_ALT instead (-1: none)
+export const E_COST_ALT = E_COST_WHEN + 4; // u32, ps
+export const E_SPARE = E_COST_ALT + 4;
 export const EFFECT_SIZE = 128;
 export const EF_OP = 0;
 export const EF_VAR = EF_OP + 4;
@@ -360,16 +419,18 @@ export const T_VARS = T_LOCKS + 5 * LOCK_SIZE; // the model's per-task state, ze
 export const T_END = T_VARS + 32 * 4;
 export const TASK_STRIDE = 256;
 
-// ── CPU (1088 bytes) ───────────────────────────────────────────────────────
+// ── CPU (1152 bytes) ───────────────────────────────────────────────────────
 // The CPU's own words, then its execution context (C_CTX .. C_CTX_END): what
 // a task blocked or preempted in the kernel takes with it to a kernel-context
 // slot, and what an interrupt sets aside while its handler runs.
 //  0 id · 4 curr · 8 irq pending · 12 cpu flags · 16 rng (u64) · 24 steps (u64)
 //  32 spins (u64) · 40 scratch · 44 wake list · 48 counters[28] · 160 resource counts[32]
-//  context: 288 depth · pc · p · t · t2 · parent · rq · rq2 · err · fail pc · flags · iter
+//  288 program position · 292 pad · 296 clock (u64) · 304 spin time (u64) · 312 idle time (u64)
+//  320 parked · 324 spare
+//  context: 328 depth · pc · p · t · t2 · parent · rq · rq2 · err · fail pc · flags · iter
 //  · spin lock · spin mode · ticket · spins now · action · held depth · path len · spin pc
-//  · irqs off · preempt count · irq-save stack · irq saves · lock irqs · spare
-//  392 frames[16] · 648 held[16] · 904 path[32] · 1032 locals[8] · 1064 end
+//  · irqs off · preempt count · irq-save stack · irq saves · lock irqs · wait began
+//  432 frames[16] · 688 held[16] · 944 path[32] · 1072 locals[8] · 1104 end
 export const C_ID = 0;
 export const C_CURR = C_ID + 4;
 export const C_IRQ_PENDING = C_CURR + 4; // interrupts raised and not yet taken (bit = handler), atomic: other CPUs raise IPIs
@@ -382,7 +443,13 @@ export const C_WAKE_LIST = C_SCRATCH + 4; // tasks woken onto this CPU (ttwu_que
 export const C_COUNTERS = C_WAKE_LIST + 4; // i32[NR_COUNTERS]
 export const C_RES_COUNT = C_COUNTERS + 28 * 4; // i32[MAX_RESOURCES]: net acquisitions per resource by this CPU
 export const C_PROG_POS = C_RES_COUNT + 32 * 4; // closed scenario: the next entry of this CPU's program
-export const C_CTX = C_PROG_POS + 4; // the execution context
+export const C_TIME_PAD = C_PROG_POS + 4;
+export const C_CLOCK = C_TIME_PAD + 4; // u64: timed model: this CPU's clock, ps
+export const C_TIME_SPIN = C_CLOCK + 8; // u64: of it, spinning on locks
+export const C_TIME_IDLE = C_TIME_SPIN + 8; // u64: of it, idle
+export const C_TIME_PARKED = C_TIME_IDLE + 8; // 1: the time policy skips it until its lock is released
+export const C_TIME_SPARE = C_TIME_PARKED + 4;
+export const C_CTX = C_TIME_SPARE + 4; // the execution context
 export const C_DEPTH = C_CTX; // call frames in use (0: in user space)
 export const C_PC = C_DEPTH + 4;
 export const C_P = C_PC + 4;
@@ -408,13 +475,13 @@ export const C_PREEMPT = C_IRQS_OFF + 4; // preempt_count (abi PREEMPT_MASK, HAR
 export const C_IRQ_STACK = C_PREEMPT + 4; // local_irq_save()'s flags, a bit per nesting level
 export const C_IRQ_SAVES = C_IRQ_STACK + 4; // its depth
 export const C_LOCK_IRQS = C_IRQ_SAVES + 4; // 1: interrupts were on when the _irqsave lock being taken disabled them
-export const C_CTX_SPARE = C_LOCK_IRQS + 4;
-export const C_FRAMES = C_CTX_SPARE + 4; // MAX_CALL_DEPTH × frame
+export const C_WAIT_SINCE = C_LOCK_IRQS + 4; // lock_stat's clock when this context began to wait for its lock
+export const C_FRAMES = C_WAIT_SINCE + 4; // MAX_CALL_DEPTH × frame
 export const C_HELD = C_FRAMES + 16 * 16; // MAX_HELD × held lock
 export const C_PATH = C_HELD + 16 * 16; // MAX_PATH × label id
 export const C_LOCALS = C_PATH + 32 * 4; // i32[MAX_LOCAL_VARS]: the syscall's declared locals
 export const C_CTX_END = C_LOCALS + 8 * 4;
-export const CPU_STRIDE = 1088;
+export const CPU_STRIDE = 1152;
 export const CTX_SIZE = C_CTX_END - C_CTX;
 
 export const CPUF_RESCHED = 1; // TIF_NEED_RESCHED: schedule at the next chance (return to user, irq exit, preempt_enable)
@@ -556,3 +623,4 @@ export const STATUS_BAD_TASKS = 3;
 export const STATUS_TOO_BIG = 4;
 export const STATUS_STATIC_OVERLAP = 5;
 export const STATUS_BAD_CODE = 6;
+export const STATUS_BAD_LINES = 7;

@@ -5,7 +5,7 @@
 import { globalLockAddr, taskAddr, rqAddr, cpuAddr, flags, hget } from './machine';
 import {
   L_WORD, L_SERVING, L_OWNER, L_PARKED, T_LOCKS, RQ_LOCKS, LOCK_SIZE, C_SPIN_LOCK, C_TICKET,
-  C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, HL_STEP, C_STEPS, C_SPIN_MODE, FLAG_LOCKDEP, H_TASK_LOCK_HOSTS,
+  C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, HL_STEP, C_SPIN_MODE, FLAG_LOCKDEP, H_TASK_LOCK_HOSTS,
 } from './layout';
 import {
   LOCKREF_REG_SHIFT, LOCKREF_CLASS_SHIFT, LOCKREF_SLOT_MASK, REG_NONE, REG_RQ, REG_RQ2, REG_THIS_RQ, KIND_RWLOCK, KIND_RWSEM, MODE_READ, NO_TASK, RW_WRITER, RW_WAITERS_MASK, RW_READERS_MASK,
@@ -13,7 +13,7 @@ import {
 } from './abi';
 import { cget, cset, taskReg, rqReg, curr } from './cpu';
 import { taskPid, hostOf } from './task';
-import { lockstatAcquired } from './lockstat';
+import { lockstatAcquired, lockClock } from './lockstat';
 
 /** Address of the lock a lock ref names on this CPU (0: its register is empty). */
 export function lockAddr(cpu: i32, ref: i32): i32 {
@@ -102,7 +102,7 @@ export function lockAcquired(cpu: i32, lock: i32, info: i32, atPc: i32, waited: 
   store<i32>(h + HL_LOCK, lock);
   store<i32>(h + HL_INFO, info);
   store<i32>(h + HL_PC, atPc);
-  store<i32>(h + HL_STEP, <i32>load<u64>(cpuAddr(cpu) + C_STEPS));
+  store<i32>(h + HL_STEP, lockClock(cpu));
   cset(cpu, C_HELD_DEPTH, d + 1);
   return true;
 }

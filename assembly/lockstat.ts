@@ -1,13 +1,24 @@
 // lock_stat: per CPU, class and mode, the columns of /proc/lock_stat, in
-// simulated steps (the CPU's own step count). Per-CPU records keep the hot
+// simulated steps (the CPU's own step count), or in simulated nanoseconds
+// under the timed model. Per-CPU records keep the hot
 // path free of shared writes; the host sums them. Contentions are also
 // counted per lock instruction, for the top contention points.
-import { cpuAddr, lockstatAddr, contentionAddr } from './machine';
+import { cpuAddr, lockstatAddr, contentionAddr, hget } from './machine';
 import {
   LS_SIZE, LS_CONTENTIONS, LS_CON_BOUNCES, LS_WAIT_TOTAL, LS_WAIT_MIN,
-  LS_WAIT_MAX, LS_ACQUISITIONS, LS_ACQ_BOUNCES, LS_HOLD_TOTAL, LS_HOLD_MIN, LS_HOLD_MAX, L_LAST_CPU, C_STEPS,
+  LS_WAIT_MAX, LS_ACQUISITIONS, LS_ACQ_BOUNCES, LS_HOLD_TOTAL, LS_HOLD_MIN, LS_HOLD_MAX, L_LAST_CPU, C_STEPS, C_CLOCK, H_TIME_FLAGS, TF_ON,
 } from './layout';
 import { MAX_CLASSES } from './abi';
+
+// @ts-ignore: decorator
+@inline export function timed(): bool { return (hget(H_TIME_FLAGS) & TF_ON) != 0; }
+
+/** lock_stat's clock: nanoseconds of this CPU's clock under the timed
+ *  model, else its step count (low 32 bits: holds and waits are differences). */
+export function lockClock(cpu: i32): i32 {
+  const c = cpuAddr(cpu);
+  return timed() ? <i32>(load<u64>(c + C_CLOCK) / 1000) : <i32>load<u64>(c + C_STEPS);
+}
 
 export function lockstatSize(cpus: i32): i32 { return cpus * MAX_CLASSES * 2 * LS_SIZE; }
 
@@ -39,7 +50,7 @@ export function lockstatAcquired(cpu: i32, cls: i32, mode: i32, lock: i32, waite
 
 export function lockstatReleased(cpu: i32, cls: i32, mode: i32, acquiredAt: i32): void {
   const r = rec(cpu, cls, mode);
-  const held = <u64>(<u32>(<i32>load<u64>(cpuAddr(cpu) + C_STEPS) - acquiredAt));
+  const held = <u64>(<u32>(lockClock(cpu) - acquiredAt));
   const first = load<u64>(r + LS_HOLD_TOTAL) == 0 && load<u64>(r + LS_HOLD_MAX) == 0;
   bump(r + LS_HOLD_TOTAL, held);
   minMax(r, LS_HOLD_MIN, LS_HOLD_MAX, held, first);

@@ -12,7 +12,7 @@ import {
   CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE, VAR_SIZE, COND_SIZE, GLOBAL_VAR_STRIDE,
   H_LD_MATRIX_BASE, H_LD_EDGES_BASE, H_LD_SCRATCH_BASE, H_LOCKSTAT_BASE, H_CONTENTION_BASE, H_SCHED_BASE,
   H_STAGE_BASE, H_DISTINCT_BASE, H_FIRSTS_BASE, DISTINCT_SIZE, H_KCTX_BASE, H_LD_USAGE_BASE, KCTX_STRIDE, KX_CTX, USAGE_SIZE,
-  EDGE_SIZE, LD_SCRATCH_PER_CPU, LS_SIZE,
+  EDGE_SIZE, LD_SCRATCH_PER_CPU, LS_SIZE, H_LINES_BASE, H_LINES_CAP, LINE_ENTRY,
 } from './layout';
 import { INSN_SIZE, LOCKDEP_NODES, MAX_CLASSES } from './abi';
 
@@ -68,10 +68,14 @@ let firstsBase: usize = 0;
 let kctxBase: usize = 0;
 let usageBase: usize = 0;
 let cpus: i32 = 0;
+let linesBase: usize = 0;
+let linesMask: i32 = 0;
 
 /** Read the layout configure() wrote (every instance, before stepping). */
 export function attach(): void {
   codeBase = <usize>hget(H_CODE_BASE);
+  linesBase = <usize>hget(H_LINES_BASE);
+  linesMask = hget(H_LINES_CAP) - 1;
   effectsBase = <usize>hget(H_EFFECTS_BASE);
   sitesBase = <usize>hget(H_SITES_BASE);
   varsBase = <usize>hget(H_VARS_BASE);
@@ -153,3 +157,8 @@ export const LOCKDEP_ROW_WORDS = (LOCKDEP_NODES + 31) >> 5;
 // lockdep's hardirq usage of a graph node.
 // @ts-ignore: decorator
 @inline export function usageAddr(node: i32): usize { return usageBase + <usize>node * USAGE_SIZE; }
+// The timed model's coherence directory: entry i, and the mask of its index.
+// @ts-ignore: decorator
+@inline export function lineEntryAddr(i: i32): usize { return linesBase + <usize>i * LINE_ENTRY; }
+// @ts-ignore: decorator
+@inline export function linesIndexMask(): i32 { return linesMask; }

@@ -21,6 +21,8 @@ import { traceRecorded, TRACE_STEPS } from './trace/run.js';
 import { onInterrupt } from './cli/signals.js';
 import { EXIT, UsageError, contextOptions, int, num, parseFail, scenarioFrom, type RunFlags } from './cli/flags.js';
 import { addExploreCommands } from './cli/explore.js';
+import { BenchError } from './commands/bench.js';
+import { HardwareError } from './machine/hardware.js';
 import { checkReportPath, OutputError, quietOnClosedStdout, writeAtomically } from './cli/output.js';
 
 async function runCommand(flags: RunFlags): Promise<number> {
@@ -117,7 +119,9 @@ export function program(): Command {
     .option('--stop-on-finding', 'stop at the first finding')
     .option('--watchdog <ms>', 'parallel driver: a CPU without progress this long is hung (default: 2000)', int('--watchdog'))
     .option('--max-steps <n>', 'step driver: stop after this many steps', int('--max-steps'))
-    .option('--stall <rate[:max]>', 'step driver: now and then stall a CPU (chance per step, longest stall in steps; default max 2000), as a preempted vCPU');
+    .option('--stall <rate[:max]>', 'step driver: now and then stall a CPU (chance per step, longest stall in steps; default max 2000), as a preempted vCPU')
+    .option('-m, --machine <name|file>', 'the timed model: simulate this hardware (machines/: host, desktop-8c, server-2s-64c, single-128c, or a file), CPUs stepped in time order; rates and lock_stat in simulated time')
+    .option('--sim-time <seconds>', 'with --machine: simulated seconds to run (default: 0.01)', num('--sim-time'));
   contextOptions(run)
     .option('--hung-task <n>', 'a task blocked this long on one lock is hung: steps (step driver; default 4000000) or ms (parallel; default 2000)', int('--hung-task'))
     .option('--progress', 'print a progress line on stderr even when it is not a terminal')
@@ -160,7 +164,7 @@ export function program(): Command {
 }
 
 /** The errors a user causes: one line (or one per kasm error), no stack. */
-const userError = (e: unknown): boolean => [KasmError, ModelError, ScenarioError, UsageError, FaultsError, InputFileError, OutputError, ShowError, ExploreError].some((c) => e instanceof c);
+const userError = (e: unknown): boolean => [KasmError, ModelError, ScenarioError, UsageError, FaultsError, InputFileError, OutputError, ShowError, ExploreError, BenchError, HardwareError].some((c) => e instanceof c);
 
 export async function main(argv: string[]): Promise<number> {
   quietOnClosedStdout();

@@ -21,7 +21,7 @@ export type KeyValues = Record<string, number>;
 
 /** `fork=40,exit=20` → { fork: 40, exit: 20 }, in an object with no
  *  prototype, so that no name is taken for a built-in. */
-function keyValues(text: string, what: string): KeyValues {
+export function keyValues(text: string, what: string): KeyValues {
   const out: KeyValues = Object.create(null);
   for (const part of text.split(',').filter(Boolean)) {
     const eq = part.indexOf('=');
@@ -51,6 +51,7 @@ export interface RunFlags {
   weights?: string; param?: string; fail?: Record<string, KeyValues>; ledger?: boolean; lockdep?: string; stopOnFinding?: boolean;
   watchdog?: number; maxSteps?: number; stall?: string; json?: boolean; report?: string; progress?: boolean;
   irq?: string; preempt?: string; preemptRt?: boolean; hungTask?: number; programs?: string[][]; trace?: string;
+  machine?: string; simTime?: number;
 }
 
 /** The scenario file's fields (none without --scenario). */
@@ -78,6 +79,8 @@ export function scenarioFrom(flags: RunFlags, b: Record<string, unknown> = scena
   set('watchdogMs', flags.watchdog);
   set('maxSteps', flags.maxSteps);
   set('programs', flags.programs);
+  set('machine', flags.machine);
+  set('simTime', flags.simTime);
   if (flags.stall !== undefined) {
     const [rate, max] = flags.stall.split(':');
     const n = Number(rate), m = max === undefined ? undefined : Number(max);

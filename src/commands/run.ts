@@ -4,6 +4,7 @@ import { assemble, loadKernel, type Program } from '../kasm/index.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
 import { BUILTIN_ACTIONS } from '../kasm/builtins.js';
 import { ScenarioError, type Scenario } from '../machine/scenario.js';
+import { loadHardware } from '../machine/hardware.js';
 import { runStepDriver } from '../drivers/step.js';
 import type { DriverControl, RunOutcome } from '../drivers/outcome.js';
 
@@ -53,7 +54,11 @@ export function checkScenario(program: Program, s: Scenario): void {
 
 export function buildMachine(s: Scenario, program: Program = kernelProgram(s.kernel), opts: MachineOptions = {}): Machine {
   checkScenario(program, s);
-  return Machine.create(program, s, opts);
+  if (s.machine === undefined) return Machine.create(program, s, opts);
+  // The timed model: the machine file's hardware, CPUs stepped in time order.
+  const m = Machine.create(program, s, { ...opts, hardware: opts.hardware ?? loadHardware(s.machine) });
+  m.useTimePolicy(s.simTime);
+  return m;
 }
 
 /** Run a machine under the scenario's driver. */

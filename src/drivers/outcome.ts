@@ -2,7 +2,7 @@
 // the structured state the report layer renders (drivers render nothing).
 import type { WaitState, LockId } from '../machine/views.js';
 
-export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'livelock' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died' | 'schedule-end';
+export type StopReason = 'forks' | 'duration' | 'deadlock' | 'hang' | 'livelock' | 'interrupted' | 'finding' | 'idle' | 'max-steps' | 'worker-died' | 'schedule-end' | 'horizon';
 
 /** A run that stopped making progress, and the machine as it was then. */
 export interface Hang {

@@ -81,6 +81,7 @@ export async function runStepDriver(m: Machine, ctl: DriverControl): Promise<Run
       hang = { cause: 'hung-task', cpu: -1, stuckFor: 0, unit: 'steps', state: m.waitState() };
     } else if (r === A.RUN_IDLE) stop = 'idle';
     else if (r === A.RUN_SCHEDULE_END) stop = 'schedule-end';
+    else if (r === A.RUN_TIME_END) stop = 'horizon'; // the timed model's simulated time is up
     else if (s.duration !== undefined && elapsed() >= s.duration) stop = 'duration';
     else if (steps >= maxSteps) stop = 'max-steps';
     else {
@@ -112,6 +113,7 @@ export function drain(m: Machine): Hang | null {
     if (r === A.RUN_DEADLOCK) return { cause: 'drain', cpu: -1, stuckFor: 0, unit: 'steps', state: m.waitState() };
     if (r === A.RUN_IDLE && new HungTaskWatch(0).idle(m) > 0) return { cause: 'hung-task', cpu: -1, stuckFor: 0, unit: 'steps', state: m.waitState() };
     if (r === A.RUN_SCHEDULE_END) break;
+    if (r === A.RUN_TIME_END) m.setHorizon(0); // draining goes on past the horizon
     const c = stuck.stuck(m);
     if (c >= 0) {
       m.core.reportHang(c, m.cpu(c).spinLock);

@@ -13,8 +13,8 @@
 // condition and register binding), which the core evaluates atom by atom.
 import * as abi from '../../assembly/abi.js';
 import { BUILTIN_VALUES, RQ_REGS, TASK_REGS, lookup } from './builtins.js';
-import { shown } from './errors.js';
-import type { Cursor } from './cursor.js';
+import { Diagnostics, shown } from './errors.js';
+import { Cursor } from './cursor.js';
 import { bare, type Atom, type Cond, type Operand, type Vocabulary } from './vocabulary.js';
 
 const CMPS: Record<string, number> = { '==': abi.CMP_EQ, '!=': abi.CMP_NE, '<': abi.CMP_LT, '<=': abi.CMP_LE, '>': abi.CMP_GT, '>=': abi.CMP_GE };
@@ -108,4 +108,16 @@ export function encodeCond(cond: Cond, selfReg: number): CondRow {
   const opd = (o: Operand): number[] => [o.kind | (regOf(o.reg, selfReg) << abi.OPD_REG_SHIFT) | (o.racy ? abi.OPD_RACY : 0), o.value];
   for (const a of cond.atoms) words.push(a.cmp, ...opd(a.lhs), ...(a.rhs ? opd(a.rhs) : [0, 0]), 0);
   return { cond, self: selfReg, words };
+}
+
+/** A condition written outside a model file (a machine file's cost that
+ *  depends on it), compiled against the model's vocabulary; a bad one
+ *  throws KasmError at `file:line` with the column in `text`. */
+export function compileCond(text: string, v: Vocabulary, file: string, line: number): CondRow {
+  const diag = new Diagnostics();
+  const c = new Cursor(text, file, line, diag);
+  const cond = parseCond(c, v);
+  const extra = c.peek();
+  if (extra) c.fail(`unexpected '${shown(extra.text)}' after the condition`, extra);
+  return encodeCond(cond, abi.REG_NONE);
 }

@@ -9,3 +9,4 @@ export { Vocabulary, isSharedKind, type LockDecl, type VarDecl, type PrimDecl, t
 export { errnoName, regName } from './builtins.js';
 export { disassemble } from './disassemble.js';
 export { kernelVocabulary } from './listing.js';
+export { compileCond, type CondRow } from './cond.js';

@@ -9,6 +9,8 @@ import type { Program } from '../kasm/index.js';
 import type { Scenario } from './scenario.js';
 import { instantiate, newMemory, type CoreExports } from './wasm.js';
 import { decodeFinding, FINDING_KINDS, type FindingKind, type FindingRecord } from './findings.js';
+import { compileCond, KasmError } from '../kasm/index.js';
+import { topologyWord, hardwareCpus, HardwareError, type Hardware } from './hardware.js';
 import { heldLock, type CpuState, type LockWord, type LockId, type SiteCounters, type EdgeRecord, type LockStatRecord, type WaitState } from './views.js';
 
 
@@ -18,6 +20,7 @@ const CONFIGURE_ERRORS: Record<number, string> = {
   [L.STATUS_BAD_TASKS]: `tasks must be cpus+1..${A.MAX_TASKS}`,
   [L.STATUS_TOO_BIG]: `the machine does not fit in ${(L.MAX_PAGES * L.PAGE) / 2 ** 30} GiB of memory: fewer tasks or CPUs`,
   [L.STATUS_STATIC_OVERLAP]: 'the module\'s static data overlaps the header (raise HEADER_BASE)',
+  [L.STATUS_BAD_LINES]: `the coherence directory must be a power of two of at most ${L.MAX_LINES} entries`,
   [L.STATUS_BAD_CODE]: `the kernel is too large (at most ${A.MAX_INSNS} instructions, ${A.MAX_PRIMS} effect rows, ${A.MAX_SITES} fault sites, ${A.MAX_VARS} variables, ${A.MAX_CONDS} conditions)`,
 };
 
@@ -48,6 +51,8 @@ export interface FindingCounts {
 export interface MachineOptions {
   /** Bytes of schedule buffer for the step driver: record (or replay) up to this many choices. */
   scheduleCapacity?: number;
+  /** The timed model's hardware: every step of the step driver is charged to its CPU's clock. */
+  hardware?: Hardware;
 }
 
 /** The part of a scenario a machine can change between runs without a new layout. */
@@ -58,16 +63,24 @@ export class Machine {
   readonly core: CoreExports;
   private current: Scenario;
   private readonly scheduleCapacity: number;
+  /** The timed model's hardware (null: steps are not timed). */
+  readonly hardware: Hardware | null;
+  /** Per effects row: its cost's condition row (-1: none), from the machine file. */
+  private readonly costConds: number[] = [];
 
   private constructor(memory: WebAssembly.Memory, core: CoreExports, readonly program: Program, scenario: Scenario, opts: MachineOptions) {
     this.memory = memory;
     this.core = core;
     this.current = scenario;
     this.scheduleCapacity = opts.scheduleCapacity ?? 0;
+    this.hardware = opts.hardware ?? null;
   }
 
   /** Build a machine: lay out memory, load the kernel, boot. */
   static create(program: Program, scenario: Scenario, opts: MachineOptions = {}): Machine {
+    const hw = opts.hardware;
+    if (hw && scenario.cpus > hardwareCpus(hw)) throw new HardwareError(`cpus (${scenario.cpus}) must be at most the ${hardwareCpus(hw)} CPUs machine '${hw.name}' has`);
+    if (hw) program = withCostConditions(program, hw);
     const memory = newMemory();
     const core = instantiate(memory);
     const m = new Machine(memory, core, program, scenario, opts);
@@ -130,7 +143,22 @@ export class Machine {
     p.taskLockHosts.forEach((h, slot) => this.hset(L.H_TASK_LOCK_HOSTS + slot * 4, h));
     this.writeContexts(s);
     this.writePrograms(s.programs);
+    this.writeHardware(s);
     this.writeRunSettings(s);
+  }
+
+  /** The timed model: the costs, where each CPU sits, a directory line for
+   *  every lock and variable the machine can hold. */
+  private writeHardware(s: Scenario): void {
+    const hw = this.hardware;
+    this.hset(L.H_TIME_FLAGS, hw ? L.TF_ON | (hw.spinlock === 'ticket' ? L.TF_TICKET : 0) : 0);
+    if (!hw) { this.hset(L.H_LINES_CAP, 0); return; }
+    hw.costs.forEach((ps, k) => new Uint32Array(this.memory.buffer, L.HEADER_BASE + L.H_COSTS, L.NR_COSTS)[k] = ps);
+    for (let c = 0; c < s.cpus; c++) this.hset(L.H_TOPOLOGY + c * 4, topologyWord(hw, c));
+    const lines = s.tasks * (A.MAX_TASK_LOCKS + A.MAX_TASK_VARS + 1) + s.cpus * (A.MAX_RQ_LOCKS + A.MAX_RQ_VARS) + A.MAX_GLOBAL_LOCKS + A.MAX_GLOBAL_VARS + 64;
+    let cap = 1024;
+    while (cap < lines * 2 && cap < L.MAX_LINES) cap *= 2;
+    this.hset(L.H_LINES_CAP, cap);
   }
 
   /** A closed scenario's programs: each CPU's syscalls by action id. */
@@ -206,6 +234,11 @@ export class Machine {
       i32[(a + L.E_ERRNO) >> 2] = e.errno;
       i32[(a + L.E_NR_EFFECTS) >> 2] = e.effects.length;
       i32[(a + L.E_PRIM_FLAGS) >> 2] = e.flags;
+      const cost = this.hardware?.primitives.get(e.name);
+      const u32 = new Uint32Array(this.memory.buffer);
+      u32[(a + L.E_COST) >> 2] = cost?.ps ?? 0;
+      i32[(a + L.E_COST_WHEN) >> 2] = cost?.when !== undefined ? costCondRow(this.program, e.name) : -1;
+      u32[(a + L.E_COST_ALT) >> 2] = cost?.elsePs ?? 0;
       e.effects.forEach((x, k) => {
         const ef = a + L.E_EFFECTS + k * L.EF_SIZE;
         i32[(ef + L.EF_OP) >> 2] = x.op | (x.reg << 8);
@@ -254,11 +287,27 @@ export class Machine {
     this.hset(L.H_FLAGS, on ? this.h(L.H_FLAGS) | L.FLAG_PARK : this.h(L.H_FLAGS) & ~L.FLAG_PARK);
   }
 
+  // ── The timed model ─────────────────────────────────────────────────────
+  /** Step by time (the CPU whose clock is earliest) from the next boot on,
+   *  until every clock passes `horizonSeconds` of simulated time (0: never). */
+  useTimePolicy(horizonSeconds: number): void {
+    if (!this.hardware) throw new Error('useTimePolicy: the machine was built without a machine file');
+    this.hset(L.H_POLICY, L.POLICY_TIME);
+    this.set64(L.HEADER_BASE + L.H_TIME_HORIZON, BigInt(Math.round(horizonSeconds * 1e12)));
+  }
+  /** Move the horizon (the run goes on to it from where it is). */
+  setHorizon(seconds: number): void { this.set64(L.HEADER_BASE + L.H_TIME_HORIZON, BigInt(Math.round(seconds * 1e12))); }
+  /** A CPU's simulated clock and, of it, the time spent spinning and idle (picoseconds). */
+  cpuTime(cpu: number): { clock: bigint; spin: bigint; idle: bigint } {
+    const a = this.cpuAddr(cpu);
+    return { clock: this.at64(a + L.C_CLOCK), spin: this.at64(a + L.C_TIME_SPIN), idle: this.at64(a + L.C_TIME_IDLE) };
+  }
+
   // ── The step driver's schedule ──────────────────────────────────────────
   /** Record every choice of the step driver from the next boot on. */
   recordSchedule(): void {
     if (!this.scheduleCapacity) throw new Error('recordSchedule: the machine was built without a schedule buffer');
-    this.hset(L.H_POLICY, L.POLICY_RANDOM);
+    if (this.h(L.H_POLICY) !== L.POLICY_TIME) this.hset(L.H_POLICY, L.POLICY_RANDOM); // the time policy records as it steps
     this.hset(L.H_SCHED_FLAGS, L.SF_RECORD);
   }
 
@@ -570,3 +619,27 @@ export class Machine {
   /** The litmus tests' shared counter. */
   litmus(): number { return this.h(L.H_LITMUS); }
 }
+
+/** The program with the machine file's cost conditions appended to its
+ *  conditions table, compiled against the model (a bad one is an error at
+ *  its line of the machine file). */
+function withCostConditions(program: Program, hw: Hardware): Program {
+  const conds = [...program.conds];
+  const rows = new Map<string, number>();
+  for (const [name, c] of hw.primitives) {
+    if (c.when === undefined || !program.effects.some((e) => e.name === name)) continue;
+    try {
+      rows.set(name, conds.length);
+      conds.push(compileCond(c.when, program.vocab, hw.file, c.line));
+    } catch (e) {
+      if (e instanceof KasmError) throw new HardwareError(`${e.message} (primitives.${name}.when)`);
+      throw e;
+    }
+  }
+  if (conds.length > A.MAX_CONDS) throw new HardwareError(`${hw.file}: the model and the machine's cost conditions exceed ${A.MAX_CONDS} conditions`);
+  const out = { ...program, conds };
+  COST_ROWS.set(out, rows);
+  return out;
+}
+const COST_ROWS = new WeakMap<Program, Map<string, number>>();
+const costCondRow = (p: Program, name: string): number => COST_ROWS.get(p)?.get(name) ?? -1;

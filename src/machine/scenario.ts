@@ -83,6 +83,11 @@ const Schema = z.strictObject({
   hungTaskMs: int(10, 3_600_000).default(2000),
   // A closed scenario: what each CPU runs, as a list of syscalls (action
   // names) in order, in place of the weighted workload; CPUs past the list idle.
+  // The timed model: the machine file (a name in machines/ or a path) whose
+  // hardware the step driver simulates, stepping CPUs in time order, and the
+  // simulated seconds to run for.
+  machine: z.string().min(1).max(4096).optional(),
+  simTime: z.number().positive().max(60).default(0.01),
   programs: z.array(z.array(declaredName()).max(MAX_PROGRAM_LEN, { message: `at most ${MAX_PROGRAM_LEN} syscalls per CPU` }))
     .min(1).max(MAX_PROGRAM_CPUS, { message: `at most ${MAX_PROGRAM_CPUS} CPUs have a program` }).optional(),
 });
@@ -114,6 +119,12 @@ export function parseScenario(input: unknown, where = 'scenario'): Scenario {
   }
   const d = r.data;
   const s: Scenario = { ...d, population: d.population ?? d.cpus + POPULATION_ABOVE_BOOT, maxThreads: d.maxThreads ?? d.cpus + POPULATION_ABOVE_BOOT };
+  if (s.machine !== undefined) {
+    // The timed model runs under the step driver (one thread, in time order).
+    const asked = (input as { driver?: unknown }).driver;
+    if (asked === 'parallel') throw new ScenarioError(`${where}: machine: the timed model runs under the step driver (driver: step), not parallel`);
+    s.driver = 'step';
+  }
   if (s.threads !== undefined && s.threads > s.cpus) throw new ScenarioError(`${where}: threads (${s.threads}) must be at most cpus (${s.cpus})`);
   if (s.programs && s.programs.length > s.cpus) throw new ScenarioError(`${where}: programs: ${s.programs.length} programs for ${s.cpus} CPUs`);
   if (s.cpus + 1 > s.tasks) throw new ScenarioError(`${where}: tasks (${s.tasks}) must exceed cpus (${s.cpus}): each CPU has a boot task`);

@@ -12,6 +12,7 @@ export interface Ending { stopReason: string; steps?: number }
 export function reproduceCommand(s: Scenario, end?: Ending): string {
   const d = defaultScenario(s.cpus);
   const args = ['forksim run --driver step', `--kernel ${s.kernel}`, `--cpus ${s.cpus}`, `--seed ${s.seed}`, `--forks ${s.forks}`];
+  if (s.machine !== undefined) args.push(`--machine ${s.machine}`, `--sim-time ${s.simTime}`);
   const flag = (name: string, v: unknown, dv: unknown): void => { if (v !== dv && v !== undefined) args.push(`--${name} ${v}`); };
   flag('tasks', s.tasks, d.tasks);
   flag('population', s.population, d.population);

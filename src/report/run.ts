@@ -4,6 +4,7 @@ import type { Machine } from '../machine/machine.js';
 import type { RunOutcome, StopReason } from '../drivers/outcome.js';
 import { groupFindings, type FindingGroup } from '../analysis/findings.js';
 import { lockStat } from '../analysis/lockstat.js';
+import { snapshot, timedWindow, type TimeSnapshot, type TimedWindow } from '../analysis/timing.js';
 import { reproduceCommand } from './reproduce.js';
 import { renderFinding, type FindingView } from './findings.js';
 import { lockStatView, formatLockStat, type LockStat } from './lockstat.js';
@@ -45,6 +46,8 @@ export interface RunReport {
   findings: { total: number; distinct: number; notStored: number; uncounted: number; groups: (FindingView & { count: number })[] };
   extra: string[]; // driver-specific lines (wait-for chains, dead workers)
   lockStat: LockStat | null; // with lockdep on
+  /** The timed model: the machine file and the run in simulated time (null: not timed). */
+  timed: (TimedWindow & { machine: string }) | null;
   reproduce: string;
 }
 
@@ -110,12 +113,20 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
       groups: groups.map((g) => ({ ...renderFinding(m, g.first, g), count: g.count })),
     },
     extra,
-    lockStat: s.lockdep ? lockStatView(m.program, lockStat(m, o.elapsedSeconds)) : null,
+    lockStat: s.lockdep ? lockStatView(m.program, lockStat(m, o.elapsedSeconds), m.hardware !== null) : null,
+    timed: m.hardware ? { machine: m.hardware.name, ...timedRun(m) } : null,
     reproduce: reproduceCommand(s, o),
   };
 }
 
 const rate = (n: number, s: number): number => (s > 0 ? Math.round(n / s) : 0);
+
+/** The whole timed run, from boot to where the earliest clock is now. */
+function timedRun(m: Machine): TimedWindow {
+  const end = snapshot(m);
+  const start: TimeSnapshot = { cpus: end.cpus.map(() => ({ clock: 0, spin: 0, idle: 0 })), forks: 0, exits: 0, actions: {}, steps: 0, rows: [] };
+  return timedWindow(m, start, end, Math.min(...end.cpus.map((c) => c.clock)) / 1e12);
+}
 
 /** Fork attempts by kind: each fork action's runs; fork's own are the rest. */
 function clones(m: Machine, k: ReturnType<Machine['counters']>): Record<string, number> {
@@ -147,8 +158,11 @@ export function formatReport(r: RunReport): string {
   }
   for (const line of r.extra) out.push(`  ${line}`);
   out.push('');
-  out.push(`forks: ${n(r.forks.ok)} ok, ${n(r.forks.failed)} failed — ${n(r.forks.perSecond)} forks/s`);
-  if (r.cpus > 1) out.push(`  per CPU: ${r.forks.perCpu.map((c) => `${c.cpu}:${n(c.perSecond)}/s`).join('  ')}`);
+  if (r.timed) out.push(...formatTimed(r.timed));
+  else {
+    out.push(`forks: ${n(r.forks.ok)} ok, ${n(r.forks.failed)} failed — ${n(r.forks.perSecond)} forks/s`);
+    if (r.cpus > 1) out.push(`  per CPU: ${r.forks.perCpu.map((c) => `${c.cpu}:${n(c.perSecond)}/s`).join('  ')}`);
+  }
   if (r.failures.length) {
     out.push('failures by site:');
     for (const f of r.failures) {
@@ -174,11 +188,24 @@ export function formatReport(r: RunReport): string {
   return out.join('\n');
 }
 
+/** The throughput, the CPUs' time and the ceiling, in simulated time. */
+function formatTimed(t: TimedWindow & { machine: string }): string[] {
+  const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
+  const out = [
+    `simulated: ${(t.simSeconds * 1e3).toFixed(3)} ms on machine ${t.machine} — ${n(Math.round(t.forksPerSec))} forks/s, ${n(Math.round(t.exitsPerSec))} exits/s, ${n(Math.round(t.threadsPerSec))} thread creations/s, ${n(Math.round(t.vforksPerSec))} vforks/s (simulated)`,
+    `  CPU time: ${pct(t.utilisation)} used; per CPU busy/spin/idle: ${t.perCpu.map((c) => `${c.cpu}:${Math.round(100 * c.busy)}/${Math.round(100 * c.spin)}/${Math.round(100 * c.idle)}`).join('  ')}`,
+  ];
+  const c = t.ceiling;
+  if (c) out.push(`  ceiling: ${c.lock}${c.mode === 'read' ? ' (read)' : ''}: CPUs wait for it ${pct(c.waitShare)} of their time${c.holdShare !== null ? `; held ${pct(c.holdShare)} of the run` : ''}${c.boundForksPerSec ? `; its holds allow at most ${n(Math.round(c.boundForksPerSec))} forks/s` : ''}`);
+  else out.push('  ceiling: none (no lock takes 1% of the CPUs\' time)');
+  return out;
+}
+
 const HANG_TEXT: Record<string, string> = {
   'hung-task': 'HUNG TASKS (every CPU idle, tasks asleep on a lock)', 'soft-lockup': 'HUNG CPU (soft lockup)', watchdog: 'HUNG CPU (watchdog)',
 };
 const STOP_TEXT: Record<StopReason, string> = {
   forks: 'fork count reached', duration: 'duration reached', deadlock: 'DEADLOCK', hang: 'HUNG CPU (watchdog)', livelock: 'LIVELOCK (no fork attempt completes)',
   interrupted: 'interrupted', finding: 'first finding', idle: 'machine idle', 'max-steps': 'step limit reached',
-  'worker-died': 'A WORKER DIED', 'schedule-end': 'end of the replayed schedule',
+  'worker-died': 'A WORKER DIED', 'schedule-end': 'end of the replayed schedule', horizon: 'simulated time reached',
 };

@@ -1,0 +1,88 @@
+// A timed run read in simulated time: what happened between two snapshots
+// of the machine (a warm-up's end and the window's), as rates per simulated
+// second, each CPU's busy, spinning and idle shares, lock_stat in simulated
+// nanoseconds, and the lock that bounds the throughput.
+import * as A from '../../assembly/abi.js';
+import type { Machine } from '../machine/machine.js';
+import { lockStat, type LockStatRow } from './lockstat.js';
+import type { Ceiling, TimedLockStat } from './scaling.js';
+
+export interface TimeSnapshot {
+  cpus: { clock: number; spin: number; idle: number }[]; // picoseconds
+  forks: number; exits: number; actions: Record<string, number>; steps: number;
+  rows: LockStatRow[];
+}
+
+export function snapshot(m: Machine): TimeSnapshot {
+  const k = m.counters();
+  const cpus = Array.from({ length: m.scenario.cpus }, (_, c) => {
+    const t = m.cpuTime(c);
+    return { clock: Number(t.clock), spin: Number(t.spin), idle: Number(t.idle) };
+  });
+  return { cpus, forks: k.forksOk, exits: k.exits, actions: { ...k.actions }, steps: Number(m.steps()), rows: lockStat(m).rows };
+}
+
+export interface TimedWindow {
+  simSeconds: number;
+  forks: number; exits: number; threads: number; vforks: number;
+  forksPerSec: number; exitsPerSec: number; threadsPerSec: number; vforksPerSec: number;
+  utilisation: number;
+  perCpu: { cpu: number; busy: number; spin: number; idle: number }[];
+  lockstat: TimedLockStat[];
+  ceiling: Ceiling | null;
+  steps: number;
+}
+
+/** Below this share of CPU time waiting, no lock bounds the throughput. */
+export const CEILING_MIN_SHARE = 0.01;
+
+/** What happened from `a` to `b`, a window of `seconds` simulated seconds. */
+export function timedWindow(m: Machine, a: TimeSnapshot, b: TimeSnapshot, seconds: number): TimedWindow {
+  const vocab = m.program.vocab;
+  const perCpu = b.cpus.map((x, cpu) => {
+    const y = a.cpus[cpu];
+    const span = Math.max(1, x.clock - y.clock);
+    const spin = (x.spin - y.spin) / span, idle = (x.idle - y.idle) / span;
+    return { cpu, busy: Math.max(0, 1 - spin - idle), spin, idle };
+  });
+  const cpuNs = b.cpus.reduce((t, x, c) => t + (x.clock - a.cpus[c].clock), 0) / 1000;
+  const windowNs = seconds * 1e9;
+  const forks = b.forks - a.forks;
+  const before = new Map(a.rows.map((r) => [`${r.cls}/${r.mode}`, r]));
+  const lockstat: TimedLockStat[] = b.rows.map((r) => {
+    const p = before.get(`${r.cls}/${r.mode}`);
+    const d = (f: keyof LockStatRow): number => (r[f] as number) - ((p?.[f] as number | undefined) ?? 0);
+    const contentions = d('contentions'), acquisitions = d('acquisitions'), waitNsTotal = d('waittimeTotal'), holdNsTotal = d('holdtimeTotal');
+    const decl = vocab.classes[r.cls];
+    const exclusive = r.mode === A.MODE_EXCL;
+    return {
+      lock: vocab.className(r.cls), mode: exclusive ? 'write' : 'read',
+      contentions, waitNsTotal, waitNsMax: r.waittimeMax, waitNsAvg: contentions ? waitNsTotal / contentions : 0,
+      acquisitions, holdNsTotal, holdNsMax: r.holdtimeMax, holdNsAvg: acquisitions ? holdNsTotal / acquisitions : 0,
+      bounces: d('acqBounces'),
+      waitShare: cpuNs > 0 ? waitNsTotal / cpuNs : 0,
+      holdShare: exclusive && decl?.scope === 'global' && windowNs > 0 ? holdNsTotal / windowNs : null,
+    } satisfies TimedLockStat;
+  }).filter((r) => r.acquisitions > 0).sort((x, y) => y.waitNsTotal - x.waitNsTotal);
+  const action = (name: string): number => (b.actions[name] ?? 0) - (a.actions[name] ?? 0);
+  const rate = (n: number): number => (seconds > 0 ? n / seconds : 0);
+  const top = lockstat[0];
+  let ceiling: Ceiling | null = null;
+  if (top && top.waitShare >= CEILING_MIN_SHARE) {
+    // The lock's exclusive holds serialise: back to back they allow at most
+    // one fork cycle per (its exclusive hold time per fork).
+    const excl = lockstat.find((r) => r.lock === top.lock && r.mode === 'write');
+    const holdNsPerFork = excl && forks > 0 ? excl.holdNsTotal / forks : 0;
+    ceiling = {
+      lock: top.lock, mode: top.mode, waitShare: top.waitShare, holdShare: excl?.holdShare ?? null,
+      holdNsPerFork, boundForksPerSec: holdNsPerFork > 0 ? 1e9 / holdNsPerFork : null,
+    };
+  }
+  return {
+    simSeconds: seconds,
+    forks, exits: b.exits - a.exits, threads: action('clone_thread'), vforks: action('vfork'),
+    forksPerSec: rate(forks), exitsPerSec: rate(b.exits - a.exits), threadsPerSec: rate(action('clone_thread')), vforksPerSec: rate(action('vfork')),
+    utilisation: perCpu.length ? perCpu.reduce((t, c) => t + c.busy + c.spin, 0) / perCpu.length : 0,
+    perCpu, lockstat, ceiling, steps: b.steps - a.steps,
+  };
+}
