@@ -21,6 +21,7 @@ import { traceRecorded, TRACE_STEPS } from './trace/run.js';
 import { onInterrupt } from './cli/signals.js';
 import { EXIT, UsageError, contextOptions, int, num, parseFail, scenarioFrom, type RunFlags } from './cli/flags.js';
 import { addExploreCommands } from './cli/explore.js';
+import { addBenchCommand } from './cli/bench.js';
 import { BenchError } from './commands/bench.js';
 import { HardwareError } from './machine/hardware.js';
 import { checkReportPath, OutputError, quietOnClosedStdout, writeAtomically } from './cli/output.js';
@@ -159,6 +160,7 @@ export function program(): Command {
     .option('--json', 'print the report as JSON')
     .action(async (flags: FaultsFlags) => { process.exitCode = await faultsCommand(flags); });
   addExploreCommands(cli);
+  addBenchCommand(cli);
   return cli;
   return cli;
 }

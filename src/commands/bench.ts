@@ -26,7 +26,7 @@ export interface BenchOptions {
   command: string;
 }
 
-export const BENCH_DEFAULTS = { warmup: 0.0005, window: 0.002, tasksPerCpu: 4, seed: 1 } as const;
+export const BENCH_DEFAULTS = { warmup: 0.002, window: 0.02, tasksPerCpu: 4, seed: 1 } as const;
 
 /** Steps a point may take at most: far more than any window needs, so a
  *  model that livelocks stops instead of running for ever. */
