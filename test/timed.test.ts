@@ -20,7 +20,7 @@ import { bench, benchPoint, BENCH_DEFAULTS, type BenchOptions } from '../src/com
 import { never } from './helpers.js';
 
 const opts = (o: Partial<BenchOptions> = {}): BenchOptions => ({
-  kernels: ['v6.10-patched'], cpus: [4], machine: 'server-2s-64c', seed: 1, warmup: 0.0005, window: 0.002, weights: {}, tasksPerCpu: BENCH_DEFAULTS.tasksPerCpu, command: '', ...o,
+  kernels: ['v6.10-patched'], cpus: [4], machine: 'server-2s-64c', seed: 1, warmup: 0.0005, window: 0.002, weights: {}, tasksPerCpu: BENCH_DEFAULTS.tasksPerCpu, repeat: 1, command: '', ...o,
 });
 const point = async (o: BenchOptions, kernel = o.kernels[0], cpus = o.cpus[0]) => {
   const p = await benchPoint(o, loadHardware(o.machine), kernel, cpus, never);

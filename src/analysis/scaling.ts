@@ -44,7 +44,9 @@ export interface ScalingPoint {
   perCpu: { cpu: number; busy: number; spin: number; idle: number }[]; // shares of the window
   ceiling: Ceiling | null; // null: no lock takes a measurable share (below 1% of CPU time)
   lockstat: TimedLockStat[]; // sorted by waitNsTotal, descending
-  findings: number; // findings the run reported (a correct kernel has none)
+  runs: number; // runs taken together (seeds seed, seed+1, …)
+  forksPerSecMin: number; forksPerSecMax: number; // the spread of the runs' own rates
+  findings: number; // findings the runs reported (a correct kernel has none)
   steps: number; // simulated micro-ops the point took
 }
 
@@ -60,6 +62,7 @@ export interface ScalingReport {
   kernels: string[];
   cpus: number[];
   seed: number;
+  repeat: number; // runs per point
   warmupSeconds: number; // simulated, before each point's window
   windowSeconds: number; // simulated, measured
   workload: Record<string, number>; // the action weights the sweep ran

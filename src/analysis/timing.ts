@@ -22,6 +22,32 @@ export function snapshot(m: Machine): TimeSnapshot {
   return { cpus, forks: k.forksOk, exits: k.exits, actions: { ...k.actions }, steps: Number(m.steps()), rows: lockStat(m).rows };
 }
 
+/** Several windows (runs of other seeds) as one: what each added, summed
+ *  (the maxima the largest); read it with timedWindow(m, zero, sum, total seconds). */
+export function sumWindows(pairs: [TimeSnapshot, TimeSnapshot][]): [TimeSnapshot, TimeSnapshot] {
+  const zero = (x: TimeSnapshot): TimeSnapshot => ({ cpus: x.cpus.map(() => ({ clock: 0, spin: 0, idle: 0 })), forks: 0, exits: 0, actions: {}, steps: 0, rows: [] });
+  const start = zero(pairs[0][0]), sum = zero(pairs[0][0]);
+  const rows = new Map<string, LockStatRow>();
+  for (const [a, b] of pairs) {
+    b.cpus.forEach((c, i) => {
+      sum.cpus[i].clock += c.clock - a.cpus[i].clock; sum.cpus[i].spin += c.spin - a.cpus[i].spin; sum.cpus[i].idle += c.idle - a.cpus[i].idle;
+    });
+    sum.forks += b.forks - a.forks; sum.exits += b.exits - a.exits; sum.steps += b.steps - a.steps;
+    for (const [k, v] of Object.entries(b.actions)) sum.actions[k] = (sum.actions[k] ?? 0) + v - (a.actions[k] ?? 0);
+    const before = new Map(a.rows.map((r) => [`${r.cls}/${r.mode}`, r]));
+    for (const r of b.rows) {
+      const key = `${r.cls}/${r.mode}`, p = before.get(key), t = rows.get(key);
+      const d = (f: 'contentions' | 'acquisitions' | 'waittimeTotal' | 'holdtimeTotal' | 'acqBounces' | 'conBounces'): number => r[f] - (p?.[f] ?? 0) + (t?.[f] ?? 0);
+      rows.set(key, {
+        ...r, contentions: d('contentions'), acquisitions: d('acquisitions'), waittimeTotal: d('waittimeTotal'), holdtimeTotal: d('holdtimeTotal'),
+        acqBounces: d('acqBounces'), conBounces: d('conBounces'), waittimeMax: Math.max(r.waittimeMax, t?.waittimeMax ?? 0), holdtimeMax: Math.max(r.holdtimeMax, t?.holdtimeMax ?? 0),
+      });
+    }
+  }
+  sum.rows = [...rows.values()];
+  return [start, sum];
+}
+
 export interface TimedWindow {
   simSeconds: number;
   forks: number; exits: number; threads: number; vforks: number;

@@ -10,7 +10,7 @@ import { checkReportPath, writeAtomically } from './output.js';
 import { EXIT, UsageError, int, num, keyValues } from './flags.js';
 
 interface BenchFlags {
-  kernel: string[]; cpus?: string; machine: string; seed: number; warmup: number; window: number; weights?: string; tasksPerCpu: number;
+  kernel: string[]; cpus?: string; machine: string; seed: number; warmup: number; window: number; weights?: string; tasksPerCpu: number; repeat: number;
   json?: boolean; html?: string; out?: string; progress?: boolean;
 }
 
@@ -25,6 +25,7 @@ function cpuList(text: string): number[] {
 async function benchCommand(flags: BenchFlags, argv: string[]): Promise<number> {
   const cpus = cpuList(flags.cpus ?? '1,2,4,8,16,32,64');
   if (flags.window <= 0 || flags.window > 1 || flags.warmup < 0 || flags.warmup > 1) throw new UsageError('--window must be in (0, 1] and --warmup in [0, 1] simulated seconds');
+  if (flags.repeat < 1 || flags.repeat > 100) throw new UsageError('--repeat must be 1..100');
   for (const f of [flags.html, flags.out]) if (f) checkReportPath(f);
   const weights = flags.weights ? Object.fromEntries(Object.entries(keyValues(flags.weights, '--weights')).map(([k, v]) => [k, Number(v)])) : {};
   const kernels = flags.kernel.length ? flags.kernel : ['v6.10-patched'];
@@ -33,7 +34,7 @@ async function benchCommand(flags: BenchFlags, argv: string[]): Promise<number> 
   const started = Date.now();
   try {
     const { report, partial } = await bench({
-      kernels, cpus, machine: flags.machine, seed: flags.seed, warmup: flags.warmup, window: flags.window, weights, tasksPerCpu: flags.tasksPerCpu,
+      kernels, cpus, machine: flags.machine, seed: flags.seed, warmup: flags.warmup, window: flags.window, weights, tasksPerCpu: flags.tasksPerCpu, repeat: flags.repeat,
       command: ['forksim', ...argv].join(' '),
     }, {
       interrupted: () => signals.interrupted,
@@ -68,6 +69,7 @@ export function addBenchCommand(cli: Command): void {
     .option('-s, --seed <n>', 'seed (default: 1)', int('--seed'), BENCH_DEFAULTS.seed)
     .option('--warmup <seconds>', `simulated seconds before each point's window (default: ${BENCH_DEFAULTS.warmup})`, num('--warmup'), BENCH_DEFAULTS.warmup)
     .option('--window <seconds>', `simulated seconds measured per point (default: ${BENCH_DEFAULTS.window})`, num('--window'), BENCH_DEFAULTS.window)
+    .option('-r, --repeat <n>', `runs per point, seeds seed, seed+1, …, taken together (default: ${BENCH_DEFAULTS.repeat})`, int('--repeat'), BENCH_DEFAULTS.repeat)
     .option('-w, --weights <k=v,...>', "workload weights by action (default: the model's own mix)")
     .option('--tasks-per-cpu <n>', `live tasks the workload keeps per CPU (default: ${BENCH_DEFAULTS.tasksPerCpu})`, int('--tasks-per-cpu'), BENCH_DEFAULTS.tasksPerCpu)
     .option('--json', 'print the data as JSON instead of the markdown table')

@@ -9,7 +9,7 @@ import { loadHardware, hardwareCpus, type Hardware } from '../machine/hardware.j
 import { parseScenario, type Scenario } from '../machine/scenario.js';
 import type { Machine } from '../machine/machine.js';
 import { quietLimit } from '../drivers/step.js';
-import { snapshot, timedWindow } from '../analysis/timing.js';
+import { snapshot, sumWindows, timedWindow, type TimeSnapshot } from '../analysis/timing.js';
 import type { ScalingPoint, ScalingReport } from '../analysis/scaling.js';
 import { buildMachine, kernelProgram } from './run.js';
 
@@ -23,10 +23,12 @@ export interface BenchOptions {
   weights: Record<string, number>;
   /** Live tasks per CPU the workload aims for (the population is cpus × this + 1 per CPU for its boot task). */
   tasksPerCpu: number;
+  /** Runs per point, seeds seed, seed+1, …: the point is their windows taken together, with the spread of their rates. */
+  repeat: number;
   command: string;
 }
 
-export const BENCH_DEFAULTS = { warmup: 0.002, window: 0.02, tasksPerCpu: 4, seed: 1 } as const;
+export const BENCH_DEFAULTS = { warmup: 0.002, window: 0.02, tasksPerCpu: 4, seed: 1, repeat: 3 } as const;
 
 /** Steps a point may take at most: far more than any window needs, so a
  *  model that livelocks stops instead of running for ever. */
@@ -43,9 +45,9 @@ export interface BenchControl {
 
 /** The scenario of one point: the kernel's default workload (or the given
  *  weights), no fork limit, populated so that every CPU has work. */
-export function pointScenario(o: BenchOptions, kernel: string, cpus: number): Scenario {
+export function pointScenario(o: BenchOptions, kernel: string, cpus: number, seed = o.seed): Scenario {
   return parseScenario({
-    kernel, cpus, driver: 'step', machine: o.machine, simTime: o.warmup + o.window, seed: o.seed, forks: 0,
+    kernel, cpus, driver: 'step', machine: o.machine, simTime: o.warmup + o.window, seed, forks: 0,
     tasks: Math.max(256, cpus * (o.tasksPerCpu + 2) + 64), population: cpus * (o.tasksPerCpu + 1), maxThreads: cpus * (o.tasksPerCpu + 2) + 32,
     weights: o.weights,
   }, 'bench');
@@ -67,18 +69,35 @@ async function runTo(m: Machine, seconds: number, ctl: BenchControl): Promise<'h
   return 'max-steps';
 }
 
-/** One point of the sweep. */
-export async function benchPoint(o: BenchOptions, hw: Hardware, kernel: string, cpus: number, ctl: BenchControl): Promise<ScalingPoint | 'interrupted'> {
-  const m = buildMachine(pointScenario(o, kernel, cpus), kernelProgram(kernel), { hardware: hw });
+/** One run of a point: its warm-up, then the snapshots around its window. */
+async function benchRun(o: BenchOptions, hw: Hardware, kernel: string, cpus: number, seed: number, ctl: BenchControl): Promise<{ m: Machine; a: TimeSnapshot; b: TimeSnapshot } | 'interrupted'> {
+  const m = buildMachine(pointScenario(o, kernel, cpus, seed), kernelProgram(kernel), { hardware: hw });
+  const why = `forksim run --machine ${o.machine} --kernel ${kernel} --cpus ${cpus} --seed ${seed} --forks 0 --sim-time`;
   const warm = await runTo(m, o.warmup, ctl);
   if (warm === 'interrupted') return warm;
-  if (warm !== 'horizon') throw new BenchError(`${kernel} at ${cpus} CPUs: the run ended in its warm-up (${warm}); forksim run --machine ${o.machine} --kernel ${kernel} --cpus ${cpus} --forks 0 --sim-time ${o.warmup} shows why`);
+  if (warm !== 'horizon') throw new BenchError(`${kernel} at ${cpus} CPUs: the run ended in its warm-up (${warm}); ${why} ${o.warmup} shows why`);
   const a = snapshot(m);
   const end = await runTo(m, o.warmup + o.window, ctl);
   if (end === 'interrupted') return end;
-  if (end !== 'horizon') throw new BenchError(`${kernel} at ${cpus} CPUs: the run ended early (${end}); forksim run --machine ${o.machine} --kernel ${kernel} --cpus ${cpus} --forks 0 --sim-time ${o.warmup + o.window} shows why`);
-  const w = timedWindow(m, a, snapshot(m), o.window);
-  return { kernel, cpus, ...w, efficiency: 0, findings: m.findingCounts().total };
+  if (end !== 'horizon') throw new BenchError(`${kernel} at ${cpus} CPUs: the run ended early (${end}); ${why} ${o.warmup + o.window} shows why`);
+  return { m, a, b: snapshot(m) };
+}
+
+/** One point of the sweep: `repeat` runs (seeds seed, seed+1, …) as one window. */
+export async function benchPoint(o: BenchOptions, hw: Hardware, kernel: string, cpus: number, ctl: BenchControl): Promise<ScalingPoint | 'interrupted'> {
+  const runs: { m: Machine; a: TimeSnapshot; b: TimeSnapshot }[] = [];
+  for (let i = 0; i < Math.max(1, o.repeat); i++) {
+    const r = await benchRun(o, hw, kernel, cpus, o.seed + i, ctl);
+    if (r === 'interrupted') return r;
+    runs.push(r);
+  }
+  const [a, b] = sumWindows(runs.map((r) => [r.a, r.b]));
+  const w = timedWindow(runs[0].m, a, b, o.window * runs.length);
+  const rates = runs.map((r) => (r.b.forks - r.a.forks) / o.window);
+  return {
+    kernel, cpus, ...w, efficiency: 0, runs: runs.length, forksPerSecMin: Math.min(...rates), forksPerSecMax: Math.max(...rates),
+    findings: runs.reduce((n, r) => n + r.m.findingCounts().total, 0),
+  };
 }
 
 /** The sweep: every kernel at every CPU count, in that order. */
@@ -109,7 +128,7 @@ export async function bench(o: BenchOptions, ctl: BenchControl): Promise<{ repor
   for (const k of o.kernels) for (const e of kernelProgram(k).effects) if (!hw.primitives.has(e.name)) uncosted.add(e.name);
   const report: ScalingReport = {
     machine: { name: hw.name, description: hw.description, sockets: hw.sockets, coresPerSocket: hw.coresPerSocket, threadsPerCore: hw.threadsPerCore, ghz: hw.ghz, file: hw.file },
-    kernels: o.kernels, cpus: o.cpus, seed: o.seed, warmupSeconds: o.warmup, windowSeconds: o.window,
+    kernels: o.kernels, cpus: o.cpus, seed: o.seed, repeat: o.repeat, warmupSeconds: o.warmup, windowSeconds: o.window,
     workload: o.weights, command: o.command, generated: new Date().toISOString(), points, uncosted: [...uncosted].sort(),
   };
   return { report, partial };

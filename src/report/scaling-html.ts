@@ -180,18 +180,18 @@ const num = (s: string): string => `<td class="num">${s}</td>`;
 const nsFmt = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 function pointsTable(r: ScalingReport): string {
-  const head = ['CPUs', 'forks/s', 'exits/s', 'threads/s', 'vforks/s', 'efficiency', 'utilisation', 'ceiling lock', 'wait share', 'hold share', 'bound forks/s', 'findings'];
+  const head = ['CPUs', 'forks/s', 'runs: min–max', 'exits/s', 'threads/s', 'vforks/s', 'efficiency', 'utilisation', 'ceiling lock', 'wait share', 'hold share', 'bound forks/s', 'findings'];
   const rows = orderedPoints(r).map((p, i, all) => {
     const c = p.ceiling;
     const group = i === 0 || all[i - 1].kernel !== p.kernel ? `<tr class="kernel"><th colspan="${head.length}"><code>${esc(p.kernel)}</code></th></tr>\n` : '';
     return `${group}<tr data-kernel="${esc(p.kernel)}" data-cpus="${p.cpus}">${num(String(p.cpus))}` +
-      `${num(fmtCount(p.forksPerSec))}${num(fmtCount(p.exitsPerSec))}${num(fmtCount(p.threadsPerSec))}${num(fmtCount(p.vforksPerSec))}` +
+      `${num(fmtCount(p.forksPerSec))}${num(p.runs > 1 ? `${fmtCount(p.forksPerSecMin)}–${fmtCount(p.forksPerSecMax)}` : '—')}${num(fmtCount(p.exitsPerSec))}${num(fmtCount(p.threadsPerSec))}${num(fmtCount(p.vforksPerSec))}` +
       `${num(fmtRatio(p.efficiency))}${num(fmtShare(p.utilisation))}` +
       `<td>${c ? `<code>${esc(c.lock)}</code> (${c.mode})` : '—'}</td>` +
       `${num(c ? fmtShare(c.waitShare) : '—')}${num(c ? fmtShare(c.holdShare) : '—')}${num(c?.boundForksPerSec != null ? fmtCount(c.boundForksPerSec) : '—')}` +
       `<td class="num${p.findings ? ' bad' : ''}">${p.findings}</td></tr>`;
   });
-  return `<div class="scroll"><table class="points"><thead><tr>${head.map((h, i) => `<th${i === 7 ? '' : ' class="num"'}>${h}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+  return `<div class="scroll"><table class="points"><thead><tr>${head.map((h, i) => `<th${i === 8 ? '' : ' class="num"'}>${h}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
 function lockStatTable(rows: TimedLockStat[]): string {
@@ -234,7 +234,7 @@ export async function renderScalingHtml(r: ScalingReport): Promise<string> {
   parts.push('<h2>Scenario</h2>', facts([
     ['kernels', r.kernels.map((k) => `<code>${esc(k)}</code>`).join(', ') || '—'],
     ['CPU counts', esc(r.cpus.join(', ')) || '—'],
-    ['seed', esc(r.seed)],
+    ['seed', r.repeat > 1 ? `${esc(r.seed)} (${r.repeat} runs per point: seeds ${r.seed}–${r.seed + r.repeat - 1})` : esc(r.seed)],
     ['warm-up', `${esc(fmtSeconds(r.warmupSeconds))} of simulated time, before each point's window`],
     ['window', `${esc(fmtSeconds(r.windowSeconds))} of simulated time, measured`],
     ['workload', weights.length ? weights.map(([k, v]) => `<code>${esc(k)}</code>=${esc(v)}`).join(', ') : '—'],

@@ -53,7 +53,7 @@ export function renderScalingMarkdown(r: ScalingReport): string {
   const out: string[] = [];
   out.push(`# forksim bench: ${mdText(r.machine.name)}`, '');
   out.push(`**Machine:** ${mdText(machineLine(r))}`, '');
-  out.push(`**Scenario:** kernels ${r.kernels.map(mdText).join(', ') || '—'}; CPUs ${r.cpus.join(', ') || '—'}; seed ${r.seed}; ` +
+  out.push(`**Scenario:** kernels ${r.kernels.map(mdText).join(', ') || '—'}; CPUs ${r.cpus.join(', ') || '—'}; seed ${r.seed}${r.repeat > 1 ? ` (${r.repeat} runs per point: seeds ${r.seed}–${r.seed + r.repeat - 1})` : ''}; ` +
     `warm-up ${fmtSeconds(r.warmupSeconds)}, window ${fmtSeconds(r.windowSeconds)} of simulated time; generated ${mdText(r.generated)}`, '');
   const weights = Object.entries(r.workload);
   if (weights.length) out.push(`**Workload:** ${weights.map(([k, v]) => `${mdText(k)}=${v}`).join(', ')}`, '');
@@ -62,15 +62,15 @@ export function renderScalingMarkdown(r: ScalingReport): string {
   if (!r.points.length) {
     out.push('No points: the sweep measured nothing.', '');
   } else {
-    out.push('| kernel | CPUs | forks/s | threads/s | exits/s | efficiency | utilisation | ceiling lock | wait share | findings |');
-    out.push('|---|---:|---:|---:|---:|---:|---:|---|---:|---:|');
+    out.push('| kernel | CPUs | forks/s | runs: min–max | threads/s | exits/s | efficiency | utilisation | ceiling lock | wait share | findings |');
+    out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|');
     for (const p of orderedPoints(r)) {
       const c = p.ceiling;
-      out.push(`| ${mdText(p.kernel)} | ${p.cpus} | ${fmtCount(p.forksPerSec)} | ${fmtCount(p.threadsPerSec)} | ${fmtCount(p.exitsPerSec)} | ` +
+      out.push(`| ${mdText(p.kernel)} | ${p.cpus} | ${fmtCount(p.forksPerSec)} | ${p.runs > 1 ? `${fmtCount(p.forksPerSecMin)}–${fmtCount(p.forksPerSecMax)}` : '—'} | ${fmtCount(p.threadsPerSec)} | ${fmtCount(p.exitsPerSec)} | ` +
         `${fmtRatio(p.efficiency)} | ${fmtShare(p.utilisation)} | ${c ? `${mdText(c.lock)} (${c.mode})` : '—'} | ${c ? fmtShare(c.waitShare) : '—'} | ${p.findings} |`);
     }
     out.push('');
-    out.push('Rates per simulated second. Efficiency: forks/s ÷ (CPUs × the kernel\'s per-CPU rate at its smallest CPU count). ' +
+    out.push('Rates per simulated second, over every run\'s window taken together; min–max: the runs\' own fork rates. Efficiency: forks/s ÷ (CPUs × the kernel\'s per-CPU rate at its smallest CPU count). ' +
       'Ceiling: the lock CPUs wait for most, and the share of all CPU time spent waiting for it.', '');
   }
   if (r.uncosted.length) out.push(`**Uncosted primitives** (charged as one micro-op): ${r.uncosted.map(mdText).join(', ')}`, '');
