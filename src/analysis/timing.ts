@@ -13,10 +13,11 @@ export interface TimeSnapshot {
   rows: LockStatRow[];
 }
 
-export function snapshot(m: Machine): TimeSnapshot {
+/** The machine now; `atHorizon`: its CPUs' times as the run reached its horizon. */
+export function snapshot(m: Machine, atHorizon = false): TimeSnapshot {
   const k = m.counters();
   const cpus = Array.from({ length: m.scenario.cpus }, (_, c) => {
-    const t = m.cpuTime(c);
+    const t = m.cpuTime(c, atHorizon);
     return { clock: Number(t.clock), spin: Number(t.spin), idle: Number(t.idle) };
   });
   return { cpus, forks: k.forksOk, exits: k.exits, actions: { ...k.actions }, steps: Number(m.steps()), rows: lockStat(m).rows };

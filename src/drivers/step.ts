@@ -81,7 +81,10 @@ export async function runStepDriver(m: Machine, ctl: DriverControl): Promise<Run
       hang = { cause: 'hung-task', cpu: -1, stuckFor: 0, unit: 'steps', state: m.waitState() };
     } else if (r === A.RUN_IDLE) stop = 'idle';
     else if (r === A.RUN_SCHEDULE_END) stop = 'schedule-end';
-    else if (r === A.RUN_TIME_END) stop = 'horizon'; // the timed model's simulated time is up
+    else if (r === A.RUN_TIME_END) {
+      stop = 'horizon'; // the timed model's simulated time is up
+      m.noteHorizon();
+    }
     else if (s.duration !== undefined && elapsed() >= s.duration) stop = 'duration';
     else if (steps >= maxSteps) stop = 'max-steps';
     else {

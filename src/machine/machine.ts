@@ -297,11 +297,17 @@ export class Machine {
   }
   /** Move the horizon (the run goes on to it from where it is). */
   setHorizon(seconds: number): void { this.set64(L.HEADER_BASE + L.H_TIME_HORIZON, BigInt(Math.round(seconds * 1e12))); }
-  /** A CPU's simulated clock and, of it, the time spent spinning and idle (picoseconds). */
-  cpuTime(cpu: number): { clock: bigint; spin: bigint; idle: bigint } {
+  /** A CPU's simulated clock and, of it, the time spent spinning and idle
+   *  (picoseconds); `atHorizon`: as they were when the run reached its
+   *  horizon (draining the syscalls in flight goes on past it), if it did. */
+  cpuTime(cpu: number, atHorizon = false): { clock: bigint; spin: bigint; idle: bigint } {
+    if (atHorizon && this.horizonTimes) return this.horizonTimes[cpu];
     const a = this.cpuAddr(cpu);
     return { clock: this.at64(a + L.C_CLOCK), spin: this.at64(a + L.C_TIME_SPIN), idle: this.at64(a + L.C_TIME_IDLE) };
   }
+  private horizonTimes: { clock: bigint; spin: bigint; idle: bigint }[] | null = null;
+  /** The run reached its horizon: keep the CPUs' times as they are now. */
+  noteHorizon(): void { this.horizonTimes = Array.from({ length: this.current.cpus }, (_, c) => this.cpuTime(c)); }
 
   // ── The step driver's schedule ──────────────────────────────────────────
   /** Record every choice of the step driver from the next boot on. */

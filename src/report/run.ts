@@ -121,9 +121,10 @@ export function buildReport(m: Machine, o: RunOutcome): RunReport {
 
 const rate = (n: number, s: number): number => (s > 0 ? Math.round(n / s) : 0);
 
-/** The whole timed run, from boot to where the earliest clock is now. */
+/** The whole timed run, from boot to its horizon (or to where the earliest
+ *  clock is, when it stopped before). */
 function timedRun(m: Machine): TimedWindow {
-  const end = snapshot(m);
+  const end = snapshot(m, true);
   const start: TimeSnapshot = { cpus: end.cpus.map(() => ({ clock: 0, spin: 0, idle: 0 })), forks: 0, exits: 0, actions: {}, steps: 0, rows: [] };
   return timedWindow(m, start, end, Math.min(...end.cpus.map((c) => c.clock)) / 1e12);
 }
