@@ -53,7 +53,7 @@ export function pointScenario(o: BenchOptions, kernel: string, cpus: number, see
   }, 'bench');
 }
 
-/** Run the machine until every clock passes `seconds` (false: it stopped first). */
+/** Run the machine until every clock passes `seconds`: 'horizon', or why it stopped first. */
 async function runTo(m: Machine, seconds: number, ctl: BenchControl): Promise<'horizon' | 'deadlock' | 'idle' | 'stopped' | 'interrupted' | 'max-steps'> {
   m.setHorizon(seconds);
   const quiet = quietLimit(m.scenario.cpus);
