@@ -54,11 +54,11 @@ describe('forksim bench', () => {
 
   it('SIGTERM mid-sweep prints the points measured and exits 3', async () => {
     const child = spawn(process.execPath, [CLI, 'bench', '--cpus', '1,2,4,8,16,32,64', '--window', '0.05', '--json', '--progress'], { cwd: PACKAGE_ROOT });
-    let stdout = '', stderr = '';
+    let stdout = '', stderr = '', sent = false;
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (/1\/7 points/.test(stderr)) child.kill('SIGTERM'); // after the first point
+      if (!sent && /1\/7 points/.test(stderr)) { sent = true; child.kill('SIGTERM'); } // once, after the first point
     });
     const code = await new Promise<number | null>((done) => child.on('close', done));
     expect(code).toBe(3);
