@@ -23,11 +23,14 @@ export function snapshot(m: Machine, atHorizon = false): TimeSnapshot {
   return { cpus, forks: k.forksOk, exits: k.exits, actions: { ...k.actions }, steps: Number(m.steps()), rows: lockStat(m).rows };
 }
 
+/** A machine of as many CPUs as `like` at boot: nothing happened yet. */
+export const bootSnapshot = (like: TimeSnapshot): TimeSnapshot =>
+  ({ cpus: like.cpus.map(() => ({ clock: 0, spin: 0, idle: 0 })), forks: 0, exits: 0, actions: {}, steps: 0, rows: [] });
+
 /** Several windows (runs of other seeds) as one: what each added, summed
- *  (the maxima the largest); read it with timedWindow(m, zero, sum, total seconds). */
+ *  (the maxima the largest); read it with timedWindow(m, start, sum, total seconds). */
 export function sumWindows(pairs: [TimeSnapshot, TimeSnapshot][]): [TimeSnapshot, TimeSnapshot] {
-  const zero = (x: TimeSnapshot): TimeSnapshot => ({ cpus: x.cpus.map(() => ({ clock: 0, spin: 0, idle: 0 })), forks: 0, exits: 0, actions: {}, steps: 0, rows: [] });
-  const start = zero(pairs[0][0]), sum = zero(pairs[0][0]);
+  const start = bootSnapshot(pairs[0][0]), sum = bootSnapshot(pairs[0][0]);
   const rows = new Map<string, LockStatRow>();
   for (const [a, b] of pairs) {
     b.cpus.forEach((c, i) => {

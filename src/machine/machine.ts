@@ -73,25 +73,26 @@ export class Machine {
   private readonly scheduleCapacity: number;
   /** The timed model's hardware (null: steps are not timed). */
   readonly hardware: Hardware | null;
-  /** Per effects row: its cost's condition row (-1: none), from the machine file. */
-  private readonly costConds: number[] = [];
+  /** The condition row of each primitive whose machine cost has a `when`. */
+  private readonly costRows: Map<string, number>;
 
-  private constructor(memory: WebAssembly.Memory, core: CoreExports, readonly program: Program, scenario: Scenario, opts: MachineOptions) {
+  private constructor(memory: WebAssembly.Memory, core: CoreExports, readonly program: Program, scenario: Scenario, opts: MachineOptions, costRows: Map<string, number>) {
     this.memory = memory;
     this.core = core;
     this.current = scenario;
     this.scheduleCapacity = opts.scheduleCapacity ?? 0;
     this.hardware = opts.hardware ?? null;
+    this.costRows = costRows;
   }
 
   /** Build a machine: lay out memory, load the kernel, boot. */
   static create(program: Program, scenario: Scenario, opts: MachineOptions = {}): Machine {
     const hw = opts.hardware;
     if (hw && scenario.cpus > hardwareCpus(hw)) throw new HardwareError(`cpus (${scenario.cpus}) must be at most the ${hardwareCpus(hw)} CPUs machine '${hw.name}' has`);
-    if (hw) program = withCostConditions(program, hw);
+    const costs = hw ? withCostConditions(program, hw) : { program, rows: new Map<string, number>() };
     const memory = newMemory();
     const core = instantiate(memory);
-    const m = new Machine(memory, core, program, scenario, opts);
+    const m = new Machine(memory, core, costs.program, scenario, opts, costs.rows);
     m.writeConfig();
     const status = core.configure();
     if (status !== L.STATUS_OK) throw new Error(`cannot build the machine: ${CONFIGURE_ERRORS[status] ?? `status ${status}`}`);
@@ -161,7 +162,7 @@ export class Machine {
     const hw = this.hardware;
     this.hset(L.H_TIME_FLAGS, hw ? L.TF_ON | (hw.spinlock === 'ticket' ? L.TF_TICKET : 0) : 0);
     if (!hw) { this.hset(L.H_LINES_CAP, 0); return; }
-    hw.costs.forEach((ps, k) => new Uint32Array(this.memory.buffer, L.HEADER_BASE + L.H_COSTS, L.NR_COSTS)[k] = ps);
+    new Uint32Array(this.memory.buffer, L.HEADER_BASE + L.H_COSTS, L.NR_COSTS).set(hw.costs);
     for (let c = 0; c < s.cpus; c++) this.hset(L.H_TOPOLOGY + c * 4, topologyWord(hw, c));
     const lines = s.tasks * (A.MAX_TASK_LOCKS + A.MAX_TASK_VARS + 1) + s.cpus * (A.MAX_RQ_LOCKS + A.MAX_RQ_VARS) + A.MAX_GLOBAL_LOCKS + A.MAX_GLOBAL_VARS + 64;
     let cap = 1024;
@@ -245,7 +246,7 @@ export class Machine {
       const cost = this.hardware?.primitives.get(e.name);
       const u32 = new Uint32Array(this.memory.buffer);
       u32[(a + L.E_COST) >> 2] = cost?.ps ?? 0;
-      i32[(a + L.E_COST_WHEN) >> 2] = cost?.when !== undefined ? costCondRow(this.program, e.name) : -1;
+      i32[(a + L.E_COST_WHEN) >> 2] = this.costRows.get(e.name) ?? -1;
       u32[(a + L.E_COST_ALT) >> 2] = cost?.elsePs ?? 0;
       e.effects.forEach((x, k) => {
         const ef = a + L.E_EFFECTS + k * L.EF_SIZE;
@@ -636,8 +637,8 @@ export class Machine {
 
 /** The program with the machine file's cost conditions appended to its
  *  conditions table, compiled against the model (a bad one is an error at
- *  its line of the machine file). */
-function withCostConditions(program: Program, hw: Hardware): Program {
+ *  its line of the machine file), and each one's row by primitive. */
+function withCostConditions(program: Program, hw: Hardware): { program: Program; rows: Map<string, number> } {
   const conds = [...program.conds];
   const rows = new Map<string, number>();
   for (const [name, c] of hw.primitives) {
@@ -651,9 +652,5 @@ function withCostConditions(program: Program, hw: Hardware): Program {
     }
   }
   if (conds.length > A.MAX_CONDS) throw new HardwareError(`${hw.file}: the model and the machine's cost conditions exceed ${A.MAX_CONDS} conditions`);
-  const out = { ...program, conds };
-  COST_ROWS.set(out, rows);
-  return out;
+  return { program: { ...program, conds }, rows };
 }
-const COST_ROWS = new WeakMap<Program, Map<string, number>>();
-const costCondRow = (p: Program, name: string): number => COST_ROWS.get(p)?.get(name) ?? -1;

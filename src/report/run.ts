@@ -4,7 +4,7 @@ import type { Machine } from '../machine/machine.js';
 import type { RunOutcome, StopReason } from '../drivers/outcome.js';
 import { groupFindings, type FindingGroup } from '../analysis/findings.js';
 import { lockStat } from '../analysis/lockstat.js';
-import { snapshot, timedWindow, type TimeSnapshot, type TimedWindow } from '../analysis/timing.js';
+import { bootSnapshot, snapshot, timedWindow, type TimedWindow } from '../analysis/timing.js';
 import { reproduceCommand } from './reproduce.js';
 import { renderFinding, type FindingView } from './findings.js';
 import { lockStatView, formatLockStat, type LockStat } from './lockstat.js';
@@ -125,8 +125,7 @@ const rate = (n: number, s: number): number => (s > 0 ? Math.round(n / s) : 0);
  *  clock is, when it stopped before). */
 function timedRun(m: Machine): TimedWindow {
   const end = snapshot(m, true);
-  const start: TimeSnapshot = { cpus: end.cpus.map(() => ({ clock: 0, spin: 0, idle: 0 })), forks: 0, exits: 0, actions: {}, steps: 0, rows: [] };
-  return timedWindow(m, start, end, Math.min(...end.cpus.map((c) => c.clock)) / 1e12);
+  return timedWindow(m, bootSnapshot(end), end, Math.min(...end.cpus.map((c) => c.clock)) / 1e12);
 }
 
 /** Fork attempts by kind: each fork action's runs; fork's own are the rest. */
