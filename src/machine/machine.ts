@@ -9,8 +9,8 @@ import type { Program } from '../kasm/index.js';
 import type { Scenario } from './scenario.js';
 import { instantiate, newMemory, type CoreExports } from './wasm.js';
 import { decodeFinding, FINDING_KINDS, type FindingKind, type FindingRecord } from './findings.js';
-import { compileCond, KasmError } from '../kasm/index.js';
-import { topologyWord, hardwareCpus, HardwareError, type Hardware } from './hardware.js';
+import { hardwareCpus, HardwareError, type Hardware } from './hardware.js';
+import { timedConfig, writeTimedHeader, writeEffectCost, type TimedConfig } from './timed-config.js';
 import { heldLock, type CpuState, type LockWord, type LockId, type SiteCounters, type EdgeRecord, type LockStatRecord, type WaitState } from './views.js';
 
 
@@ -73,26 +73,26 @@ export class Machine {
   private readonly scheduleCapacity: number;
   /** The timed model's hardware (null: steps are not timed). */
   readonly hardware: Hardware | null;
-  /** The condition row of each primitive whose machine cost has a `when`. */
-  private readonly costRows: Map<string, number>;
+  /** The machine file's costs as the memory takes them (null: not timed). */
+  private readonly timed: TimedConfig | null;
 
-  private constructor(memory: WebAssembly.Memory, core: CoreExports, readonly program: Program, scenario: Scenario, opts: MachineOptions, costRows: Map<string, number>) {
+  private constructor(memory: WebAssembly.Memory, core: CoreExports, readonly program: Program, scenario: Scenario, opts: MachineOptions, timed: TimedConfig | null) {
     this.memory = memory;
     this.core = core;
     this.current = scenario;
     this.scheduleCapacity = opts.scheduleCapacity ?? 0;
     this.hardware = opts.hardware ?? null;
-    this.costRows = costRows;
+    this.timed = timed;
   }
 
   /** Build a machine: lay out memory, load the kernel, boot. */
   static create(program: Program, scenario: Scenario, opts: MachineOptions = {}): Machine {
     const hw = opts.hardware;
     if (hw && scenario.cpus > hardwareCpus(hw)) throw new HardwareError(`cpus (${scenario.cpus}) must be at most the ${hardwareCpus(hw)} CPUs machine '${hw.name}' has`);
-    const costs = hw ? withCostConditions(program, hw) : { program, rows: new Map<string, number>() };
+    const timed = hw ? timedConfig(program, hw) : null;
     const memory = newMemory();
     const core = instantiate(memory);
-    const m = new Machine(memory, core, costs.program, scenario, opts, costs.rows);
+    const m = new Machine(memory, core, timed?.program ?? program, scenario, opts, timed);
     m.writeConfig();
     const status = core.configure();
     if (status !== L.STATUS_OK) throw new Error(`cannot build the machine: ${CONFIGURE_ERRORS[status] ?? `status ${status}`}`);
@@ -152,22 +152,8 @@ export class Machine {
     p.taskLockHosts.forEach((h, slot) => this.hset(L.H_TASK_LOCK_HOSTS + slot * 4, h));
     this.writeContexts(s);
     this.writePrograms(s.programs);
-    this.writeHardware(s);
+    writeTimedHeader(this.memory.buffer, this.timed, s);
     this.writeRunSettings(s);
-  }
-
-  /** The timed model: the costs, where each CPU sits, a directory line for
-   *  every lock and variable the machine can hold. */
-  private writeHardware(s: Scenario): void {
-    const hw = this.hardware;
-    this.hset(L.H_TIME_FLAGS, hw ? L.TF_ON | (hw.spinlock === 'ticket' ? L.TF_TICKET : 0) : 0);
-    if (!hw) { this.hset(L.H_LINES_CAP, 0); return; }
-    new Uint32Array(this.memory.buffer, L.HEADER_BASE + L.H_COSTS, L.NR_COSTS).set(hw.costs);
-    for (let c = 0; c < s.cpus; c++) this.hset(L.H_TOPOLOGY + c * 4, topologyWord(hw, c));
-    const lines = s.tasks * (A.MAX_TASK_LOCKS + A.MAX_TASK_VARS + 1) + s.cpus * (A.MAX_RQ_LOCKS + A.MAX_RQ_VARS) + A.MAX_GLOBAL_LOCKS + A.MAX_GLOBAL_VARS + 64;
-    let cap = 1024;
-    while (cap < lines * 2 && cap < L.MAX_LINES) cap *= 2;
-    this.hset(L.H_LINES_CAP, cap);
   }
 
   /** A closed scenario's programs: each CPU's syscalls by action id. */
@@ -243,11 +229,7 @@ export class Machine {
       i32[(a + L.E_ERRNO) >> 2] = e.errno;
       i32[(a + L.E_NR_EFFECTS) >> 2] = e.effects.length;
       i32[(a + L.E_PRIM_FLAGS) >> 2] = e.flags;
-      const cost = this.hardware?.primitives.get(e.name);
-      const u32 = new Uint32Array(this.memory.buffer);
-      u32[(a + L.E_COST) >> 2] = cost?.ps ?? 0;
-      i32[(a + L.E_COST_WHEN) >> 2] = this.costRows.get(e.name) ?? -1;
-      u32[(a + L.E_COST_ALT) >> 2] = cost?.elsePs ?? 0;
+      writeEffectCost(this.memory.buffer, a, e.name, this.timed);
       e.effects.forEach((x, k) => {
         const ef = a + L.E_EFFECTS + k * L.EF_SIZE;
         i32[(ef + L.EF_OP) >> 2] = x.op | (x.reg << 8);
@@ -633,24 +615,4 @@ export class Machine {
 
   /** The litmus tests' shared counter. */
   litmus(): number { return this.h(L.H_LITMUS); }
-}
-
-/** The program with the machine file's cost conditions appended to its
- *  conditions table, compiled against the model (a bad one is an error at
- *  its line of the machine file), and each one's row by primitive. */
-function withCostConditions(program: Program, hw: Hardware): { program: Program; rows: Map<string, number> } {
-  const conds = [...program.conds];
-  const rows = new Map<string, number>();
-  for (const [name, c] of hw.primitives) {
-    if (c.when === undefined || !program.effects.some((e) => e.name === name)) continue;
-    try {
-      rows.set(name, conds.length);
-      conds.push(compileCond(c.when, program.vocab, hw.file, c.line));
-    } catch (e) {
-      if (e instanceof KasmError) throw new HardwareError(`${e.message} (primitives.${name}.when)`);
-      throw e;
-    }
-  }
-  if (conds.length > A.MAX_CONDS) throw new HardwareError(`${hw.file}: the model and the machine's cost conditions exceed ${A.MAX_CONDS} conditions`);
-  return { program: { ...program, conds }, rows };
 }
