@@ -10,7 +10,7 @@ import {
 } from './layout';
 import * as A from './abi';
 import { cget, cset, pc, setPc, err, setErr, noteFailure, taskReg, setTaskReg, depth, curr, setCpuFlag } from './cpu';
-import { lockAddr, lockClass, tryLock, lockAcquired, unlock, heldIndex, heldInfo, heldRemove, heldStep } from './lock';
+import { lockAddr, lockClass, tryLock, lockAcquired, unlock, heldIndex, heldInfo, heldRemove, heldStep, heldPc } from './lock';
 import { lockdepAcquire } from './lockdep';
 import { lockstatReleased, lockClock, timed } from './lockstat';
 import { bookAcquire, bookRelease } from './ledger';
@@ -271,7 +271,7 @@ function unlockOp(cpu: i32, at: i32, obj: i32, ref: i32, lf: i32): i32 {
   const info = heldInfo(cpu, i);
   const heldMode = infoMode(info);
   if (heldMode != mode) reportLock(A.FIND_BAD_UNLOCK, cpu, at, lock, lockClass(ref), mode, heldMode);
-  if ((flags() & FLAG_LOCKDEP) != 0) lockstatReleased(cpu, infoClass(info), heldMode, heldStep(cpu, i));
+  if ((flags() & FLAG_LOCKDEP) != 0) lockstatReleased(cpu, infoClass(info), heldMode, heldStep(cpu, i), heldPc(cpu, i));
   heldRemove(cpu, i);
   const kind = objKind(obj);
   unlock(lock, kind, heldMode);

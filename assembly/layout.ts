@@ -178,7 +178,7 @@ export const H_PROGRAMS_END = H_PROGRAM_BASE + MAX_PROGRAM_CPUS * PROGRAM_SIZE;
 // each step what it costs on that hardware (timing.ts, coherence.ts,
 // sched/time.ts). Times are in picoseconds.
 //  0 flags (TF_*) · 4 CPUs parked · 8 horizon (u64) · 16 now (u64) · 24 directory entries
-//  28 directory base · 32 costs[NR_COSTS] (u32) · 128 topology[MAX_CPUS]
+//  28 directory base · 32 the holds by site's base · 36 costs[NR_COSTS] (u32) · 128 topology[MAX_CPUS]
 //  640 the clock heap (u8[MAX_CPUS]) · 768 each CPU's place in it (u8[MAX_CPUS])
 export const H_TIMED = 2688;
 export const H_TIME_FLAGS = H_TIMED; // TF_*
@@ -187,7 +187,8 @@ export const H_TIME_HORIZON = H_TIME_PARKED + 4; // u64: the time policy stops o
 export const H_TIME_NOW = H_TIME_HORIZON + 8; // u64: the clock of the CPU stepping now
 export const H_LINES_CAP = H_TIME_NOW + 8; // coherence directory entries (a power of two; 0: no timed model)
 export const H_LINES_BASE = H_LINES_CAP + 4; // placed by configure()
-export const H_COSTS = H_LINES_BASE + 4; // u32[NR_COSTS]: picoseconds (COST_*)
+export const H_HOLDS_BASE = H_LINES_BASE + 4; // lock_stat per acquisition site: per CPU, per instruction, hold time (u64) — placed by configure()
+export const H_COSTS = H_HOLDS_BASE + 4; // u32[NR_COSTS]: picoseconds (COST_*)
 export const H_TOPOLOGY = H_TIMED + 128; // u32[MAX_CPUS]: socket << 16 | LLC << 8 | core, per CPU
 export const H_TIME_HEAP = H_TOPOLOGY + 128 * 4; // u8[MAX_CPUS]: CPUs ordered by clock (a binary heap; rebuilt per runStep)
 export const H_TIME_POS = H_TIME_HEAP + 128; // u8[MAX_CPUS]: each CPU's index in the heap

@@ -3,7 +3,7 @@
 // under the timed model. Per-CPU records keep the hot
 // path free of shared writes; the host sums them. Contentions are also
 // counted per lock instruction, for the top contention points.
-import { cpuAddr, lockstatAddr, contentionAddr, hget } from './machine';
+import { cpuAddr, lockstatAddr, contentionAddr, hget, holdSiteAddr } from './machine';
 import {
   LS_SIZE, LS_CONTENTIONS, LS_CON_BOUNCES, LS_WAIT_TOTAL, LS_WAIT_MIN,
   LS_WAIT_MAX, LS_ACQUISITIONS, LS_ACQ_BOUNCES, LS_HOLD_TOTAL, LS_HOLD_MIN, LS_HOLD_MAX, L_LAST_CPU, C_STEPS, C_CLOCK, H_TIME_FLAGS, TF_ON,
@@ -48,9 +48,11 @@ export function lockstatAcquired(cpu: i32, cls: i32, mode: i32, lock: i32, waite
   if (last != cpu) store<u16>(<usize>lock + L_LAST_CPU, <u16>(cpu + 1));
 }
 
-export function lockstatReleased(cpu: i32, cls: i32, mode: i32, acquiredAt: i32): void {
+/** A hold ends: its time goes to the class's record and to the site that took it (`atPc`). */
+export function lockstatReleased(cpu: i32, cls: i32, mode: i32, acquiredAt: i32, atPc: i32): void {
   const r = rec(cpu, cls, mode);
   const held = <u64>(<u32>(lockClock(cpu) - acquiredAt));
+  bump(holdSiteAddr(cpu, atPc), held);
   const first = load<u64>(r + LS_HOLD_TOTAL) == 0 && load<u64>(r + LS_HOLD_MAX) == 0;
   bump(r + LS_HOLD_TOTAL, held);
   minMax(r, LS_HOLD_MIN, LS_HOLD_MAX, held, first);

@@ -12,7 +12,7 @@ import {
   CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE, VAR_SIZE, COND_SIZE, GLOBAL_VAR_STRIDE,
   H_LD_MATRIX_BASE, H_LD_EDGES_BASE, H_LD_SCRATCH_BASE, H_LOCKSTAT_BASE, H_CONTENTION_BASE, H_SCHED_BASE,
   H_STAGE_BASE, H_DISTINCT_BASE, H_FIRSTS_BASE, DISTINCT_SIZE, H_KCTX_BASE, H_LD_USAGE_BASE, KCTX_STRIDE, KX_CTX, USAGE_SIZE,
-  EDGE_SIZE, LD_SCRATCH_PER_CPU, LS_SIZE, H_LINES_BASE, H_LINES_CAP, LINE_ENTRY,
+  EDGE_SIZE, LD_SCRATCH_PER_CPU, LS_SIZE, H_LINES_BASE, H_LINES_CAP, LINE_ENTRY, H_HOLDS_BASE, H_NR_INSNS,
 } from './layout';
 import { INSN_SIZE, LOCKDEP_NODES, MAX_CLASSES } from './abi';
 
@@ -70,12 +70,16 @@ let usageBase: usize = 0;
 let cpus: i32 = 0;
 let linesBase: usize = 0;
 let linesMask: i32 = 0;
+let holdsBase: usize = 0;
+let insns: i32 = 0;
 
 /** Read the layout configure() wrote (every instance, before stepping). */
 export function attach(): void {
   codeBase = <usize>hget(H_CODE_BASE);
   linesBase = <usize>hget(H_LINES_BASE);
   linesMask = hget(H_LINES_CAP) - 1;
+  holdsBase = <usize>hget(H_HOLDS_BASE);
+  insns = hget(H_NR_INSNS);
   effectsBase = <usize>hget(H_EFFECTS_BASE);
   sitesBase = <usize>hget(H_SITES_BASE);
   varsBase = <usize>hget(H_VARS_BASE);
@@ -162,3 +166,6 @@ export const LOCKDEP_ROW_WORDS = (LOCKDEP_NODES + 31) >> 5;
 @inline export function lineEntryAddr(i: i32): usize { return linesBase + <usize>i * LINE_ENTRY; }
 // @ts-ignore: decorator
 @inline export function linesIndexMask(): i32 { return linesMask; }
+// lock_stat by acquisition site: CPU `cpu`'s hold time of the locks taken at instruction `pc`.
+// @ts-ignore: decorator
+@inline export function holdSiteAddr(cpu: i32, pc: i32): usize { return holdsBase + (<usize>(cpu * insns + pc) << 3); }

@@ -20,6 +20,16 @@ export interface TimedLockStat {
   holdShare: number | null;
 }
 
+/** A critical section, by the instruction that takes its lock (lock_stat by site). */
+export interface HoldSite {
+  at: string; // file:line of the lock instruction
+  routine: string; text: string; // the routine it is in, and the instruction as written
+  lock: string;
+  mode: 'write' | 'read'; // exclusive holds serialise, shared ones overlap
+  holdNsTotal: number; // its locks' hold time in the window, every CPU's
+  holdNsPerFork: number;
+}
+
 /** The lock that bounds a point's throughput: the one CPUs wait for most. */
 export interface Ceiling {
   lock: string;
@@ -30,6 +40,8 @@ export interface Ceiling {
   /** Forks per simulated second the lock allows at most: one fork cycle's
    *  exclusive hold time, back to back (null when it has no exclusive holds). */
   boundForksPerSec: number | null;
+  /** Its longest exclusive section: the site whose write holds of it take the most time. */
+  site: HoldSite | null;
 }
 
 export interface ScalingPoint {
@@ -44,6 +56,7 @@ export interface ScalingPoint {
   perCpu: { cpu: number; busy: number; spin: number; idle: number }[]; // shares of the window
   ceiling: Ceiling | null; // null: no lock takes a measurable share (below 1% of CPU time)
   lockstat: TimedLockStat[]; // sorted by waitNsTotal, descending
+  holdSites: HoldSite[]; // the longest-held sections, by the instruction that takes the lock
   runs: number; // runs taken together (seeds seed, seed+1, …)
   forksPerSecMin: number; forksPerSecMax: number; // the spread of the runs' own rates
   findings: number; // findings the runs reported (a correct kernel has none)

@@ -5,12 +5,20 @@
 import * as A from '../../assembly/abi.js';
 import type { Machine } from '../machine/machine.js';
 import { lockStat, type LockStatRow } from './lockstat.js';
-import type { Ceiling, TimedLockStat } from './scaling.js';
+import type { Ceiling, HoldSite, TimedLockStat } from './scaling.js';
 
 export interface TimeSnapshot {
   cpus: { clock: number; spin: number; idle: number }[]; // picoseconds
   forks: number; exits: number; actions: Record<string, number>; steps: number;
   rows: LockStatRow[];
+  holds: Map<number, number>; // lock instruction pc -> hold time of the locks taken there
+}
+
+/** The lock instructions of a program (their pcs), where lock_stat keeps holds by site. */
+function lockSites(m: Machine): number[] {
+  const code = m.program.code, out: number[] = [];
+  for (let pc = 0; pc < code.length / A.INSN_WORDS; pc++) if ((code[pc * A.INSN_WORDS] & A.INSN_OP_MASK) === A.OP_LOCK) out.push(pc);
+  return out;
 }
 
 /** The machine now; `atHorizon`: its CPUs' times as the run reached its horizon. */
@@ -20,12 +28,13 @@ export function snapshot(m: Machine, atHorizon = false): TimeSnapshot {
     const t = m.cpuTime(c, atHorizon);
     return { clock: Number(t.clock), spin: Number(t.spin), idle: Number(t.idle) };
   });
-  return { cpus, forks: k.forksOk, exits: k.exits, actions: { ...k.actions }, steps: Number(m.steps()), rows: lockStat(m).rows };
+  const holds = new Map(lockSites(m).map((pc) => [pc, m.holdAt(pc)]));
+  return { cpus, forks: k.forksOk, exits: k.exits, actions: { ...k.actions }, steps: Number(m.steps()), rows: lockStat(m).rows, holds };
 }
 
 /** A machine of as many CPUs as `like` at boot: nothing happened yet. */
 export const bootSnapshot = (like: TimeSnapshot): TimeSnapshot =>
-  ({ cpus: like.cpus.map(() => ({ clock: 0, spin: 0, idle: 0 })), forks: 0, exits: 0, actions: {}, steps: 0, rows: [] });
+  ({ cpus: like.cpus.map(() => ({ clock: 0, spin: 0, idle: 0 })), forks: 0, exits: 0, actions: {}, steps: 0, rows: [], holds: new Map() });
 
 /** Several windows (runs of other seeds) as one: what each added, summed
  *  (the maxima the largest); read it with timedWindow(m, start, sum, total seconds). */
@@ -38,6 +47,7 @@ export function sumWindows(pairs: [TimeSnapshot, TimeSnapshot][]): [TimeSnapshot
     });
     sum.forks += b.forks - a.forks; sum.exits += b.exits - a.exits; sum.steps += b.steps - a.steps;
     for (const [k, v] of Object.entries(b.actions)) sum.actions[k] = (sum.actions[k] ?? 0) + v - (a.actions[k] ?? 0);
+    for (const [pc, v] of b.holds) sum.holds.set(pc, (sum.holds.get(pc) ?? 0) + v - (a.holds.get(pc) ?? 0));
     const before = new Map(a.rows.map((r) => [`${r.cls}/${r.mode}`, r]));
     for (const r of b.rows) {
       const key = `${r.cls}/${r.mode}`, p = before.get(key), t = rows.get(key);
@@ -59,6 +69,8 @@ export interface TimedWindow {
   utilisation: number;
   perCpu: { cpu: number; busy: number; spin: number; idle: number }[];
   lockstat: TimedLockStat[];
+  /** The sections that hold a lock longest, by the instruction that takes it (most first, at most 8). */
+  holdSites: HoldSite[];
   ceiling: Ceiling | null;
   steps: number;
 }
@@ -96,6 +108,16 @@ export function timedWindow(m: Machine, a: TimeSnapshot, b: TimeSnapshot, second
   }).filter((r) => r.acquisitions > 0).sort((x, y) => y.waitNsTotal - x.waitNsTotal);
   const action = (name: string): number => (b.actions[name] ?? 0) - (a.actions[name] ?? 0);
   const rate = (n: number): number => (seconds > 0 ? n / seconds : 0);
+  const holdSites: HoldSite[] = [...b.holds].map(([pc, v]) => {
+    const src = m.program.src[pc];
+    const ns = v - (a.holds.get(pc) ?? 0);
+    const w0 = m.program.code[pc * A.INSN_WORDS];
+    const mode = ((w0 >> A.INSN_OBJ_SHIFT) & A.INSN_OBJ_MASK & A.OBJ_MODE_MASK) === A.MODE_READ ? 'read' : 'write';
+    return {
+      at: `${src.file}:${src.line}`, routine: src.routine, text: src.text.trim(), lock: vocab.className(m.program.code[pc * A.INSN_WORDS + A.W_ARG] >> A.LOCKREF_CLASS_SHIFT), mode,
+      holdNsTotal: ns, holdNsPerFork: forks > 0 ? ns / forks : 0,
+    } satisfies HoldSite;
+  }).filter((h) => h.holdNsTotal > 0).sort((x, y) => y.holdNsTotal - x.holdNsTotal).slice(0, 8);
   const top = lockstat[0];
   let ceiling: Ceiling | null = null;
   if (top && top.waitShare >= CEILING_MIN_SHARE) {
@@ -106,6 +128,8 @@ export function timedWindow(m: Machine, a: TimeSnapshot, b: TimeSnapshot, second
     ceiling = {
       lock: top.lock, mode: top.mode, waitShare: top.waitShare, holdShare: excl?.holdShare ?? null,
       holdNsPerFork, boundForksPerSec: holdNsPerFork > 0 ? 1e9 / holdNsPerFork : null,
+      // Exclusive holds serialise; readers' overlap.
+      site: holdSites.find((h) => h.lock === top.lock && h.mode === 'write') ?? null,
     };
   }
   return {
@@ -113,6 +137,6 @@ export function timedWindow(m: Machine, a: TimeSnapshot, b: TimeSnapshot, second
     forks, exits: b.exits - a.exits, threads: action('clone_thread'), vforks: action('vfork'),
     forksPerSec: rate(forks), exitsPerSec: rate(b.exits - a.exits), threadsPerSec: rate(action('clone_thread')), vforksPerSec: rate(action('vfork')),
     utilisation: perCpu.length ? perCpu.reduce((t, c) => t + c.busy + c.spin, 0) / perCpu.length : 0,
-    perCpu, lockstat, ceiling, steps: b.steps - a.steps,
+    perCpu, lockstat, holdSites, ceiling, steps: b.steps - a.steps,
   };
 }

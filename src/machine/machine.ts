@@ -605,6 +605,13 @@ export class Machine {
   }
   /** Contentions counted at the lock instruction `pc`. */
   contentions(pc: number): number { return this.at(this.h(L.H_CONTENTION_BASE) + pc * 4); }
+  /** lock_stat by site: the hold time (steps, or ns under the timed model) of the locks taken at `pc`, every CPU's summed. */
+  holdAt(pc: number): number {
+    const insns = this.program.code.length / A.INSN_WORDS;
+    let t = 0;
+    for (let c = 0; c < this.current.cpus; c++) t += Number(this.at64(this.h(L.H_HOLDS_BASE) + (c * insns + pc) * 8));
+    return t;
+  }
 
   /** A global variable's value now (by its declared name). */
   globalVar(name: string): number {

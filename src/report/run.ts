@@ -197,6 +197,7 @@ function formatTimed(t: TimedWindow & { machine: string }): string[] {
   ];
   const c = t.ceiling;
   if (c) out.push(`  ceiling: ${c.lock}${c.mode === 'read' ? ' (read)' : ''}: CPUs wait for it ${pct(c.waitShare)} of their time${c.holdShare !== null ? `; held ${pct(c.holdShare)} of the run` : ''}${c.boundForksPerSec ? `; its holds allow at most ${n(Math.round(c.boundForksPerSec))} forks/s` : ''}`);
+  if (c?.site) out.push(`  its longest section: ${c.site.text} in ${c.site.routine}() at ${c.site.at}, ${n(Math.round(c.site.holdNsPerFork))} ns held per fork`);
   else out.push('  ceiling: none (no lock takes 1% of the CPUs\' time)');
   return out;
 }

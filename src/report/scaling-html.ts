@@ -180,7 +180,7 @@ const num = (s: string): string => `<td class="num">${s}</td>`;
 const nsFmt = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1 });
 
 function pointsTable(r: ScalingReport): string {
-  const head = ['CPUs', 'forks/s', 'runs: min–max', 'exits/s', 'threads/s', 'vforks/s', 'efficiency', 'utilisation', 'ceiling lock', 'wait share', 'hold share', 'bound forks/s', 'findings'];
+  const head = ['CPUs', 'forks/s', 'runs: min–max', 'exits/s', 'threads/s', 'vforks/s', 'efficiency', 'utilisation', 'ceiling lock', 'wait share', 'hold share', 'bound forks/s', 'its longest section', 'findings'];
   const rows = orderedPoints(r).map((p, i, all) => {
     const c = p.ceiling;
     const group = i === 0 || all[i - 1].kernel !== p.kernel ? `<tr class="kernel"><th colspan="${head.length}"><code>${esc(p.kernel)}</code></th></tr>\n` : '';
@@ -189,9 +189,10 @@ function pointsTable(r: ScalingReport): string {
       `${num(fmtRatio(p.efficiency))}${num(fmtShare(p.utilisation))}` +
       `<td>${c ? `<code>${esc(c.lock)}</code> (${c.mode})` : '—'}</td>` +
       `${num(c ? fmtShare(c.waitShare) : '—')}${num(c ? fmtShare(c.holdShare) : '—')}${num(c?.boundForksPerSec != null ? fmtCount(c.boundForksPerSec) : '—')}` +
+      `<td>${c?.site ? `<code>${esc(c.site.routine)}()</code> ${esc(c.site.at)}, ${fmtCount(c.site.holdNsPerFork)} ns/fork` : '—'}</td>` +
       `<td class="num${p.findings ? ' bad' : ''}">${p.findings}</td></tr>`;
   });
-  return `<div class="scroll"><table class="points"><thead><tr>${head.map((h, i) => `<th${i === 8 ? '' : ' class="num"'}>${h}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
+  return `<div class="scroll"><table class="points"><thead><tr>${head.map((h, i) => `<th${i === 8 || i === 12 ? '' : ' class="num"'}>${h}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody></table></div>`;
 }
 
 function lockStatTable(rows: TimedLockStat[]): string {

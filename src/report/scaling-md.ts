@@ -62,16 +62,17 @@ export function renderScalingMarkdown(r: ScalingReport): string {
   if (!r.points.length) {
     out.push('No points: the sweep measured nothing.', '');
   } else {
-    out.push('| kernel | CPUs | forks/s | runs: min–max | threads/s | exits/s | efficiency | utilisation | ceiling lock | wait share | findings |');
-    out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|');
+    out.push('| kernel | CPUs | forks/s | runs: min–max | threads/s | exits/s | efficiency | utilisation | ceiling lock | wait share | its longest section | findings |');
+    out.push('|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|');
     for (const p of orderedPoints(r)) {
       const c = p.ceiling;
       out.push(`| ${mdText(p.kernel)} | ${p.cpus} | ${fmtCount(p.forksPerSec)} | ${p.runs > 1 ? `${fmtCount(p.forksPerSecMin)}–${fmtCount(p.forksPerSecMax)}` : '—'} | ${fmtCount(p.threadsPerSec)} | ${fmtCount(p.exitsPerSec)} | ` +
-        `${fmtRatio(p.efficiency)} | ${fmtShare(p.utilisation)} | ${c ? `${mdText(c.lock)} (${c.mode})` : '—'} | ${c ? fmtShare(c.waitShare) : '—'} | ${p.findings} |`);
+        `${fmtRatio(p.efficiency)} | ${fmtShare(p.utilisation)} | ${c ? `${mdText(c.lock)} (${c.mode})` : '—'} | ${c ? fmtShare(c.waitShare) : '—'} | ` +
+        `${c?.site ? `${mdText(c.site.routine)}() ${mdText(c.site.at.replace(/^.*\//, ''))}, ${fmtCount(c.site.holdNsPerFork)} ns/fork` : '—'} | ${p.findings} |`);
     }
     out.push('');
     out.push('Rates per simulated second, over every run\'s window taken together; min–max: the runs\' own fork rates. Efficiency: forks/s ÷ (CPUs × the kernel\'s per-CPU rate at its smallest CPU count). ' +
-      'Ceiling: the lock CPUs wait for most, and the share of all CPU time spent waiting for it.', '');
+      'Ceiling: the lock CPUs wait for most, and the share of all CPU time spent waiting for it; its longest section: the lock instruction whose exclusive holds of it take the most time, per fork.', '');
   }
   if (r.uncosted.length) out.push(`**Uncosted primitives** (charged as one micro-op): ${r.uncosted.map(mdText).join(', ')}`, '');
   return out.join('\n');
