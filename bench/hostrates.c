@@ -88,14 +88,19 @@ static void *thread_body(void *arg) { return arg; }
  * (a zombie, SIGCHLD to the parent); the parent's waitpid is do_wait →
  * wait_task_zombie → release_task (unhash the pid, free the task).
  */
-static int fork_cycle(void) {
-  pid_t pid = fork();
-  if (pid < 0) return -1;
-  if (pid == 0) _exit(0);
+/* The parent's waitpid of both cycles: 0 once the child exited with 0. */
+static int reap(pid_t pid) {
   int status;
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return -1;
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+static int fork_cycle(void) {
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) _exit(0);
+  return reap(pid);
 }
 
 /*
@@ -108,11 +113,8 @@ static int fork_cycle(void) {
 static int vfork_cycle(void) {
   pid_t pid = vfork();
   if (pid < 0) return -1;
-  if (pid == 0) _exit(0);
-  int status;
-  while (waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return -1;
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+  if (pid == 0) _exit(0); /* the child only _exits: nothing else is allowed in a vfork child */
+  return reap(pid);
 }
 
 /*
