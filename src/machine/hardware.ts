@@ -7,7 +7,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { z } from 'zod';
-import { parse as parseYaml, LineCounter, parseDocument } from 'yaml';
+import { LineCounter, parseDocument } from 'yaml';
 import { MAX_CPUS } from '../../assembly/abi.js';
 import * as L from '../../assembly/layout.js';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -119,7 +119,7 @@ export function parseHardware(text: string, file: string, depth = 0): Hardware {
   try {
     doc = parseDocument(text, { lineCounter: lines });
     if (doc.errors.length) throw doc.errors[0];
-    raw = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    raw = file.endsWith('.json') ? JSON.parse(text) : doc.toJS(); // the document parsed once: its values, and its lines for errors
   } catch (e) {
     throw new HardwareError(`${where}: not valid YAML: ${shown((e as Error).message.split('\n')[0])}`);
   }
