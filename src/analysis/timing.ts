@@ -4,6 +4,7 @@
 // nanoseconds, and the lock that bounds the throughput.
 import * as A from '../../assembly/abi.js';
 import type { Machine } from '../machine/machine.js';
+import { decodeInsn, objMode } from '../kasm/insn.js';
 import { lockStat, type LockStatRow } from './lockstat.js';
 import type { Ceiling, HoldSite, TimedLockStat } from './scaling.js';
 
@@ -17,7 +18,7 @@ export interface TimeSnapshot {
 /** The lock instructions of a program (their pcs), where lock_stat keeps holds by site. */
 function lockSites(m: Machine): number[] {
   const code = m.program.code, out: number[] = [];
-  for (let pc = 0; pc < code.length / A.INSN_WORDS; pc++) if ((code[pc * A.INSN_WORDS] & A.INSN_OP_MASK) === A.OP_LOCK) out.push(pc);
+  for (let pc = 0; pc < code.length / A.INSN_WORDS; pc++) if (decodeInsn(code, pc).op === A.OP_LOCK) out.push(pc);
   return out;
 }
 
@@ -111,10 +112,10 @@ export function timedWindow(m: Machine, a: TimeSnapshot, b: TimeSnapshot, second
   const holdSites: HoldSite[] = [...b.holds].map(([pc, v]) => {
     const src = m.program.src[pc];
     const ns = v - (a.holds.get(pc) ?? 0);
-    const w0 = m.program.code[pc * A.INSN_WORDS];
-    const mode = ((w0 >> A.INSN_OBJ_SHIFT) & A.INSN_OBJ_MASK & A.OBJ_MODE_MASK) === A.MODE_READ ? 'read' : 'write';
+    const insn = decodeInsn(m.program.code, pc);
     return {
-      at: `${src.file}:${src.line}`, routine: src.routine, text: src.text.trim(), lock: vocab.className(m.program.code[pc * A.INSN_WORDS + A.W_ARG] >> A.LOCKREF_CLASS_SHIFT), mode,
+      at: `${src.file}:${src.line}`, routine: src.routine, text: src.text.trim(),
+      lock: vocab.className(insn.arg >> A.LOCKREF_CLASS_SHIFT), mode: objMode(insn.obj) === A.MODE_READ ? 'read' : 'write',
       holdNsTotal: ns, holdNsPerFork: forks > 0 ? ns / forks : 0,
     } satisfies HoldSite;
   }).filter((h) => h.holdNsTotal > 0).sort((x, y) => y.holdNsTotal - x.holdNsTotal).slice(0, 8);

@@ -284,7 +284,7 @@ export class Machine {
   useTimePolicy(horizonSeconds: number): void {
     if (!this.hardware) throw new Error('useTimePolicy: the machine was built without a machine file');
     this.hset(L.H_POLICY, L.POLICY_TIME);
-    this.set64(L.HEADER_BASE + L.H_TIME_HORIZON, BigInt(Math.round(horizonSeconds * 1e12)));
+    this.setHorizon(horizonSeconds);
   }
   /** Move the horizon (the run goes on to it from where it is). */
   setHorizon(seconds: number): void { this.set64(L.HEADER_BASE + L.H_TIME_HORIZON, BigInt(Math.round(seconds * 1e12))); }
