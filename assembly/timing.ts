@@ -31,7 +31,7 @@ import { nextAccess } from './sched/points';
 import { access, cost } from './coherence';
 import { timePark, timeReleased } from './sched/time';
 
-const K_OP = 0, K_PRIM = 1, K_LOCK = 2, K_UNLOCK = 3, K_SYSCALL = 4, K_IRQ = 5;
+const K_OP = 0, K_LOCK = 1, K_UNLOCK = 2, K_SYSCALL = 3, K_IRQ = 4;
 
 /** One step of `cpu`, charged to its clock. A CPU that failed to take its
  *  lock is parked until its release (sched/time.ts); under a replay too, so
@@ -41,8 +41,8 @@ export function timedStep(cpu: i32): i32 {
   const now = load<u64>(c + C_CLOCK);
   store<u64>(hdr(H_TIME_NOW), now);
   const task = curr(cpu);
-  let work: u64 = 0;
-  let kind = K_OP, row = 0, key = 0, rw = false, first = false, write = false;
+  let work = cost(COST_OP); // a plain micro-op's, or a primitive's
+  let kind = K_OP, key = 0, rw = false, first = false, write = false;
   if (atomic.load<i32>(c + C_IRQ_PENDING) != 0 && load<i32>(c + C_IRQS_OFF) == 0) kind = K_IRQ;
   else if (load<i32>(c + C_DEPTH) == 0) kind = K_SYSCALL;
   else {
@@ -56,18 +56,19 @@ export function timedStep(cpu: i32): i32 {
       rw = k == A.KIND_RWLOCK || k == A.KIND_RWSEM;
       first = load<i32>(c + C_SPIN_LOCK) != key;
     } else {
+      let oneWord = true;
       if (op == A.OP_PRIM) {
-        kind = K_PRIM;
-        row = load<i32>(a + (A.W_ARG << 2));
         // The machine's cost of its work, or the other one when its condition
-        // holds (copy_mm with CLONE_VM is mmget(), not dup_mm()).
-        const e = effectAddr(row);
+        // holds (copy_mm with CLONE_VM is mmget(), not dup_mm()); none: a micro-op.
+        const e = effectAddr(load<i32>(a + (A.W_ARG << 2)));
         const when = load<i32>(e + E_COST_WHEN);
-        work = <u64>load<u32>(e + (when >= 0 && cond(cpu, when, load<i32>(c + C_PC)) ? E_COST_ALT : E_COST));
+        const p = <u64>load<u32>(e + (when >= 0 && cond(cpu, when, load<i32>(c + C_PC)) ? E_COST_ALT : E_COST));
+        if (p != 0) work = p;
+        oneWord = load<i32>(e + E_NR_EFFECTS) == 1;
       }
       // Declared state: the variable's word (a primitive's, only when its
       // one effect is that; the ledger is the simulator's, not memory).
-      if (op != A.OP_PRIM || load<i32>(effectAddr(row) + E_NR_EFFECTS) == 1) {
+      if (oneWord) {
         const acc = nextAccess(cpu);
         const k = acc & A.ACC_KIND_MASK;
         const obj = acc & ~A.ACC_KIND_MASK;
@@ -98,8 +99,7 @@ export function timedStep(cpu: i32): i32 {
       // reader's or writer's release of an rwlock an atomic RMW.
       spent = key == 0 ? cost(COST_OP) : access(cpu, key, true, rw, now);
       break;
-    case K_PRIM: spent = (work != 0 ? work : cost(COST_OP)) + (key != 0 ? access(cpu, key, write, false, now) : 0); break;
-    default: spent = cost(COST_OP) + (key != 0 ? access(cpu, key, write, false, now) : 0);
+    default: spent = work + (key != 0 ? access(cpu, key, write, false, now) : 0);
   }
   if (curr(cpu) != task) spent += cost(COST_SWITCH);
   store<u64>(c + C_CLOCK, now + spent);
