@@ -47,21 +47,19 @@ export async function simRate(hw: Hardware, kind: Kind, cpus: number, seconds = 
 
 /** The machine file's primitive costs with its own primitiveScale taken out: what a scale multiplies. */
 function unscaled(file: Hardware): Hardware['primitives'] {
-  const k = fileScale(file.file);
+  const k = file.primitiveScale;
   return new Map([...file.primitives].map(([name, v]) => [name, { ...v, ps: v.ps / k, elsePs: v.elsePs === undefined ? undefined : v.elsePs / k }]));
 }
 
 /** What calibration sets: the scale of every primitive's work and copy_mm's
- *  own work (before the scale; dup_mm() is most of a fork); and the context
- *  switch, which it keeps as the machine file says (--switch to try another). */
-export interface Params { scale: number; copyMmPs: number; switchPs: number }
+ *  own work (before the scale; dup_mm() is most of a fork). The machine's
+ *  other costs (a context switch, a syscall) stay as the file says. */
+export interface Params { scale: number; copyMmPs: number }
 
 /** `file` with the fitted costs in place of its own. */
 export function withParams(file: Hardware, p: Params): Hardware {
   const primitives = new Map([...unscaled(file)].map(([name, v]) => [name, { ...v, ps: Math.round((name === 'copy_mm' ? p.copyMmPs : v.ps) * p.scale), elsePs: v.elsePs === undefined ? undefined : Math.round(v.elsePs * p.scale) }]));
-  const costs = [...file.costs];
-  costs[COST_SWITCH] = Math.round(p.switchPs);
-  return { ...file, primitives, costs };
+  return { ...file, primitives };
 }
 
 export interface Fit extends Params { rates: Record<Kind, number> }
@@ -76,7 +74,7 @@ export async function fit(file: Hardware, measured: Record<Kind, number>): Promi
   const mm = unscaled(file).get('copy_mm')?.ps ?? 0;
   if (mm <= 0) throw new Error(`${file.file}: no copy_mm cost to fit`);
   const period = async (p: Params, k: Kind): Promise<number> => 1 / await simRate(withParams(file, p), k, 1);
-  let p: Params = { scale: fileScale(file.file), copyMmPs: mm, switchPs: file.costs[COST_SWITCH] };
+  let p: Params = { scale: file.primitiveScale, copyMmPs: mm };
   for (let pass = 0; pass < 2; pass++) {
     let num = 0, den = 0;
     for (const k of ['vfork', 'thread'] as const) {
@@ -95,11 +93,6 @@ export async function fit(file: Hardware, measured: Record<Kind, number>): Promi
   return { ...p, rates };
 }
 
-/** The file's primitiveScale, as written. */
-function fileScale(file: string): number {
-  const m = /^primitiveScale:\s*([\d.]+)/m.exec(readFileSync(abs(file), 'utf8'));
-  return m ? Number(m[1]) : 1;
-}
 const abs = (file: string): string => (file.startsWith('/') ? file : `${PACKAGE_ROOT}/${file}`);
 
 /** Put the fit into the machine file, keeping everything else as written. */
@@ -167,7 +160,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   if (o.json) console.log(JSON.stringify(r, null, 2));
   else {
     const n = (x: number): string => Math.round(x).toLocaleString('en-US');
-    console.log(`fit (1 CPU): primitiveScale ${r.fit.scale.toFixed(3)}, copy_mm ${(r.fit.copyMmPs / 1e6).toFixed(1)} us before the scale, contextSwitch ${(r.fit.switchPs / 1e6).toFixed(2)} us as the file says (${r.host.kernel}, parent RSS ${r.host.rssKiB} KiB)${o.write ? ` — written to ${loadHardware(o.machine).file}` : ''}`);
+    console.log(`fit (1 CPU): primitiveScale ${r.fit.scale.toFixed(3)}, copy_mm ${(r.fit.copyMmPs / 1e6).toFixed(1)} us before the scale, contextSwitch ${(loadHardware(o.machine).costs[COST_SWITCH] / 1e6).toFixed(2)} us as the file says (${r.host.kernel}, parent RSS ${r.host.rssKiB} KiB)${o.write ? ` — written to ${loadHardware(o.machine).file}` : ''}`);
     console.log('');
     console.log('| cycle | CPUs | measured /s (min–max) | predicted /s | error |');
     console.log('|---|---|---|---|---|');

@@ -65,6 +65,8 @@ export interface Hardware {
   file: string;
   sockets: number; coresPerSocket: number; threadsPerCore: number; coresPerLlc: number; ghz: number;
   spinlock: 'qspinlock' | 'ticket';
+  /** The file's own primitiveScale (its primitives' costs are those written, times it). */
+  primitiveScale: number;
   /** Picoseconds per COST_* class (index = the layout's COST_* constant). */
   costs: number[];
   primitives: Map<string, PrimitiveCost>;
@@ -174,7 +176,7 @@ export function parseHardware(text: string, file: string, depth = 0): Hardware {
   return {
     name: d.name, description: d.description, file: where,
     sockets: d.sockets, coresPerSocket: d.coresPerSocket, threadsPerCore: d.threadsPerCore, coresPerLlc: d.coresPerLlc, ghz: d.ghz,
-    spinlock: d.spinlock, costs, primitives,
+    spinlock: d.spinlock, primitiveScale: d.primitiveScale, costs, primitives,
   };
 }
 
