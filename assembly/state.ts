@@ -43,7 +43,7 @@ export function readTaskRef(cpu: i32, at: i32, id: i32, reg: i32): i32 {
 }
 
 /** The guard of variable `id` must be held here (for a write, its write side). */
-function checkGuard(cpu: i32, at: i32, id: i32, reg: i32, write: bool): void {
+export function checkGuard(cpu: i32, at: i32, id: i32, reg: i32, write: bool): void {
   const v = varAddr(id);
   let ref = load<i32>(v + V_GUARD);
   if (ref < 0) return;
