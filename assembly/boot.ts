@@ -3,7 +3,7 @@
 // scheduler's configuration written by the host are kept; their counters
 // and state are reset.
 import {
-  HEADER_SIZE, H_STOP, H_TIMED, H_TIMED_END, H_LINES_CAP, LINE_ENTRY, H_TIME_PARKED, H_HOLDS_BASE, H_NR_INSNS, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
+  HEADER_SIZE, H_STOP, H_TIMED, H_TIMED_END, H_LINES_CAP, LINE_ENTRY, H_TIME_PARKED, H_HOLDS_BASE, H_HOLDS_STRIDE, H_NR_INSNS, H_NR_SITES, H_LD_MATRIX_BASE, H_SCHED_BASE, H_SEED,
   H_STEP_RNG, H_STALL_CPU, H_STALL_LEFT, H_STEP_COUNT, H_SCHED_POS, H_SCHED_LEN, H_SCHED_FLAGS, SF_RECORD,
   SF_OVERFLOW, H_CONTEXTS, H_CONTEXTS_END, H_PROGRAMS, H_PROGRAMS_END, H_IRQ_RNG, C_WAKE_LIST, H_LAST_PID, H_PID_ALLOCATED, H_NR_THREADS, PIDNS_ADDING, GLOBAL_LOCK_STRIDE, CPU_STRIDE,
   H_NR_VARS, H_BOOT_OWNED, V_SCOPE, V_SLOT, V_INIT, V_FLAGS, GLOBAL_VAR_STRIDE, S_RETURNED, S_PASSES, S_INJECTED, S_FORK_FAILS, S_NATURAL, S_ERRNO, S_NATURAL_AFTER, C_ID, C_CURR, C_RNG, C_FAIL_PC, C_P, C_T, C_T2, C_PARENT,
@@ -40,7 +40,7 @@ export function boot(): void {
   memory.fill(<usize>hget(H_LD_MATRIX_BASE), 0, <usize>(hget(H_SCHED_BASE) - hget(H_LD_MATRIX_BASE)));
   memory.fill(lineEntryAddr(0), 0, <usize>hget(H_LINES_CAP) * LINE_ENTRY); // every line in memory, on no CPU
   hset(H_TIME_PARKED, 0); // (each CPU's own parked flag is in its block, zeroed below)
-  memory.fill(<usize>hget(H_HOLDS_BASE), 0, <usize>(cpus * hget(H_NR_INSNS)) << 3);
+  memory.fill(<usize>hget(H_HOLDS_BASE), 0, <usize>cpus * hget(H_HOLDS_STRIDE));
   initRunqueues();
   initTaskPool();
   initKctxPool();

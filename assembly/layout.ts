@@ -79,7 +79,7 @@ export const H_TASK_BASE = H_RQ_BASE + 4;
 export const H_FINDINGS_BASE = H_TASK_BASE + 4;
 export const H_LD_MATRIX_BASE = H_FINDINGS_BASE + 4; // lockdep: dependency bit matrix
 export const H_LD_EDGES_BASE = H_LD_MATRIX_BASE + 4; // lockdep: first-seen record per edge
-export const H_LD_SCRATCH_BASE = H_LD_EDGES_BASE + 4; // lockdep: per-CPU search scratch
+export const H_LD_SCRATCH_BASE = H_LD_EDGES_BASE + 4; // lockdep: per CPU, search scratch and chain cache (LD_PER_CPU)
 export const H_LOCKSTAT_BASE = H_LD_SCRATCH_BASE + 4; // per CPU: NR_CLASSES × 2 modes × lock_stat record
 export const H_CONTENTION_BASE = H_LOCKSTAT_BASE + 4; // i32 per instruction: contentions at that lock op
 export const H_SCHED_BASE = H_CONTENTION_BASE + 4; // the schedule buffer: one byte per step
@@ -178,7 +178,8 @@ export const H_PROGRAMS_END = H_PROGRAM_BASE + MAX_PROGRAM_CPUS * PROGRAM_SIZE;
 // each step what it costs on that hardware (timing.ts, coherence.ts,
 // sched/time.ts). Times are in picoseconds.
 //  0 flags (TF_*) · 4 CPUs parked · 8 horizon (u64) · 16 now (u64) · 24 directory entries
-//  28 directory base · 32 the holds by site's base · 36 costs[NR_COSTS] (u32) · 128 topology[MAX_CPUS]
+//  28 directory base · 32 the holds by site's base · 36 costs[NR_COSTS] (u32) · 100 the holds' stride per CPU
+//  128 topology[MAX_CPUS]
 //  640 the clock heap (u8[MAX_CPUS]) · 768 each CPU's place in it (u8[MAX_CPUS])
 export const H_TIMED = 2688;
 export const H_TIME_FLAGS = H_TIMED; // TF_*
@@ -189,6 +190,7 @@ export const H_LINES_CAP = H_TIME_NOW + 8; // coherence directory entries (a pow
 export const H_LINES_BASE = H_LINES_CAP + 4; // placed by configure()
 export const H_HOLDS_BASE = H_LINES_BASE + 4; // lock_stat per acquisition site: per CPU, per instruction, hold time (u64) — placed by configure()
 export const H_COSTS = H_HOLDS_BASE + 4; // u32[NR_COSTS]: picoseconds (COST_*)
+export const H_HOLDS_STRIDE = H_COSTS + 16 * 4; // bytes of one CPU's holds by site: whole lines, so no two CPUs write one
 export const H_TOPOLOGY = H_TIMED + 128; // u32[MAX_CPUS]: socket << 16 | LLC << 8 | core, per CPU
 export const H_TIME_HEAP = H_TOPOLOGY + 128 * 4; // u8[MAX_CPUS]: CPUs ordered by clock (a binary heap; rebuilt per runStep)
 export const H_TIME_POS = H_TIME_HEAP + 128; // u8[MAX_CPUS]: each CPU's index in the heap
@@ -372,6 +374,16 @@ export const ED_TO_MODE = ED_FROM_MODE + 4;
 export const ED_EXCL = ED_TO_MODE + 4; // 1 once the dependency was seen with its held lock held for write (usage.ts)
 export const EDGE_SIZE = 32;
 export const LD_SCRATCH_PER_CPU = 1280; // BFS: queue i32[nodes] + seen u8[nodes] (LOCKDEP_NODES = 256)
+
+// ── lockdep's chain cache (per CPU, after its search scratch; lockdep.ts) ──
+//  0 lookup hits (u64) · 8 lookup misses (u64) · 16 pad · 64 keys (u64[LD_CHAIN_SLOTS], 0: empty)
+export const LDC_HITS = 0;
+export const LDC_MISSES = LDC_HITS + 8;
+export const LDC_PAD = LDC_MISSES + 8;
+export const LDC_KEYS = 64; // a line apart from the counters
+export const LD_CHAIN_SLOTS = 256; // direct mapped: a chain evicted is validated again, never skipped
+export const LDC_SIZE = LDC_KEYS + LD_CHAIN_SLOTS * 8;
+export const LD_PER_CPU = LD_SCRATCH_PER_CPU + LDC_SIZE; // whole lines: one CPU's lockdep memory
 
 // ── lock_stat record (per CPU, class and mode) ─────────────────────────────
 //  0 contentions · 8 con-bounces · 16 wait total · 24 wait min · 32 wait max

@@ -10,11 +10,13 @@
 // each CPU first sets its edge bit with an atomic (sequentially consistent)
 // OR, and only then searches the graph. Of the two ORs one is first in the
 // single total order of seq-cst operations; the CPU whose OR came second
-// searches after both bits are set and finds the cycle.
-import { cpuAddr, matrixWordAddr, edgeAddr, scratchAddr, ctxFlags, LOCKDEP_ROW_WORDS } from './machine';
+// searches after both bits are set and finds the cycle. The chain cache
+// keeps this: a CPU caches a chain only after its own ORs and searches, so
+// a hit skips only edges already in the graph and already searched.
+import { cpuAddr, matrixWordAddr, edgeAddr, scratchAddr, chainsAddr, ctxFlags, LOCKDEP_ROW_WORDS } from './machine';
 import {
   C_HELD_DEPTH, C_HELD, HELD_SIZE, HL_LOCK, HL_INFO, HL_PC, ED_PC_TO, ED_PC_FROM, ED_CPU, ED_PID, ED_FROM_MODE,
-  ED_TO_MODE, FD_LOCK, FD_CLASS, FD_FROM_NODE, FD_TO_NODE, EDGE_SIZE, LD_SCRATCH_PER_CPU,
+  ED_TO_MODE, FD_LOCK, FD_CLASS, FD_FROM_NODE, FD_TO_NODE, EDGE_SIZE, LD_PER_CPU, LDC_HITS, LDC_MISSES, LDC_KEYS, LD_CHAIN_SLOTS,
 } from './layout';
 import * as A from './abi';
 import { LOCKDEP_NODES, MAX_SUBCLASSES } from './abi';
@@ -28,10 +30,10 @@ import { C_PREEMPT, ED_EXCL, CTXF_PREEMPT_RT } from './layout';
 const MATRIX_BYTES = LOCKDEP_NODES * LOCKDEP_ROW_WORDS * 4;
 const EDGES = LOCKDEP_NODES * LOCKDEP_NODES;
 
-/** Bytes of the three lockdep regions (configure() places each). */
+/** Bytes of the three lockdep regions (configure() places each; the scratch region holds each CPU's chain cache too). */
 export function lockdepMatrixSize(): i32 { return MATRIX_BYTES; }
 export function lockdepEdgesSize(): i32 { return EDGES * EDGE_SIZE; }
-export function lockdepScratchSize(cpus: i32): i32 { return cpus * LD_SCRATCH_PER_CPU; }
+export function lockdepScratchSize(cpus: i32): i32 { return cpus * LD_PER_CPU; } // the search scratch and the chain cache
 
 
 /** Is `target` reachable from `start`? Breadth-first over the matrix. */
@@ -69,14 +71,18 @@ export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i3
   const depth = load<i32>(c + C_HELD_DEPTH);
   const bit = usageBit(cpu, mode);
   if (bit != 0 && usageNew(to, bit)) markUsage(cpu, to, bit, lock, at);
-  // check_wait_context(): the narrowest wait type held, found in the same pass.
+  // One pass over the held locks, all of it this CPU's own: the narrowest
+  // wait type (check_wait_context()), the same-class checks, and the chain
+  // key. The key starts from the context, as lockdep's restarts at an
+  // interrupt's entry: a handler's held locks are a chain of their own.
   let narrowest = -1, inner = A.WAIT_MAX;
+  let key = chainStep(0, (load<i32>(c + C_PREEMPT) & A.HARDIRQ_MASK) != 0 ? 2 : 1);
   for (let i = 0; i < depth; i++) {
     const h = c + C_HELD + <usize>i * HELD_SIZE;
     const info = load<i32>(h + HL_INFO);
     const w = infoWait(info);
     if (w < inner) { inner = w; narrowest = i; }
-    const from = nodeOf(info);
+    key = chainStep(key, chainId(nodeOf(info), infoMode(info)));
     const heldLock = load<i32>(h + HL_LOCK);
     if (infoClass(info) == cls && heldLock != lock) {
       const heldSub = infoSubclass(info);
@@ -90,11 +96,28 @@ export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i3
         reportLock(A.FIND_LOCK_ORDER_INSTANCE, cpu, at, lock, cls, heldLock, load<i32>(h + HL_PC));
       }
     }
+  }
+  key = chainStep(key, chainId(to, mode)) | 1; // odd: 0 is an empty slot
+  if (depth > 0 && !chainCached(cpu, key)) {
+    addDependencies(cpu, to, mode, lock, cls, at, depth);
+    chainCache(cpu, key); // only once every edge of the chain is in the graph and searched
+  }
+  if (wait > A.WAIT_SPIN) checkWaitContext(cpu, wait, lock, cls, at, narrowest); // a raw spinlock fits every context
+}
+
+/** check_prevs_add(): an edge from every held lock's node to `to`; an edge
+ *  that is new and closes a cycle is reported. */
+function addDependencies(cpu: i32, to: i32, mode: i32, lock: i32, cls: i32, at: i32, depth: i32): void {
+  const c = cpuAddr(cpu);
+  for (let i = 0; i < depth; i++) {
+    const h = c + C_HELD + <usize>i * HELD_SIZE;
+    const info = load<i32>(h + HL_INFO);
+    const from = nodeOf(info);
     if (from == to) continue;
     const word = matrixWordAddr(from, to);
     const edge = 1 << (to & 31);
     const held = infoMode(info);
-    if ((atomic.load<i32>(word) & edge) != 0) { // known dependency: the common, cheap case
+    if ((atomic.load<i32>(word) & edge) != 0) { // known dependency
       if (held == A.MODE_EXCL && isShared(info) && atomic.load<i32>(edgeAddr(from, to) + ED_EXCL) == 0) atomic.store<i32>(edgeAddr(from, to) + ED_EXCL, 1);
       continue;
     }
@@ -111,8 +134,33 @@ export function lockdepAcquire(cpu: i32, cls: i32, sub: i32, mode: i32, kind: i3
     if (reachable(cpu, to, from)) reportCycle(cpu, lock, cls, from, to, at);
     else checkIrqDependency(cpu, from, to, mode, lock, at);
   }
-  if (wait > A.WAIT_SPIN) checkWaitContext(cpu, wait, lock, cls, at, narrowest); // a raw spinlock fits every context
 }
+
+// lockdep's chain cache (lookup_chain_cache_add(), kernel/locking/lockdep.c):
+// a key hashed from the held nodes and modes in order, as iterate_chain_key()
+// hashes the held classes. A chain whose every dependency is in the graph
+// costs one lookup in this CPU's own cache and reads no shared word. The
+// table is direct mapped: a chain evicted by another is validated again
+// (a miss costs time, never a check). Keys are 64 bits, and a hit compares
+// the whole key.
+
+/** A chain key's step: `id` appended. */
+// @ts-ignore: decorator
+@inline function chainStep(key: u64, id: i32): u64 { return rotl<u64>(key ^ <u64>id, 23) * 0x9e3779b97f4a7c15; }
+/** A held lock's part of the key: its node and mode (a read hold's dependencies are its own). */
+// @ts-ignore: decorator
+@inline function chainId(node: i32, mode: i32): i32 { return (node << 2 | mode) + 3; }
+// @ts-ignore: decorator
+@inline function chainSlot(cpu: i32, key: u64): usize { return chainsAddr(cpu) + LDC_KEYS + (<usize>((key >> 40) & (LD_CHAIN_SLOTS - 1)) << 3); }
+
+function chainCached(cpu: i32, key: u64): bool {
+  const hit = load<u64>(chainSlot(cpu, key)) == key;
+  const n = chainsAddr(cpu) + (hit ? LDC_HITS : LDC_MISSES);
+  store<u64>(n, load<u64>(n) + 1);
+  return hit;
+}
+
+function chainCache(cpu: i32, key: u64): void { store<u64>(chainSlot(cpu, key), key); }
 
 /** Only reader-writer holds have a write mode worth telling apart. */
 // @ts-ignore: decorator

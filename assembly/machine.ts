@@ -11,8 +11,8 @@ import {
   H_RQ_BASE, H_TASK_BASE, H_FINDINGS_BASE, H_NR_CPUS, H_NR_TASKS, H_FLAGS, H_CTX_FLAGS, H_STOP,
   CPU_STRIDE, RQ_STRIDE, TASK_STRIDE, GLOBAL_LOCK_STRIDE, EFFECT_SIZE, SITE_SIZE, FINDING_SIZE, VAR_SIZE, COND_SIZE, GLOBAL_VAR_STRIDE,
   H_LD_MATRIX_BASE, H_LD_EDGES_BASE, H_LD_SCRATCH_BASE, H_LOCKSTAT_BASE, H_CONTENTION_BASE, H_SCHED_BASE,
-  H_STAGE_BASE, H_DISTINCT_BASE, H_FIRSTS_BASE, DISTINCT_SIZE, H_KCTX_BASE, H_LD_USAGE_BASE, KCTX_STRIDE, KX_CTX, USAGE_SIZE,
-  EDGE_SIZE, LD_SCRATCH_PER_CPU, LS_SIZE, H_LINES_BASE, H_LINES_CAP, LINE_ENTRY, H_HOLDS_BASE, H_NR_INSNS,
+  H_STAGE_BASE, H_DISTINCT_BASE, H_FIRSTS_BASE, DISTINCT_SIZE, H_KCTX_BASE, H_LD_USAGE_BASE, LD_PER_CPU, KCTX_STRIDE, KX_CTX, USAGE_SIZE,
+  EDGE_SIZE, LD_SCRATCH_PER_CPU, LD_PER_CPU, LS_SIZE, H_LINES_BASE, H_LINES_CAP, LINE_ENTRY, H_HOLDS_BASE, H_HOLDS_STRIDE,
 } from './layout';
 import { INSN_SIZE, LOCKDEP_NODES, MAX_CLASSES } from './abi';
 
@@ -71,7 +71,7 @@ let cpus: i32 = 0;
 let linesBase: usize = 0;
 let linesMask: i32 = 0;
 let holdsBase: usize = 0;
-let insns: i32 = 0;
+let holdsStride: usize = 0;
 
 /** Read the layout configure() wrote (every instance, before stepping). */
 export function attach(): void {
@@ -79,7 +79,7 @@ export function attach(): void {
   linesBase = <usize>hget(H_LINES_BASE);
   linesMask = hget(H_LINES_CAP) - 1;
   holdsBase = <usize>hget(H_HOLDS_BASE);
-  insns = hget(H_NR_INSNS);
+  holdsStride = <usize>hget(H_HOLDS_STRIDE);
   effectsBase = <usize>hget(H_EFFECTS_BASE);
   sitesBase = <usize>hget(H_SITES_BASE);
   varsBase = <usize>hget(H_VARS_BASE);
@@ -135,7 +135,10 @@ export const LOCKDEP_ROW_WORDS = (LOCKDEP_NODES + 31) >> 5;
 // @ts-ignore: decorator
 @inline export function edgeAddr(from: i32, to: i32): usize { return edgesBase + <usize>(from * LOCKDEP_NODES + to) * EDGE_SIZE; }
 // @ts-ignore: decorator
-@inline export function scratchAddr(cpu: i32): usize { return scratchBase + <usize>cpu * LD_SCRATCH_PER_CPU; }
+@inline export function scratchAddr(cpu: i32): usize { return scratchBase + <usize>cpu * LD_PER_CPU; }
+// lockdep: CPU `cpu`'s chain cache, after its scratch.
+// @ts-ignore: decorator
+@inline export function chainsAddr(cpu: i32): usize { return scratchAddr(cpu) + LD_SCRATCH_PER_CPU; }
 // lock_stat: per CPU, class and mode.
 // @ts-ignore: decorator
 @inline export function lockstatAddr(cpu: i32, cls: i32, mode: i32): usize {
@@ -168,4 +171,4 @@ export const LOCKDEP_ROW_WORDS = (LOCKDEP_NODES + 31) >> 5;
 @inline export function linesIndexMask(): i32 { return linesMask; }
 // lock_stat by acquisition site: CPU `cpu`'s hold time of the locks taken at instruction `pc`.
 // @ts-ignore: decorator
-@inline export function holdSiteAddr(cpu: i32, pc: i32): usize { return holdsBase + (<usize>(cpu * insns + pc) << 3); }
+@inline export function holdSiteAddr(cpu: i32, pc: i32): usize { return holdsBase + <usize>cpu * holdsStride + (<usize>pc << 3); }

@@ -144,3 +144,65 @@ routine void sys_kill
     expect(tried).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe("lockdep's chain cache", () => {
+  const abba = `
+routine void sys_fork
+    spin_lock pidmap_lock
+    spin_lock css_set_lock
+    spin_unlock css_set_lock
+    spin_unlock pidmap_lock
+    return
+routine void sys_kill
+    spin_lock css_set_lock
+    spin_lock pidmap_lock
+    spin_unlock pidmap_lock
+    spin_unlock css_set_lock
+    return
+`;
+  const cycles = async (m: import('../src/machine/machine.js').Machine) => {
+    const { groupFindings } = await import('../src/analysis/findings.js');
+    return groupFindings(m).filter((g) => g.first.kind === 'circular-locking-dependency');
+  };
+
+  it('a chain validated once is one lookup after; a cycle one CPU closes against a chain cached on another is reported once', async () => {
+    const { kasm, machineFor } = await import('./helpers.js');
+    const m = machineFor(kasm(abba), { cpus: 2, seed: 1, programs: [['fork', 'fork', 'fork'], ['kill', 'kill']] });
+    for (let i = 0; i < 300; i++) m.core.step(0);
+    // Three times pidmap_lock → css_set_lock: validated the first time, then found.
+    expect(m.chainLookups(0)).toEqual({ hits: 2, misses: 1 });
+    expect(await cycles(m)).toHaveLength(0);
+    for (let i = 0; i < 300; i++) m.core.step(1);
+    expect(m.chainLookups(1)).toEqual({ hits: 1, misses: 1 }); // the second kill's chain is cached: no second search
+    const found = await cycles(m);
+    expect(found).toHaveLength(1);
+    expect(found[0].count).toBe(1);
+    expect(found[0].first.cpu).toBe(1);
+    expect(new Set([nodeClass(found[0].cycle!.trying.node), nodeClass(found[0].cycle!.holding.node)])).toEqual(new Set([CLASS.pidmap_lock, CLASS.css_set_lock]));
+  });
+
+  it('the key is the held locks in order: the same two locks the other way round are a chain of their own', async () => {
+    const { kasm, machineFor } = await import('./helpers.js');
+    const m = machineFor(kasm(abba), { cpus: 1, seed: 1, programs: [['fork', 'kill']] });
+    for (let i = 0; i < 300; i++) m.core.step(0);
+    expect(m.chainLookups(0)).toEqual({ hits: 0, misses: 2 });
+    expect(await cycles(m)).toHaveLength(1);
+  });
+
+  it('two CPUs adding the two halves of a new cycle back to back, each through its cache: one report, and both chains cached after', async () => {
+    const { kasm, machineFor } = await import('./helpers.js');
+    const m = machineFor(kasm(abba), { cpus: 2, seed: 1, programs: [['fork', 'fork'], ['kill', 'kill']] });
+    const held = (cpu: number): number => m.cpu(cpu).held.length;
+    for (let i = 0; i < 10 && held(0) === 0; i++) m.core.step(0);
+    for (let i = 0; i < 10 && held(1) === 0; i++) m.core.step(1);
+    expect([held(0), held(1)]).toEqual([1, 1]);
+    m.core.step(0); // pidmap_lock → css_set_lock: a miss, validated…
+    m.core.step(1); // …and css_set_lock → pidmap_lock, a miss too: it closes the cycle
+    expect([m.chainLookups(0), m.chainLookups(1)]).toEqual([{ hits: 0, misses: 1 }, { hits: 0, misses: 1 }]);
+    // Both now wait for ever (ABBA); the report is what counts.
+    const found = await cycles(m);
+    expect(found).toHaveLength(1);
+    expect(found[0].count).toBe(1);
+    expect(found[0].first.cpu).toBe(1);
+  });
+});

@@ -17,6 +17,8 @@ export interface LockStatTable {
   nsPerStep: number | null;
   rows: LockStatRow[];
   top: ContentionPoint[];
+  /** lockdep's chain cache: lookups that found the chain validated, and those that validated it. */
+  chainLookups: { hits: number; misses: number };
 }
 
 export function lockStat(m: Machine, elapsedSeconds = 0): LockStatTable {
@@ -62,5 +64,5 @@ export function lockStat(m: Machine, elapsedSeconds = 0): LockStatTable {
   // step lasts elapsed / (its steps): averaged over CPUs.
   const steps = Number(m.steps()) / m.scenario.cpus;
   const nsPerStep = m.scenario.driver === 'parallel' && steps > 0 && elapsedSeconds > 0 ? (elapsedSeconds * 1e9) / steps : null;
-  return { nsPerStep, rows, top: top.slice(0, 10) };
+  return { nsPerStep, rows, top: top.slice(0, 10), chainLookups: m.chainLookups() };
 }

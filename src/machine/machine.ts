@@ -607,10 +607,22 @@ export class Machine {
   contentions(pc: number): number { return this.at(this.h(L.H_CONTENTION_BASE) + pc * 4); }
   /** lock_stat by site: the hold time (steps, or ns under the timed model) of the locks taken at `pc`, every CPU's summed. */
   holdAt(pc: number): number {
-    const insns = this.program.code.length / A.INSN_WORDS;
     let t = 0;
-    for (let c = 0; c < this.current.cpus; c++) t += Number(this.at64(this.h(L.H_HOLDS_BASE) + (c * insns + pc) * 8));
+    for (let c = 0; c < this.current.cpus; c++) t += Number(this.at64(this.h(L.H_HOLDS_BASE) + c * this.h(L.H_HOLDS_STRIDE) + pc * 8));
     return t;
+  }
+
+  /** lockdep's chain cache, every CPU's summed (/proc/lockdep_stats' chain
+   *  lookup hits and misses): lookups that found their chain validated, and
+   *  those that validated it; one CPU's with `cpu`. */
+  chainLookups(cpu?: number): { hits: number; misses: number } {
+    let hits = 0, misses = 0;
+    for (let c = cpu ?? 0; c < (cpu === undefined ? this.current.cpus : cpu + 1); c++) {
+      const a = this.h(L.H_LD_SCRATCH_BASE) + c * L.LD_PER_CPU + L.LD_SCRATCH_PER_CPU;
+      hits += Number(this.at64(a + L.LDC_HITS));
+      misses += Number(this.at64(a + L.LDC_MISSES));
+    }
+    return { hits, misses };
   }
 
   /** A global variable's value now (by its declared name). */

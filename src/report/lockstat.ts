@@ -16,6 +16,7 @@ export interface LockStat {
   nsPerStep: number | null;
   rows: LockStatRowView[];
   top: { at: string; text: string; contentions: number }[];
+  chainLookups: { hits: number; misses: number };
 }
 
 export function lockStatView(p: Program, t: LockStatTable, timed = false): LockStat {
@@ -24,6 +25,7 @@ export function lockStatView(p: Program, t: LockStatTable, timed = false): LockS
     nsPerStep: t.nsPerStep,
     rows: t.rows.map(({ cls, mode, ...cols }) => ({ class: p.vocab.className(cls), mode: mode === A.MODE_READ ? 'read' : 'write', ...cols })),
     top: t.top.map((c) => ({ at: fmtPc(p, c.pc), text: p.src[c.pc].text, contentions: c.contentions })),
+    chainLookups: t.chainLookups,
   };
 }
 
@@ -40,5 +42,7 @@ export function formatLockStat(s: LockStat): string[] {
     out.push('top contention points:');
     for (const t of s.top) out.push(`  ${String(t.contentions).padStart(9)}  ${t.text.padEnd(44)} ${t.at}`);
   }
+  const { hits, misses } = s.chainLookups;
+  if (hits + misses > 0) out.push(`lockdep chain cache: ${hits} lookup hits, ${misses} misses (${((100 * hits) / (hits + misses)).toFixed(1)}% hit)`);
   return out;
 }
