@@ -12,7 +12,7 @@ import { PACKAGE_ROOT } from '../src/paths.js';
 import { fmt, hostInfo, hostLine, ratio, scalingSvg, sig, table, type HostInfo } from './lib.js';
 import { memoryFor, runInterleaved, runMicro, type Interleaved, type LockPairs, type MicroResult } from './micro.js';
 import { runNative, type NativeResult } from './native.js';
-import { scaling, scalingTable, stressNg, timedRun, type RunPoint, type StressResult } from './throughput.js';
+import { parallelRounds, roundRatio, scalingTable, stressNg, type RoundRatio, type RunPoint, type StressResult } from './throughput.js';
 import { exploreSpeed, type ExploreSpeed } from './explore.js';
 import { timedSpeed, type TimedSpeedPoint } from './timed.js';
 
@@ -31,7 +31,9 @@ export interface BenchResults {
   native: NativeResult;
   memory: ReturnType<typeof memoryFor>;
   scaling: RunPoint[];
-  variants: { lockdepOff: RunPoint; ledgerOff: RunPoint };
+  variants: { lockdepOff: RunPoint; ledgerOff: RunPoint; threads8: RunPoint };
+  /** ratios of configurations taken within each interleaved round */
+  roundRatios: Record<string, RoundRatio>;
   stressNg: StressResult;
   explore: ExploreSpeed;
   timed: TimedSpeedPoint[];
@@ -46,7 +48,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       cpus: { type: 'string', default: '1,2,4,8' },
-      seconds: { type: 'string', default: '3' },
+      seconds: { type: 'string', default: '1.5' },
+      rounds: { type: 'string', default: '5' },
       'micro-ms': { type: 'string', default: '700' },
       'ab-ms': { type: 'string', default: '4000' },
       kernel: { type: 'string', default: 'v6.10-patched' },
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    console.log('usage: node dist/bench/run.js [--cpus 1,2,4,8] [--seconds 3] [--micro-ms 700] [--kernel v6.10-patched] [--out-dir bench/results]');
+    console.log('usage: node dist/bench/run.js [--cpus 1,2,4,8] [--seconds 1.5] [--rounds 5] [--micro-ms 700] [--kernel v6.10-patched] [--out-dir bench/results]');
     return;
   }
   const started = performance.now();
@@ -81,13 +84,24 @@ async function main(): Promise<void> {
   log('memory for 1,000,000 task slots…');
   const memory = memoryFor(1_000_000, 2, kernel);
 
-  log(`parallel driver scaling (${seconds} s per point)…`);
-  const points = await scaling(cpuList, { kernel, seconds }, log);
-  const base2 = points.find((p) => p.cpus === 2) ?? (await timedRun(2, { kernel, seconds }));
-  log('parallel driver, 2 CPUs, lockdep off / ledger off…');
-  const lockdepOff = await timedRun(2, { kernel, seconds, lockdep: false });
-  const ledgerOff = await timedRun(2, { kernel, seconds, ledger: false });
-  log(`  lockdep off ${fmt(lockdepOff.forksPerSecond)}, ledger off ${fmt(ledgerOff.forksPerSecond)} forks/s`);
+  const rounds = Math.max(1, Number(values.rounds));
+  log(`parallel driver: ${rounds} interleaved rounds, ${seconds} s per run…`);
+  const cpusRun = [...new Set([...cpuList, 1, 2, 8])].sort((a, b) => a - b);
+  const { points: byId, perRound } = await parallelRounds([
+    ...cpusRun.map((c) => ({ id: `${c}`, cpus: c })),
+    { id: '8t2', cpus: 8, threads: 2 },
+    { id: '2-lockdep-off', cpus: 2, lockdep: false },
+    { id: '2-ledger-off', cpus: 2, ledger: false },
+  ], { kernel, seconds, rounds }, log);
+  const points = cpuList.map((c) => byId.get(`${c}`)!);
+  const base2 = byId.get('2')!, lockdepOff = byId.get('2-lockdep-off')!, ledgerOff = byId.get('2-ledger-off')!, threads8 = byId.get('8t2')!;
+  const rr = {
+    twoVsOne: roundRatio(perRound, '2', '1'),
+    eightVsTwo: roundRatio(perRound, '8', '2'),
+    threadsVsWorkers8: roundRatio(perRound, '8t2', '8'),
+    lockdep: roundRatio(perRound, '2-lockdep-off', '2'),
+    ledger: roundRatio(perRound, '2-ledger-off', '2'),
+  };
 
   log('exploration speed (explore on a small closed scenario)…');
   const ex = await exploreSpeed();
@@ -110,9 +124,12 @@ async function main(): Promise<void> {
     lockdepOnOffStep: ab.lockdepSlowdown,
     lockdepOnOffStepIrq: ab.lockdepSlowdownIrq,
     contextsOnOffStep: ab.contextsSlowdown,
-    lockdepOnOffParallel2: ratio(lockdepOff.forksPerSecond, base2.forksPerSecond),
+    lockdepOnOffParallel2: rr.lockdep.median,
     ledgerOnOffStep: ab.ledgerSlowdown,
-    ledgerOnOffParallel2: ratio(ledgerOff.forksPerSecond, base2.forksPerSecond),
+    ledgerOnOffParallel2: rr.ledger.median,
+    twoVsOneCpu: rr.twoVsOne.median,
+    eightVsTwoCpus: rr.eightVsTwo.median,
+    threadsVsWorkers8: rr.threadsVsWorkers8.median,
     stepCallVsRunStep: ratio(M('stepCall').nsPerOp, M('microop').nsPerOp),
   };
   for (const p of points) {
@@ -124,6 +141,8 @@ async function main(): Promise<void> {
 
   const pass = (v: number | null, ok: (v: number) => boolean): boolean | null => (v === null || !Number.isFinite(v) ? null : ok(v));
   const worstTimed = timed.reduce((w, t) => (t.ratio > w.ratio ? t : w));
+  const spread = (q: RoundRatio): string => `${sig(q.median)}× (${sig(q.min)}–${sig(q.max)} over ${q.values.length} rounds)`;
+  const vfork2 = stress.points.find((x) => x.stressor === 'vfork' && x.instances === 2);
   const targets: Target[] = [
     {
       id: 'timed-vs-random', what: 'time policy vs random policy, host time per simulated fork cycle (step driver, v6.10-patched, server-2s-64c)', required: '≤ 2×',
@@ -134,6 +153,27 @@ async function main(): Promise<void> {
       id: 'parallel-2cpu', what: `parallel driver, 2 simulated CPUs, ${kernel}, ledger on (lockdep on)`, required: '≥ 1,000,000 fork+exit+reap cycles/s',
       value: base2.forksPerSecond, measured: `${fmt(base2.forksPerSecond)} forks/s (${fmt(base2.reapsPerSecond)} reaps/s)`,
       pass: pass(base2.forksPerSecond, (v) => v >= 1_000_000), note: host.cores === 2 ? '2-core host' : `measured on a ${host.cores}-core host (the target is for 2 cores)`,
+    },
+    {
+      id: 'parallel-2-vs-1', what: '2 simulated CPUs ÷ 1 simulated CPU, forks/s, lockdep and ledger on (parallel driver)', required: '≥ 1.7×',
+      value: rr.twoVsOne.median, measured: spread(rr.twoVsOne),
+      pass: pass(rr.twoVsOne.median, (v) => v >= 1.7), note: `median of per-round ratios, ${fmt(byId.get('1')!.forksPerSecond)} → ${fmt(base2.forksPerSecond)} forks/s`,
+    },
+    {
+      id: 'parallel-8-vs-2', what: '8 simulated CPUs ÷ 2 simulated CPUs, default settings (one worker per CPU)', required: '≥ 0.8×',
+      value: rr.eightVsTwo.median, measured: spread(rr.eightVsTwo),
+      pass: pass(rr.eightVsTwo.median, (v) => v >= 0.8), note: `${host.cores}-core host; 8 CPUs on 2 workers (--threads 2): ${spread(rr.threadsVsWorkers8)} of one worker per CPU`,
+    },
+    {
+      id: 'ledger-overhead-parallel', what: 'ledger on vs off (parallel driver, 2 CPUs)', required: '≤ 1.2× slower',
+      value: rr.ledger.median, measured: spread(rr.ledger),
+      pass: pass(rr.ledger.median, (v) => v <= 1.2), note: 'forks/s off ÷ on, within each round',
+    },
+    {
+      id: 'parallel-vs-vfork', what: 'parallel driver, 2 CPUs, fork+exit+reap cycles/s vs stress-ng --vfork 2', required: '≥ 30×',
+      value: vfork2 ? base2.reapsPerSecond / vfork2.opsPerSecond : null,
+      measured: vfork2 ? `${fmt(base2.reapsPerSecond)} reaps/s vs ${fmt(vfork2.opsPerSecond)} = ${sig(base2.reapsPerSecond / vfork2.opsPerSecond)}×` : 'skipped',
+      pass: pass(vfork2 ? base2.reapsPerSecond / vfork2.opsPerSecond : null, (v) => v >= 30), note: vfork2 ? stress.note ?? '' : stress.note,
     },
     {
       id: 'lock-vs-native', what: 'lock acquire+release, uncontended, vs native C', required: '≤ 3× native C',
@@ -152,13 +192,18 @@ async function main(): Promise<void> {
     },
     {
       id: 'lockdep-overhead-parallel', what: 'lockdep on vs off (parallel driver, 2 CPUs)', required: '≤ 1.3× slower',
-      value: ratios.lockdepOnOffParallel2, measured: `${sig(ratios.lockdepOnOffParallel2)}× (${fmt(lockdepOff.forksPerSecond)} → ${fmt(base2.forksPerSecond)} forks/s)`,
-      pass: pass(ratios.lockdepOnOffParallel2, (v) => v <= 1.3), note: `forks/s off ÷ on; separate ${seconds} s runs, so host load moves it`,
+      value: ratios.lockdepOnOffParallel2, measured: `${spread(rr.lockdep)}, ${fmt(lockdepOff.forksPerSecond)} → ${fmt(base2.forksPerSecond)} forks/s`,
+      pass: pass(ratios.lockdepOnOffParallel2, (v) => v <= 1.3), note: 'forks/s off ÷ on, within each round',
     },
     {
       id: 'step-microops', what: 'step driver micro-ops/s (one thread, runStep)', required: '≥ 5,000,000 micro-ops/s',
       value: M('microop').opsPerSecond, measured: `${fmt(M('microop').opsPerSecond)} micro-ops/s`,
       pass: pass(M('microop').opsPerSecond, (v) => v >= 5_000_000), note: `via one step() call each: ${fmt(M('stepCall').opsPerSecond)}/s`,
+    },
+    {
+      id: 'step-microops-2x', what: 'step driver micro-ops/s ÷ 69M/s (the rate when the hot-path work was filed, 2026-12-01)', required: '≥ 2×',
+      value: M('microop').opsPerSecond / 69e6, measured: `${sig(M('microop').opsPerSecond / 69e6)}×`,
+      pass: pass(M('microop').opsPerSecond / 69e6, (v) => v >= 2), note: 'a micro-op does more now than then (lockdep usage and wait types, interrupts, the timed model\'s hooks): compare the fork+exit+reap cycle rows too',
     },
     {
       id: 'memory-1m-tasks', what: '1,000,000 task slots', required: '≤ 256 MiB',
@@ -170,7 +215,7 @@ async function main(): Promise<void> {
   const date = new Date();
   const stamp = date.toISOString().slice(0, 10);
   const totalSeconds = (performance.now() - started) / 1000;
-  const markdown = report({ stamp, host, kernel, seconds, micro, ab, pairs, native, memory, points, stress, lockdepOff, ledgerOff, base2, ratios, targets, totalSeconds, ex, timed });
+  const markdown = report({ stamp, host, kernel, seconds, rounds, micro, ab, pairs, native, memory, points, stress, lockdepOff, ledgerOff, base2, threads8, rr, ratios, targets, totalSeconds, ex, timed });
   console.log('');
   console.log(markdown);
 
@@ -178,7 +223,7 @@ async function main(): Promise<void> {
   mkdirSync(outDir, { recursive: true });
   const results: BenchResults = {
     kind: 'forksim-bench', date: date.toISOString(), command: 'npm run bench', host, kernel, totalSeconds,
-    micro: [...micro.values()], interleaved: ab, lockPairsNs: pairs, native, memory, scaling: points, variants: { lockdepOff, ledgerOff },
+    micro: [...micro.values()], interleaved: ab, lockPairsNs: pairs, native, memory, scaling: points, variants: { lockdepOff, ledgerOff, threads8 }, roundRatios: rr,
     stressNg: stress, explore: ex, timed, ratios, targets, markdown,
   };
   const svg = scalingSvg(`forksim parallel driver, ${kernel} — ${host.cores}-core host`, 'simulated CPUs (one worker thread each)', 'fork+exit+reap cycles/s', [
@@ -196,7 +241,8 @@ async function main(): Promise<void> {
 
 interface ReportInput {
   stamp: string; host: HostInfo; kernel: string; seconds: number; micro: Map<string, MicroResult>; ab: Interleaved; pairs: LockPairs; native: NativeResult;
-  memory: ReturnType<typeof memoryFor>; points: RunPoint[]; stress: StressResult; lockdepOff: RunPoint; ledgerOff: RunPoint; base2: RunPoint;
+  rounds: number; memory: ReturnType<typeof memoryFor>; points: RunPoint[]; stress: StressResult; lockdepOff: RunPoint; ledgerOff: RunPoint; base2: RunPoint; threads8: RunPoint;
+  rr: Record<'twoVsOne' | 'eightVsTwo' | 'threadsVsWorkers8' | 'lockdep' | 'ledger', RoundRatio>;
   ratios: Record<string, number | null>; targets: Target[]; totalSeconds: number; ex: ExploreSpeed; timed: TimedSpeedPoint[];
 }
 
@@ -206,7 +252,7 @@ function report(r: ReportInput): string {
   out.push(`## forksim benchmarks, ${r.stamp}`);
   out.push('');
   out.push(`Host: ${hostLine(r.host)}.  `);
-  out.push(`Command: \`npm run bench\` (kernel ${r.kernel}; parallel points ${r.seconds} s each; whole run ${r.totalSeconds.toFixed(0)} s).`);
+  out.push(`Command: \`npm run bench\` (kernel ${r.kernel}; parallel runs ${r.seconds} s each, ${r.rounds} interleaved rounds; whole run ${r.totalSeconds.toFixed(0)} s).`);
   out.push('');
   out.push('### Micro-benchmarks (one thread, tinybench, one simulated CPU)');
   out.push('');
@@ -248,9 +294,23 @@ function report(r: ReportInput): string {
   if (r.native.available) out.push('', `Native: ${r.native.compiler}; ${r.native.note}.`);
   if (r.stress.available) out.push('', `Real kernel: ${r.stress.note}.`);
   out.push('');
-  out.push(`### Parallel driver scaling (${r.kernel}, ledger on, lockdep on, ${r.seconds} s per point, timed by the coordinator)`);
+  out.push(`### Parallel driver scaling (${r.kernel}, ledger on, lockdep on, ${r.seconds} s per run, median of ${r.rounds} interleaved rounds, timed by the coordinator)`);
   out.push('');
   out.push(scalingTable(r.points, r.stress));
+  out.push('');
+  const spreadOf = (p: RunPoint): string => `${fmt(Math.min(...p.repeats))}–${fmt(Math.max(...p.repeats))}`;
+  out.push('Each configuration once per round, back to back; a ratio is taken within a round, then the median and range over rounds:');
+  out.push('');
+  const rq = (name: string, q: RoundRatio): string[] => [name, `${sig(q.median)}×`, `${sig(q.min)}–${sig(q.max)}`, q.values.map((v) => sig(v)).join(', ')];
+  out.push(table(['ratio', 'median', 'range', 'rounds'], [
+    rq('2 simulated CPUs ÷ 1', r.rr.twoVsOne),
+    rq('8 simulated CPUs ÷ 2, one worker per CPU', r.rr.eightVsTwo),
+    rq('8 CPUs on 2 workers (--threads 2) ÷ one worker per CPU', r.rr.threadsVsWorkers8),
+    rq('2 CPUs, lockdep off ÷ on', r.rr.lockdep),
+    rq('2 CPUs, ledger off ÷ on', r.rr.ledger),
+  ], ['l', 'r', 'r', 'l']));
+  out.push('');
+  out.push(`Forks/s range over rounds: ${r.points.map((p) => `${p.cpus} CPU${p.cpus > 1 ? 's' : ''} ${spreadOf(p)}`).join('; ')}; 8 CPUs on 2 workers ${fmt(r.threads8.forksPerSecond)} (${spreadOf(r.threads8)}).`);
   out.push('');
   out.push('![forks/s vs simulated CPUs](scaling.svg)');
   out.push('');

@@ -81,6 +81,40 @@ export async function scaling(cpuList: number[], o: ThroughputOptions = {}, log:
   return out;
 }
 
+/** A parallel-driver configuration measured in every round. */
+export interface ParallelConfig { id: string; cpus: number; threads?: number; ledger?: boolean; lockdep?: boolean }
+
+/** Interleaved rounds: each round runs every configuration once, back to
+ *  back, so that host load moves them together, and a ratio is taken
+ *  within a round. The point of a configuration is its median round, with
+ *  every round's forks/s in `repeats`. */
+export async function parallelRounds(configs: ParallelConfig[], o: ThroughputOptions & { rounds: number }, log: (s: string) => void = () => {}): Promise<{ points: Map<string, RunPoint>; perRound: Map<string, number[]> }> {
+  const perRound = new Map<string, RunPoint[]>(configs.map((c) => [c.id, []]));
+  for (let r = 0; r < o.rounds; r++) {
+    for (const c of configs) {
+      const p = await timedRun(c.cpus, { ...o, ledger: c.ledger, lockdep: c.lockdep, extra: c.threads ? { threads: c.threads } : undefined });
+      perRound.get(c.id)!.push(p);
+    }
+    log(`  round ${r + 1}/${o.rounds}: ${configs.map((c) => `${c.id} ${fmt(perRound.get(c.id)![r].forksPerSecond)}`).join(', ')} forks/s`);
+  }
+  const points = new Map<string, RunPoint>();
+  for (const [id, runs] of perRound) {
+    const rates = runs.map((p) => p.forksPerSecond);
+    const mid = median(rates);
+    const pick = runs.reduce((a, b) => (Math.abs(b.forksPerSecond - mid) < Math.abs(a.forksPerSecond - mid) ? b : a));
+    points.set(id, { ...pick, forksPerSecond: mid, repeats: rates });
+  }
+  return { points, perRound: new Map([...perRound].map(([id, runs]) => [id, runs.map((p) => p.forksPerSecond)])) };
+}
+
+/** A ratio of two configurations taken round by round: its median and spread. */
+export interface RoundRatio { median: number; min: number; max: number; values: number[] }
+export function roundRatio(perRound: Map<string, number[]>, num: string, den: string): RoundRatio {
+  const a = perRound.get(num)!, b = perRound.get(den)!;
+  const values = a.map((x, i) => x / b[i]);
+  return { median: median(values), min: Math.min(...values), max: Math.max(...values), values };
+}
+
 // ---- the real kernel: stress-ng ------------------------------------------
 
 export interface StressPoint { stressor: 'fork' | 'vfork'; instances: number; bogoOps: number; seconds: number; opsPerSecond: number }

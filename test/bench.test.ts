@@ -6,7 +6,7 @@ import * as L from '../assembly/layout.js';
 import { quietLimit } from '../src/drivers/step.js';
 import { machine, scalingSvg, table } from '../bench/lib.js';
 import { microSpecs, memoryFor, runInterleaved } from '../bench/micro.js';
-import { timedRun } from '../bench/throughput.js';
+import { parallelRounds, roundRatio, timedRun } from '../bench/throughput.js';
 
 describe('bench harness', () => {
   it('each micro-benchmark counts operations, and lock pairs cost exactly two micro-ops more than an empty syscall', () => {
@@ -45,6 +45,15 @@ describe('bench harness', () => {
     expect(p.forksOk).toBeGreaterThan(0);
     expect(p.forksPerSecond).toBeCloseTo(p.forksOk / p.wallSeconds, 0);
     expect(p.findings).toBe(0);
+  });
+
+  it('interleaved rounds run every configuration once per round, and a ratio is taken within each round', async () => {
+    const { points, perRound } = await parallelRounds([{ id: 'a', cpus: 1 }, { id: 'b', cpus: 1, lockdep: false }], { kernel: 'v6.10-patched', seconds: 0.2, rounds: 2 });
+    expect(perRound.get('a')).toHaveLength(2);
+    expect(points.get('b')!.lockdep).toBe(false);
+    expect(points.get('a')!.repeats).toEqual(perRound.get('a'));
+    const q = roundRatio(new Map([['x', [2, 9]], ['y', [1, 3]]]), 'x', 'y');
+    expect(q).toEqual({ median: 2.5, min: 2, max: 3, values: [2, 3] });
   });
 
   it('writes a well-formed chart and table', () => {
