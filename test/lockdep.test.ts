@@ -10,6 +10,21 @@ import { renderFinding } from '../src/report/findings.js';
 
 const lockdepKinds = ['circular-locking-dependency', 'lock-instance-order', 'recursive-locking'];
 const classesOf = (nodes: number[]): Set<number> => new Set(nodes.map(nodeClass));
+/** fork takes pidmap_lock then css_set_lock, kill the other way round. */
+const abba = `
+routine void sys_fork
+    spin_lock pidmap_lock
+    spin_lock css_set_lock
+    spin_unlock css_set_lock
+    spin_unlock pidmap_lock
+    return
+routine void sys_kill
+    spin_lock css_set_lock
+    spin_lock pidmap_lock
+    spin_unlock pidmap_lock
+    spin_unlock css_set_lock
+    return
+`;
 
 describe.each(['step', 'parallel'] as const)('lock-order mutants, %s driver', (driver) => {
   const opts = { driver, cpus: driver === 'step' ? 4 : 2, forks: 30_000 };
@@ -106,20 +121,7 @@ describe('two CPUs adding the two halves of a cycle back to back', () => {
   it('is caught once, with the chain, whichever adds its half first', async () => {
     const { kasm, machineFor, forkOnly } = await import('./helpers.js');
     const { groupFindings } = await import('../src/analysis/findings.js');
-    const program = kasm(`
-routine void sys_fork
-    spin_lock pidmap_lock
-    spin_lock css_set_lock
-    spin_unlock css_set_lock
-    spin_unlock pidmap_lock
-    return
-routine void sys_kill
-    spin_lock css_set_lock
-    spin_lock pidmap_lock
-    spin_unlock pidmap_lock
-    spin_unlock css_set_lock
-    return
-`);
+    const program = kasm(abba);
     const weights = { ...forkOnly, kill: 1 };
     let tried = 0;
     for (let seed = 1; seed < 200; seed++) {
@@ -146,20 +148,6 @@ routine void sys_kill
 });
 
 describe("lockdep's chain cache", () => {
-  const abba = `
-routine void sys_fork
-    spin_lock pidmap_lock
-    spin_lock css_set_lock
-    spin_unlock css_set_lock
-    spin_unlock pidmap_lock
-    return
-routine void sys_kill
-    spin_lock css_set_lock
-    spin_lock pidmap_lock
-    spin_unlock pidmap_lock
-    spin_unlock css_set_lock
-    return
-`;
   const cycles = async (m: import('../src/machine/machine.js').Machine) => {
     const { groupFindings } = await import('../src/analysis/findings.js');
     return groupFindings(m).filter((g) => g.first.kind === 'circular-locking-dependency');
