@@ -78,7 +78,7 @@ export function preemptEnable(cpu: i32): bool {
   const n = cget(cpu, C_PREEMPT);
   if ((n & A.PREEMPT_MASK) == 0) return false; // unbalanced: left alone
   cset(cpu, C_PREEMPT, n - 1);
-  return n - 1 == 0 && maybePreempt(cpu);
+  return n - 1 == 0 && hget(H_PREEMPT) == A.PREEMPT_FULL && maybePreempt(cpu); // (the model's test first: a call saved per unlock)
 }
 
 /** The kernel may switch tasks here: --preempt full, TIF_NEED_RESCHED set,

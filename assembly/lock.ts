@@ -16,7 +16,8 @@ import { taskPid, hostOf } from './task';
 import { lockstatAcquired, lockClock } from './lockstat';
 
 /** Address of the lock a lock ref names on this CPU (0: its register is empty). */
-export function lockAddr(cpu: i32, ref: i32): i32 {
+// @ts-ignore: decorator
+@inline export function lockAddr(cpu: i32, ref: i32): i32 {
   const reg = (ref >> LOCKREF_REG_SHIFT) & 0xff;
   const slot = ref & LOCKREF_SLOT_MASK;
   if (reg == REG_NONE) return <i32>globalLockAddr(slot);
@@ -148,7 +149,7 @@ export function heldIndexIn(c: usize, lock: i32): i32 {
 export function heldRemove(cpu: i32, i: i32): void {
   const d = cget(cpu, C_HELD_DEPTH);
   const base = cpuAddr(cpu) + C_HELD;
-  memory.copy(base + <usize>i * HELD_SIZE, base + <usize>(i + 1) * HELD_SIZE, <usize>(d - 1 - i) * HELD_SIZE);
+  if (i < d - 1) memory.copy(base + <usize>i * HELD_SIZE, base + <usize>(i + 1) * HELD_SIZE, <usize>(d - 1 - i) * HELD_SIZE); // (the top: nothing moves)
   cset(cpu, C_HELD_DEPTH, d - 1);
 }
 
