@@ -65,6 +65,12 @@ export function tryLock(cpu: i32, lock: i32, kind: i32, mode: i32, irq: bool): b
     cset(cpu, C_SPIN_MODE, mode);
     return false;
   }
+  // Simplified: the kernel queues a writer that cannot take the lock at
+  // once, and a process-context reader that cannot, on lock->wait_lock, so
+  // they go in turn (queued_write_lock_slowpath() and
+  // queued_read_lock_slowpath(), kernel/locking/qrwlock.c); here each
+  // waiting writer keeps a waiter count in the word, and whichever finds
+  // the lock free first takes it.
   if (!waiting) {
     atomic.add<i32>(a + L_WORD, RW_WAITER); // from now on new readers wait
     cset(cpu, C_SPIN_LOCK, lock);
