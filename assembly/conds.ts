@@ -41,7 +41,7 @@ function builtin(cpu: i32, id: i32, reg: i32): i32 {
   return 0;
 }
 
-function operand(cpu: i32, at: i32, opd: i32, value: i32): i32 {
+export function operand(cpu: i32, at: i32, opd: i32, value: i32): i32 {
   const reg = (opd >> A.OPD_REG_SHIFT) & A.OPD_REG_MASK;
   switch (opd & A.OPD_KIND_MASK) {
     case A.OPD_CONST: return value;

@@ -5,10 +5,10 @@
 import { H_TASK_HWM, C_T, CF_ITER_END, CD_NR_ATOMS, CD_ATOMS, AT_CMP, AT_LHS, AT_LHS_VALUE, AT_RHS, AT_RHS_VALUE, ATOM_SIZE, V_SCOPE, V_HOST, V_SLOT, V_GUARD, T_VARS } from '../layout';
 import * as A from '../abi';
 import { hdr, condAddr, varAddr, taskAddr } from '../machine';
-import { cget, cset, setCpuFlag, iter, setIter, taskReg } from '../cpu';
+import { cget, cset, setCpuFlag, iter, setIter } from '../cpu';
 import { taskState } from '../task';
-import { cond } from '../conds';
-import { checkGuard, readVar } from '../state';
+import { cond, operand } from '../conds';
+import { checkGuard } from '../state';
 
 export function taskIterStart(cpu: i32): void { setIter(cpu, 0); }
 
@@ -23,7 +23,7 @@ export function taskIterNext(cpu: i32, row: i32, pc: i32): void {
   // that pass it.
   const f = i < hwm ? filterAtom(cpu, row, pc) : 0;
   const word = f == 0 ? -1 : T_VARS + (load<i32>(varAddr(load<i32>(f + AT_LHS_VALUE)) + V_SLOT) << 2);
-  const want = f == 0 ? 0 : filterValue(cpu, f, pc);
+  const want = f == 0 ? 0 : operand(cpu, pc, load<i32>(f + AT_RHS), load<i32>(f + AT_RHS_VALUE)); // read once, as cond() reads it
   for (; i < hwm; i++) {
     if (word >= 0 && load<i32>(taskAddr(i) + <usize>word) != want) continue; // a plain load: cond() reads the word again
     const s = taskState(i);
@@ -62,14 +62,3 @@ function filterAtom(cpu: i32, row: i32, pc: i32): usize {
 
 // @ts-ignore: decorator
 @inline function opdReg(opd: i32): i32 { return (opd >> A.OPD_REG_SHIFT) & A.OPD_REG_MASK; }
-
-/** The value the filter atom compares with, read once, as conds.ts reads it. */
-function filterValue(cpu: i32, a: usize, pc: i32): i32 {
-  const rhs = load<i32>(a + AT_RHS);
-  const value = load<i32>(a + AT_RHS_VALUE);
-  switch (rhs & A.OPD_KIND_MASK) {
-    case A.OPD_CONST: return value;
-    case A.OPD_TASK: return taskReg(cpu, opdReg(rhs)) + 1;
-  }
-  return readVar(cpu, pc, value, opdReg(rhs), (rhs & A.OPD_RACY) != 0);
-}
