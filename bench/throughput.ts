@@ -65,6 +65,12 @@ export async function timedRun(cpus: number, o: ThroughputOptions & { driver?: '
       findings: m.nrFindings(), stopReason: out.stopReason, repeats: [],
     });
   }
+  return medianRun(runs);
+}
+
+/** Runs of one configuration as one point: the run nearest the median
+ *  forks/s, carrying the median and every run's rate in `repeats`. */
+function medianRun(runs: RunPoint[]): RunPoint {
   const rates = runs.map((r) => r.forksPerSecond);
   const mid = median(rates);
   const pick = runs.reduce((a, b) => (Math.abs(b.forksPerSecond - mid) < Math.abs(a.forksPerSecond - mid) ? b : a));
@@ -97,14 +103,8 @@ export async function parallelRounds(configs: ParallelConfig[], o: ThroughputOpt
     }
     log(`  round ${r + 1}/${o.rounds}: ${configs.map((c) => `${c.id} ${fmt(perRound.get(c.id)![r].forksPerSecond)}`).join(', ')} forks/s`);
   }
-  const points = new Map<string, RunPoint>();
-  for (const [id, runs] of perRound) {
-    const rates = runs.map((p) => p.forksPerSecond);
-    const mid = median(rates);
-    const pick = runs.reduce((a, b) => (Math.abs(b.forksPerSecond - mid) < Math.abs(a.forksPerSecond - mid) ? b : a));
-    points.set(id, { ...pick, forksPerSecond: mid, repeats: rates });
-  }
-  return { points, perRound: new Map([...perRound].map(([id, runs]) => [id, runs.map((p) => p.forksPerSecond)])) };
+  const points = new Map([...perRound].map(([id, runs]) => [id, medianRun(runs)]));
+  return { points, perRound: new Map([...points].map(([id, p]) => [id, p.repeats])) };
 }
 
 /** A ratio of two configurations taken round by round: its median and spread. */
